@@ -1,0 +1,37 @@
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { InputError } from "../../errors/mod.ts";
+import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import { printJson, queueFor } from "../workspace.ts";
+
+/** The job id from `<id>` or `--job-id <id>` (the spec's spelling); refuses none, or two that differ. */
+export function jobIdArgument(
+  positional: string | undefined,
+  flag: string | undefined,
+  usage: string,
+): string {
+  if (positional !== undefined && flag !== undefined && positional !== flag) {
+    throw new InputError(`two job ids given (${positional} and --job-id ${flag})`, `give one: ${usage}`);
+  }
+  const id = positional ?? flag;
+  if (id === undefined || id.trim() === "") throw new InputError("no job id given", `usage: ${usage}`);
+  return id;
+}
+
+/** `ork cancel`: cancels a pending or running job. */
+export function cancelCommand(ctx: CliContext): CommandUnknownOpts {
+  const command = new Command("cancel")
+    .description("cancel a pending or running job (whole id or unique prefix)")
+    .argument("[id]", "the job id, or its first characters")
+    .option("--job-id <id>", "the job id (same as the argument)")
+    .option("--json", "print the job record")
+    .option(REPO_FLAG, REPO_HELP)
+    .addHelpText("after", examples("ork cancel 01kaz3x0q4", "ork cancel --job-id 01kaz3x0q4mk2p7h3r6wq9y8ve"))
+    .action(async (positional, opts) => {
+      const id = jobIdArgument(positional, opts.jobId, "ork cancel <id>");
+      const { queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      const job = await queue.cancel(id);
+      if (opts.json) printJson(ctx, job);
+      else ctx.output.out(`cancelled ${job.id} (${job.description})`);
+    });
+  return command;
+}

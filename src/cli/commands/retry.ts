@@ -1,0 +1,23 @@
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import { printJson, queueFor } from "../workspace.ts";
+import { jobIdArgument } from "./cancel.ts";
+
+/** `ork retry`: puts a failed job back in the queue. */
+export function retryCommand(ctx: CliContext): CommandUnknownOpts {
+  const command = new Command("retry")
+    .description("put a failed job back in the queue, with its retries restored")
+    .argument("[id]", "the job id, or its first characters")
+    .option("--job-id <id>", "the job id (same as the argument)")
+    .option("--json", "print the job record")
+    .option(REPO_FLAG, REPO_HELP)
+    .addHelpText("after", examples("ork retry 01kaz3x0q4", "ork list --status failed"))
+    .action(async (positional, opts) => {
+      const id = jobIdArgument(positional, opts.jobId, "ork retry <id>");
+      const { queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      const job = await queue.retry(id);
+      if (opts.json) printJson(ctx, job);
+      else ctx.output.out(`${job.id} is pending again (${job.description})`);
+    });
+  return command;
+}

@@ -1,0 +1,110 @@
+/**
+ * The command line: parses, calls the domain, prints. Each command is one file in `commands/`, listed once in
+ * {@link COMMANDS}; heavy modules (YAML, zod, git helpers) are loaded inside the actions that need them, so
+ * `ork --version` or `ork stats` do not pay for what they do not use.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { OrkError } from "../errors/mod.ts";
+import { VERSION } from "../version.ts";
+import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
+import { type Output, processOutput } from "./output.ts";
+import { type CliContext, examples } from "./context.ts";
+import { initCommand } from "./commands/init.ts";
+import { enqueueCommand } from "./commands/enqueue.ts";
+import { listCommand } from "./commands/list.ts";
+import { statsCommand } from "./commands/stats.ts";
+import { cancelCommand } from "./commands/cancel.ts";
+import { retryCommand } from "./commands/retry.ts";
+import { clearCommand } from "./commands/clear.ts";
+import { lockCommand } from "./commands/lock.ts";
+
+/** Every command, in the order `ork --help` lists them. */
+const COMMANDS: ReadonlyArray<(ctx: CliContext) => CommandUnknownOpts> = [
+  initCommand,
+  enqueueCommand,
+  listCommand,
+  statsCommand,
+  cancelCommand,
+  retryCommand,
+  clearCommand,
+  lockCommand,
+];
+
+/** The exit code for something that is not an {@link OrkError}: a bug in ork. */
+export const INTERNAL_ERROR_EXIT = 70;
+
+/**
+ * Runs ork with `args` (without the program name) and returns the exit code.
+ *
+ * @param args the command line after `ork`
+ * @param output where to print; the process's stdout and stderr by default
+ * @returns 0 ok, 1 a job or gate failed, 2 bad input or config, 3 lock busy, 70 internal error
+ */
+export async function main(args: readonly string[], output: Output = processOutput()): Promise<number> {
+  const ctx: CliContext = { output, cwd: Deno.cwd(), exitCode: ExitCode.ok };
+  const program = new Command("ork")
+    .description("Run queued jobs in parallel git worktrees and land only work that passed the merge gates.")
+    .option("-C, --repo <dir>", "work on the git repository at <dir> (as git -C)")
+    .version(`ork ${VERSION} (deno ${Deno.version.deno})`, "-V, --version", "print ork's version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      examples(
+        "ork init",
+        `ork enqueue --role style-warden --desc "Format" --cmd "deno fmt"`,
+        "ork list --status pending",
+      ),
+    );
+  for (const build of COMMANDS) program.addCommand(build(ctx));
+  const failing = { usage: "ork --help" };
+  configureForCli(program, output, failing);
+
+  try {
+    if (args.length === 0) {
+      // Bare `ork` is a question, not a mistake: answer with the overview on stdout.
+      program.outputHelp();
+      return ExitCode.ok;
+    }
+    await program.parseAsync([...args], { from: "user" });
+    return ctx.exitCode;
+  } catch (error) {
+    return reportError(error, output, failing.usage);
+  }
+}
+
+function configureForCli(command: CommandUnknownOpts, output: Output, failing: { usage: string }): void {
+  const path: string[] = [];
+  for (let c: CommandUnknownOpts | null = command; c; c = c.parent) path.unshift(c.name());
+  command.exitOverride();
+  command.configureOutput({
+    writeOut: (text) => output.out(text.replace(/\n$/, "")),
+    writeErr: (text) => output.err(text.replace(/\n$/, "")),
+    // Errors are printed once, as one line, by reportError; remember whose help to point to.
+    outputError: () => (failing.usage = `${path.join(" ")} --help`),
+  });
+  for (const sub of command.commands) configureForCli(sub, output, failing);
+}
+
+function reportError(error: unknown, output: Output, usage: string): number {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+    if (error.code === "commander.help") return ExitCode.ok;
+    const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
+    output.err(`ork: ${message}; see '${usage}'`);
+    return ExitCode.badInput;
+  }
+  if (error instanceof OrkError) {
+    output.err(errorLine(error));
+    return exitCodeFor(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  output.err(
+    `ork: internal error: ${message.replace(/\s*\n\s*/g, " ")}; please report it with ORK_DEBUG=1 output`,
+  );
+  if (Deno.env.get("ORK_DEBUG") && error instanceof Error && error.stack) output.err(error.stack);
+  return INTERNAL_ERROR_EXIT;
+}

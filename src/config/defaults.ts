@@ -1,0 +1,145 @@
+/**
+ * ork's built-in configuration. It lives in code, not in files, because ork ships as one compiled binary that
+ * must work in a repository that has no config files at all.
+ *
+ * @module
+ */
+
+import type { GateConfig, OrchestratorSettings, OrkConfig, RoleConfig } from "./types.ts";
+
+/** A global forbidden pattern with what it guards against, which the `ork init` template prints above it. */
+export interface ForbiddenPattern {
+  /** A JavaScript regular expression, matched anywhere in a command. */
+  readonly pattern: string;
+  /** The commands it refuses, as a reader would recognise them. */
+  readonly refuses: string;
+}
+
+/** The end of a command word: end of text, whitespace, or a shell operator. */
+const END = String.raw`(?=$|[\s;&|)])`;
+/** `git`, any global options (`-C dir`), then the subcommand, without crossing into another command. */
+const GIT = String.raw`\bgit\s+(?:[^\s;&|]+\s+)*?`;
+
+/**
+ * The global forbidden patterns: commands no agent may run whatever its role. They are a safety net against
+ * accidents, not a sandbox: each refuses the usual spellings and lets harmless look-alikes (`rm -rf build/`,
+ * `git push origin feature`) through.
+ */
+export const DEFAULT_FORBIDDEN_PATTERNS: readonly ForbiddenPattern[] = [
+  {
+    refuses: "rm -rf /, rm -fr /, rm -rf /* (the whole file system)",
+    pattern: String.raw`\brm\s+(?:-\S*\s+)*/\*?${END}`,
+  },
+  {
+    refuses: "rm -rf ~, rm -rf $HOME (the home directory)",
+    pattern: String.raw`\brm\s+(?:-\S*\s+)*(?:~|\$HOME|\$\{HOME\})/?\*?${END}`,
+  },
+  {
+    refuses: "dd if=/dev/zero (overwriting with zeros)",
+    pattern: String.raw`\bdd\s+(?:\S+\s+)*?if=/dev/zero\b`,
+  },
+  {
+    refuses: "dd ... of=/dev/sda (writing over a disk)",
+    pattern: String.raw`\bdd\s+(?:\S+\s+)*?of=/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk)`,
+  },
+  { refuses: "mkfs, mkfs.ext4 (formatting a disk)", pattern: String.raw`\bmkfs(?:\.\w+)?${END}` },
+  {
+    refuses: "git push --force origin main, git push -f origin master (force pushes to main or master)",
+    pattern: GIT +
+      String
+        .raw`push(?=[^;&|]*\s(?:--force(?:-with-lease|-if-includes)?(?:=\S*)?|-[a-zA-Z]*f[a-zA-Z]*)${END})` +
+      String.raw`(?=[^;&|]*\s(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END})`,
+  },
+  {
+    refuses: "git push origin +main (a force push by refspec)",
+    pattern: GIT +
+      String.raw`push(?:\s+[^\s;&|]+)*?\s+\+(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END}`,
+  },
+  {
+    refuses: "git update-ref refs/heads/main (moving main or master directly)",
+    pattern: GIT + String.raw`update-ref\s+(?:-\S+\s+)*refs/heads/(?:main|master)${END}`,
+  },
+  {
+    refuses: "git branch -f main (resetting main or master)",
+    pattern: GIT +
+      String.raw`branch\s+(?:-\S+\s+)*(?:--force|-[a-zA-Z]*f[a-zA-Z]*)\s+(?:-\S+\s+)*(?:main|master)${END}`,
+  },
+  {
+    refuses: ":(){ :|:& };: (a fork bomb)",
+    pattern: String.raw`([A-Za-z_:][\w:]*)\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&`,
+  },
+];
+
+/** The default `orchestrator:` settings. */
+const ORCHESTRATOR: OrchestratorSettings = {
+  max_concurrent: 3,
+  worktree_base: ".ork/worktrees",
+  queue_dir: ".ork/queue",
+  job_timeout: 1800,
+  stale_lock_timeout: 3600,
+  max_retries: 2,
+  target_branch: null,
+};
+
+/** The spec's six roles. */
+const ROLES: Record<string, RoleConfig> = {
+  "bug-catcher": {
+    description: "Reproduce, diagnose, and fix bugs",
+    allowed_tools: ["pytest", "python", "bash", "ruff", "grep"],
+    forbidden_patterns: [],
+  },
+  "style-warden": {
+    description: "Enforce code style consistency",
+    allowed_tools: ["ruff", "black", "isort", "bash"],
+    forbidden_patterns: [],
+  },
+  "patch-surgeon": {
+    description: "Polish and prepare code for merge",
+    allowed_tools: ["git", "pytest", "ruff", "bash"],
+    forbidden_patterns: [],
+  },
+  "test-weaver": {
+    description: "Create and repair tests (TDD)",
+    allowed_tools: ["pytest", "python", "bash"],
+    forbidden_patterns: [],
+  },
+  "code-implementer": {
+    description: "Implement code from specifications",
+    allowed_tools: ["python", "pytest", "ruff", "bash"],
+    forbidden_patterns: [],
+  },
+  "code-planner": {
+    description: "Transform tasks into structured plans",
+    allowed_tools: ["bash", "grep", "find", "git"],
+    forbidden_patterns: [],
+  },
+};
+
+/** Default timeout of a merge gate, in seconds. */
+export const DEFAULT_GATE_TIMEOUT = 300;
+/** Default `max_bytes` of a `file_size` gate: 10 MiB. */
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
+/** No gates by default: the spec's ruff/pytest gates only suit Python projects, so the template shows them. */
+const MERGE_GATES: GateConfig[] = [];
+
+/** Freezes `value` and everything reachable from it, so the shared defaults cannot be changed by accident. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * ork's configuration when a repository has no config files. Deep-frozen: {@link mergeConfig} copies it, and
+ * code that wants to change a setting must copy it too.
+ */
+export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
+  orchestrator: ORCHESTRATOR,
+  merge_gates: MERGE_GATES,
+  roles: ROLES,
+  forbidden_patterns: DEFAULT_FORBIDDEN_PATTERNS.map((entry) => entry.pattern),
+});
+deepFreeze(DEFAULT_FORBIDDEN_PATTERNS);

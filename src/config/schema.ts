@@ -1,0 +1,234 @@
+/**
+ * The zod schemas of the two config files, and what each key expects in words, for error messages.
+ * Loaded only when a config file has content (see `load.ts`): zod is not free to import.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { CONFIG_FILES, type ConfigFile } from "./types.ts";
+
+/** What a key expects and how to fix a bad value, in the user's words. */
+export interface FieldSpec {
+  /** Completes "expected ...". */
+  readonly expected: string;
+  /** How to fix a bad value. */
+  readonly hint: string;
+}
+
+const SECONDS_HINT = (example: string) => `set it to a number of seconds such as ${example}`;
+const GATE_HINT = "write each gate as `- name: ...` with its other keys indented under it";
+const ROLE_HINT = "write each role as `role-name:` with description and allowed_tools indented under it";
+const PATTERNS: FieldSpec = {
+  expected: "a list of regular expressions",
+  hint: "write one quoted pattern per `- '...'` item, or [] for none; delete the key to keep the defaults",
+};
+const PATTERN: FieldSpec = {
+  expected: "a regular expression (a string)",
+  hint: "write the pattern in single quotes, such as 'git push --force'",
+};
+
+/**
+ * Every key of both files by path pattern: `[]` stands for any list index, `*` for any role name. The order is
+ * the order of the "known keys" hint.
+ */
+export const FIELDS: Readonly<Record<string, FieldSpec>> = {
+  "orchestrator": {
+    expected: "a mapping of settings",
+    hint: "indent the settings under orchestrator:, one `key: value` a line",
+  },
+  "orchestrator.max_concurrent": { expected: "an integer >= 1", hint: "set it to a whole number such as 3" },
+  "orchestrator.worktree_base": {
+    expected: "a non-empty path",
+    hint: 'set it to a directory such as ".ork/worktrees"',
+  },
+  "orchestrator.queue_dir": {
+    expected: "a non-empty path",
+    hint: 'set it to a directory such as ".ork/queue"',
+  },
+  "orchestrator.job_timeout": {
+    expected: "a number of seconds > 0",
+    hint: SECONDS_HINT("1800 (30 minutes)"),
+  },
+  "orchestrator.stale_lock_timeout": {
+    expected: "a number of seconds > 0",
+    hint: SECONDS_HINT("3600 (1 hour)"),
+  },
+  "orchestrator.max_retries": {
+    expected: "an integer >= 0",
+    hint: "set it to a whole number such as 2, or 0 for no retries",
+  },
+  "orchestrator.target_branch": {
+    expected: "a branch name or null",
+    hint: 'set it to a branch name such as "main", or null for the branch checked out in the main worktree',
+  },
+  "merge_gates": {
+    expected: "a list of gates",
+    hint: "write one gate per `- name: ...` item, or [] for no gates; delete the key to keep the default",
+  },
+  "merge_gates[]": { expected: "a gate (a mapping with name, command, ...)", hint: GATE_HINT },
+  "merge_gates[].name": {
+    expected: "a name made of letters, digits, _ . and -",
+    hint: 'set it to a short name such as "test_suite"',
+  },
+  "merge_gates[].type": {
+    expected: 'one of "shell", "secrets", "file_size"',
+    hint: "set it to shell, secrets or file_size, or delete it for shell",
+  },
+  "merge_gates[].command": {
+    expected: "a non-empty command",
+    hint: 'set it to the shell command to run, such as "make test"',
+  },
+  "merge_gates[].required": {
+    expected: "true or false",
+    hint: "set it to true (a failure blocks landing) or false (a failure is only reported)",
+  },
+  "merge_gates[].timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("300") },
+  "merge_gates[].max_bytes": {
+    expected: "an integer > 0",
+    hint: "set it to a size in bytes such as 10485760 (10 MiB)",
+  },
+  "roles": { expected: "a mapping of role names to roles", hint: ROLE_HINT },
+  "roles.*": { expected: "a role (a mapping with description and allowed_tools)", hint: ROLE_HINT },
+  "roles.*.description": {
+    expected: "a non-empty string",
+    hint: "describe what the role does in one line",
+  },
+  "roles.*.allowed_tools": {
+    expected: "a list of strings",
+    hint: "list the tools the role may use, such as [bash, git], or [] for none",
+  },
+  "roles.*.allowed_tools[]": {
+    expected: "a non-empty string (a tool name)",
+    hint: "list the tools the role may use, such as [bash, git]",
+  },
+  "roles.*.forbidden_patterns": PATTERNS,
+  "roles.*.forbidden_patterns[]": PATTERN,
+  "forbidden_patterns": PATTERNS,
+  "forbidden_patterns[]": PATTERN,
+};
+
+/** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
+export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
+  [CONFIG_FILES.orchestrator]: ["orchestrator", "merge_gates"],
+  [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
+};
+
+/** Gate and role names: safe in file names, log lines and command-line flags. */
+export const NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Role names: as gate names, without dots (a dotted key path must stay readable). */
+export const ROLE_NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** The largest timeout in seconds: JavaScript timers overflow past 2^31-1 ms and would fire at once. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
+/** A hint carried by a custom issue in its `params`. */
+function hinted(
+  message: string,
+  hint: string,
+): { code: "custom"; message: string; params: { hint: string } } {
+  return { code: "custom", message, params: { hint } };
+}
+
+const seconds = z.number().positive().max(MAX_TIMEOUT_SECONDS);
+
+/** A string that must compile as a JavaScript regular expression. */
+const regex = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    // V8 says "Invalid regular expression: /(/: Unterminated group"; the key path already shows the pattern.
+    const reason = (error instanceof Error ? error.message : String(error))
+      .replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+    ctx.addIssue(hinted(
+      `not a valid regular expression: ${reason}`,
+      "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
+    ));
+  }
+});
+
+const orchestratorSchema = z.strictObject({
+  max_concurrent: z.int().min(1),
+  worktree_base: z.string().min(1),
+  queue_dir: z.string().min(1),
+  job_timeout: seconds,
+  stale_lock_timeout: seconds,
+  max_retries: z.int().min(0),
+  target_branch: z.string().min(1).nullable(),
+}).partial();
+
+const gateSchema = z.strictObject({
+  name: z.string().regex(NAME_PATTERN),
+  type: z.enum(["shell", "secrets", "file_size"]).optional(),
+  command: z.string().trim().min(1).optional(),
+  required: z.boolean().optional(),
+  timeout: seconds.optional(),
+  max_bytes: z.int().positive().optional(),
+}).superRefine((gate, ctx) => {
+  const type = gate.type ?? "shell";
+  if (type === "shell" && gate.command === undefined) {
+    ctx.addIssue(hinted(
+      "a shell gate needs a command",
+      "add `command:` with the shell command to run, or set type: to secrets or file_size",
+    ));
+  }
+  if (type !== "shell" && gate.command !== undefined) {
+    ctx.addIssue({
+      ...hinted(
+        `only shell gates take a command, this one is ${type}`,
+        "delete command:, or set type: shell",
+      ),
+      path: ["command"],
+    });
+  }
+  if (type !== "file_size" && gate.max_bytes !== undefined) {
+    ctx.addIssue({
+      ...hinted(
+        `only file_size gates take max_bytes, this one is ${type}`,
+        "delete max_bytes:, or set type: file_size",
+      ),
+      path: ["max_bytes"],
+    });
+  }
+});
+
+const gatesSchema = z.array(gateSchema).superRefine((gates, ctx) => {
+  const seen = new Map<string, number>();
+  gates.forEach((gate, index) => {
+    const first = seen.get(gate.name);
+    if (first === undefined) seen.set(gate.name, index);
+    else {
+      ctx.addIssue({
+        ...hinted(
+          `duplicate gate name "${gate.name}" (also merge_gates[${first}])`,
+          "give each gate its own name",
+        ),
+        path: [index, "name"],
+      });
+    }
+  });
+});
+
+const roleSchema = z.strictObject({
+  description: z.string().trim().min(1),
+  allowed_tools: z.array(z.string().trim().min(1)),
+  forbidden_patterns: z.array(regex).optional(),
+});
+
+/** The schema of each file. Every key is optional: an absent key keeps its default. */
+export const FILE_SCHEMAS = {
+  [CONFIG_FILES.orchestrator]: z.strictObject({
+    // `orchestrator:` with every setting commented out is null: it overrides nothing.
+    orchestrator: orchestratorSchema.nullable().optional(),
+    merge_gates: gatesSchema.optional(),
+  }),
+  [CONFIG_FILES.roles]: z.strictObject({
+    roles: z.record(z.string().regex(ROLE_NAME_PATTERN), roleSchema).optional(),
+    forbidden_patterns: z.array(regex).optional(),
+  }),
+} as const;
+
+/** What a file's schema yields. */
+export type FileData = {
+  [File in ConfigFile]: z.output<(typeof FILE_SCHEMAS)[File]>;
+};

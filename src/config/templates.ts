@@ -1,0 +1,127 @@
+/**
+ * The config files `ork init` writes: the embedded defaults as YAML, with comments that explain every key.
+ * Copies live in the repository's `config/` folder for browsing; a test keeps them byte-equal to these.
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_FORBIDDEN_PATTERNS,
+  DEFAULT_GATE_TIMEOUT,
+  DEFAULT_MAX_BYTES,
+} from "./defaults.ts";
+import { CONFIG_FILES } from "./types.ts";
+
+const { orchestrator } = DEFAULT_CONFIG;
+
+/** `config/orchestrator.yaml` as `ork init` writes it. */
+const ORCHESTRATOR_TEMPLATE = `# ork: orchestrator settings and merge gates.
+#
+# \`ork init\` wrote this file with ork's built-in defaults; edit what you need. Every key is optional:
+# - a setting under orchestrator: that you delete goes back to its default; the others stay as written;
+# - merge_gates:, when present, is the whole list of gates (it replaces the default list, it does not add
+#   to it); delete the key to get the default back (no gates);
+# - an empty file, or a missing one, means the defaults.
+# ork refuses to start on an unknown key or a bad value, naming the line.
+
+orchestrator:
+  # How many jobs run at the same time, each in its own git worktree (a whole number >= 1).
+  max_concurrent: ${orchestrator.max_concurrent}
+  # Where job worktrees are created; a relative path is relative to the repository root.
+  worktree_base: ${orchestrator.worktree_base}
+  # Where pending and running job files are kept.
+  queue_dir: ${orchestrator.queue_dir}
+  # Seconds a job may run before it is stopped and counted as failed (1800 = 30 minutes).
+  job_timeout: ${orchestrator.job_timeout}
+  # Seconds after which a lock is treated as stale and may be broken (3600 = 1 hour).
+  stale_lock_timeout: ${orchestrator.stale_lock_timeout}
+  # How many times a failed job is retried before it stays failed (a whole number >= 0).
+  max_retries: ${orchestrator.max_retries}
+  # The branch passing work lands on; null means the branch checked out in the main worktree.
+  target_branch: null
+
+# Merge gates: checks a job's work must pass before it lands, run in this order. Each gate has:
+#   name:      a unique name for logs and reports (letters, digits, _ . -)
+#   type:      shell (the default) runs command: in the job's worktree and passes when it exits 0;
+#              secrets refuses changes that look like they add credentials;
+#              file_size refuses changed files larger than max_bytes:
+#   command:   the shell command (shell gates only, and required for them)
+#   required:  true (the default): a failure blocks landing; false: a failure is only reported
+#   timeout:   seconds before the gate is stopped and counted as failed (default ${DEFAULT_GATE_TIMEOUT})
+#   max_bytes: the largest allowed file in bytes (file_size gates only; default ${DEFAULT_MAX_BYTES} = 10 MiB)
+#
+# There are no gates by default, as the right checks depend on the project. To add some, replace the
+# \`merge_gates: []\` line below with a list such as this one (commands for a Python project):
+#
+# merge_gates:
+#   - name: style_check
+#     command: ruff check .
+#     timeout: 60
+#   - name: test_suite
+#     command: pytest tests/ -q
+#     timeout: 600
+#   - name: integration_tests
+#     command: ./scripts/integration.sh
+#     required: false # reported, but does not block landing
+#     timeout: 1200
+#   - name: no_secrets
+#     type: secrets
+#   - name: no_large_files
+#     type: file_size
+#     max_bytes: 5242880
+merge_gates: []
+`;
+
+/** A string as a single-quoted YAML scalar: no escapes but `''`, so a regular expression reads as written. */
+function singleQuoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** `config/agent_roles.yaml` as `ork init` writes it. */
+const ROLES_TEMPLATE = `# ork: agent roles and the commands no agent may run.
+#
+# \`ork init\` wrote this file with ork's built-in defaults; edit what you need. Both keys are optional,
+# and each one, when present, is the whole statement: it replaces the default wholesale. A role deleted
+# here no longer exists, and a pattern deleted here is no longer enforced. Delete a key to get its
+# default back; an empty file, or a missing one, means the defaults.
+# ork refuses to start on an unknown key or a bad value, naming the line.
+
+# Roles by name (letters, digits, - and _). Each role has:
+#   description:        what agents in this role do, in one line
+#   allowed_tools:      the tools an agent in this role may use
+#   forbidden_patterns: regular expressions refused for this role only, on top of the global ones
+#                       below (optional; default none), such as: forbidden_patterns: ['\\bgit\\s+push\\b']
+roles:
+${
+  Object.entries(DEFAULT_CONFIG.roles).map(([name, role]) =>
+    `  ${name}:
+    description: ${role.description}
+    allowed_tools: [${role.allowed_tools.join(", ")}]
+`
+  ).join("")
+}
+# Commands refused for every role: JavaScript regular expressions, each matched anywhere in a command
+# (anchor with ^ or \\b where needed). Write them in single quotes so that a backslash stays a backslash.
+# They are a safety net against accidents, not a sandbox.
+forbidden_patterns:
+${
+  DEFAULT_FORBIDDEN_PATTERNS.map(({ pattern, refuses }) => `  # ${refuses}\n  - ${singleQuoted(pattern)}\n`)
+    .join("")
+}`;
+
+/**
+ * The files `ork init` writes, by path relative to the repository root: the defaults as commented YAML. Loading
+ * them gives {@link DEFAULT_CONFIG}.
+ *
+ * @returns a fresh map from relative path to file text, `config/orchestrator.yaml` first
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(Object.keys(configTemplates()), ["config/orchestrator.yaml", "config/agent_roles.yaml"]);
+ * ```
+ */
+export function configTemplates(): Record<string, string> {
+  return { [CONFIG_FILES.orchestrator]: ORCHESTRATOR_TEMPLATE, [CONFIG_FILES.roles]: ROLES_TEMPLATE };
+}

@@ -1,0 +1,85 @@
+/**
+ * The shapes of ork's configuration, as the rest of ork sees it after loading: every key filled in.
+ *
+ * @module
+ */
+
+/** The `orchestrator:` section of `config/orchestrator.yaml`. */
+export interface OrchestratorSettings {
+  /** How many jobs run at once; an integer >= 1 (default 3). */
+  max_concurrent: number;
+  /** Where job worktrees go, relative to the repository root unless absolute (default `.ork/worktrees`). */
+  worktree_base: string;
+  /** Where pending and running jobs are kept (default `.ork/queue`). */
+  queue_dir: string;
+  /** Seconds a job may run before it is stopped; > 0 (default 1800). */
+  job_timeout: number;
+  /** Seconds after which a lock is treated as stale; > 0 (default 3600). */
+  stale_lock_timeout: number;
+  /** Retries of a failed job; an integer >= 0 (default 2). */
+  max_retries: number;
+  /** The branch work lands on; `null` (the default) means the branch checked out in the main worktree. */
+  target_branch: string | null;
+}
+
+/** The kinds of merge gate ork can run. */
+export type GateType = "shell" | "secrets" | "file_size";
+
+/** One entry of `merge_gates:`: a check a job's work must pass before it lands. */
+export interface GateConfig {
+  /** Unique among the gates; letters, digits, `_`, `.` and `-`. */
+  name: string;
+  /** What the gate checks (default `shell`). */
+  type: GateType;
+  /** The shell command; present exactly when `type` is `shell`. */
+  command?: string;
+  /** Whether a failure blocks landing (default true); an optional gate only reports. */
+  required: boolean;
+  /** Seconds before the gate is stopped and counted as failed; > 0 (default 300). */
+  timeout: number;
+  /** Largest allowed file in bytes; present exactly when `type` is `file_size` (default 10 MiB). */
+  max_bytes?: number;
+}
+
+/** One entry of `roles:` in `config/agent_roles.yaml`. */
+export interface RoleConfig {
+  /** What agents in this role do, in one line. */
+  description: string;
+  /** The tools an agent in this role may use. */
+  allowed_tools: string[];
+  /** Regular expressions (JavaScript syntax) refused for this role, on top of the global ones (default none). */
+  forbidden_patterns: string[];
+}
+
+/** ork's whole configuration: the embedded defaults overridden by the repository's config files. */
+export interface OrkConfig {
+  /** Scheduler and path settings. */
+  orchestrator: OrchestratorSettings;
+  /** Gates run, in order, before a job's work lands. */
+  merge_gates: GateConfig[];
+  /** Agent roles by name. */
+  roles: Record<string, RoleConfig>;
+  /** Regular expressions (JavaScript syntax) refused for every role. */
+  forbidden_patterns: string[];
+}
+
+/** What one config file says: only the keys it sets. {@link mergeConfig} lays these over the defaults. */
+export interface ConfigLayer {
+  /** Settings that override their defaults one by one. */
+  orchestrator?: Partial<OrchestratorSettings>;
+  /** Replaces the default gates wholesale. */
+  merge_gates?: GateConfig[];
+  /** Replaces the default roles wholesale. */
+  roles?: Record<string, RoleConfig>;
+  /** Replaces the default global patterns wholesale. */
+  forbidden_patterns?: string[];
+}
+
+/** The config files, relative to the repository root. */
+export const CONFIG_FILES = {
+  orchestrator: "config/orchestrator.yaml",
+  roles: "config/agent_roles.yaml",
+} as const;
+
+/** One of the config files' relative paths. */
+export type ConfigFile = (typeof CONFIG_FILES)[keyof typeof CONFIG_FILES];

@@ -1,0 +1,270 @@
+/**
+ * The job record: one JSON file per job, snake_case fields as the spec names them. This module parses and
+ * validates job files (migrating older schema versions) and checks the fields of a new job.
+ *
+ * @module
+ */
+
+import * as z from "zod";
+import { InputError, OrkError } from "../errors/mod.ts";
+import { JOB_ID_PATTERN } from "./id.ts";
+import { JOB_STATUSES, type JobStatus } from "./status.ts";
+
+/** The schema version this ork writes. Files with a lower one are migrated when read. */
+export const SCHEMA_VERSION = 1;
+
+/** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
+export interface Job {
+  /** Unique, sorts by creation time. */
+  id: string;
+  /** The agent role, one of the configured roles. */
+  role: string;
+  /** What the job is for; becomes the commit message. */
+  description: string;
+  /** The shell command line it runs. */
+  command: string;
+  /** Lower runs first; jobs of equal priority run in enqueue order. */
+  priority: number;
+  /** Seconds before the job is stopped; null: the config's `job_timeout`. */
+  timeout: number | null;
+  /** Automatic retries after a failure. */
+  max_retries: number;
+  /** Retries spent so far. */
+  retry_count: number;
+  /** Where the job is in its life. */
+  status: JobStatus;
+  /** ISO-8601 UTC with milliseconds. */
+  created_at: string;
+  /** When it last started running; null unless running or finished after running. */
+  started_at: string | null;
+  /** When it reached completed, failed or cancelled. */
+  finished_at: string | null;
+  /** Why it last failed. */
+  error: string | null;
+  /** What it produced (the runner's record: landed commit, gates, ...). */
+  result: Record<string, unknown> | null;
+  /** The command's exit code, once it ran. */
+  exit_code: number | null;
+  /** Which runner worker has or had it. */
+  worker: string | null;
+  /** The git branch holding its work. */
+  branch: string | null;
+  /** The worktree it runs in. */
+  worktree: string | null;
+  /** Its log file. */
+  log_path: string | null;
+  /** The version of this record's layout. */
+  schema_version: number;
+}
+
+/** What a caller gives to enqueue a job; the queue fills in the rest. */
+export interface NewJob {
+  /** The agent role. */
+  role: string;
+  /** What the job is for. */
+  description: string;
+  /** The shell command line. */
+  command: string;
+  /** Lower runs first; default 50. */
+  priority?: number;
+  /** Seconds; default: the config's `job_timeout`. */
+  timeout?: number | null;
+  /** Automatic retries; default 2. */
+  max_retries?: number;
+}
+
+/** The priority of a job enqueued without one. */
+export const DEFAULT_PRIORITY = 50;
+/** The retries of a job enqueued without `max_retries` and without a config value. */
+export const DEFAULT_MAX_RETRIES = 2;
+
+const isoTime = z.iso.datetime();
+const jobSchema = z.looseObject({
+  id: z.string().regex(JOB_ID_PATTERN, "not an ork job id"),
+  role: z.string().min(1),
+  description: z.string(),
+  command: z.string().min(1),
+  priority: z.int().min(0),
+  timeout: z.number().positive().nullable(),
+  max_retries: z.int().min(0),
+  retry_count: z.int().min(0),
+  status: z.enum(JOB_STATUSES),
+  created_at: isoTime,
+  started_at: isoTime.nullable(),
+  finished_at: isoTime.nullable(),
+  error: z.string().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  exit_code: z.int().nullable(),
+  worker: z.string().nullable(),
+  branch: z.string().nullable(),
+  worktree: z.string().nullable(),
+  log_path: z.string().nullable(),
+  schema_version: z.literal(SCHEMA_VERSION),
+});
+
+/** The fields of a run, empty until the job first runs. */
+const NO_RUN_YET = {
+  started_at: null,
+  finished_at: null,
+  error: null,
+  result: null,
+  exit_code: null,
+  worker: null,
+  branch: null,
+  worktree: null,
+  log_path: null,
+} as const satisfies Partial<Job>;
+
+/**
+ * A new pending job record, its fields in the spec's order.
+ *
+ * @param id its id (from `newJobId`)
+ * @param fields the checked fields of {@link checkNewJob}
+ * @param createdAt when it was made
+ */
+export function newJobRecord(
+  id: string,
+  fields: Required<NewJob> & { timeout: number | null },
+  createdAt: Date = new Date(),
+): Job {
+  const { role, description, command, priority, timeout, max_retries } = fields;
+  return {
+    id,
+    role,
+    description,
+    command,
+    priority,
+    timeout,
+    max_retries,
+    retry_count: 0,
+    status: "pending",
+    created_at: createdAt.toISOString(),
+    ...NO_RUN_YET,
+    schema_version: SCHEMA_VERSION,
+  };
+}
+
+/**
+ * Schema 0 is the layout of the old Python implementation: no `schema_version`, and none of the fields added
+ * since (`retry_count`, `max_retries`, `exit_code`, `worker`, `branch`, `worktree`, `log_path`) need be present.
+ */
+function migrateFromV0(record: Record<string, unknown>): Record<string, unknown> {
+  const present = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+  const defaults = { timeout: null, max_retries: DEFAULT_MAX_RETRIES, retry_count: 0, ...NO_RUN_YET };
+  return { ...defaults, ...present, schema_version: 1 };
+}
+
+/** Why a job file could not be read as a job; the file goes to quarantine. */
+export class InvalidJobFile extends Error {
+  /**
+   * @param reason what is wrong with the file, naming the field
+   */
+  constructor(reason: string) {
+    super(reason);
+    this.name = "InvalidJobFile";
+  }
+}
+
+/**
+ * Parses and validates a job file's text, migrating older schema versions.
+ *
+ * @param text the file's content
+ * @returns the job
+ * @throws {InvalidJobFile} when the text is not a valid job (the caller quarantines the file)
+ * @throws {OrkError} `schema-too-new` when a newer ork wrote it (the file is left alone)
+ */
+export function parseJob(text: string): Job {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidJobFile(`not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new InvalidJobFile("not a JSON object");
+  }
+  let record = data as Record<string, unknown>;
+  const version = record.schema_version ?? 0;
+  if (typeof version === "number" && version > SCHEMA_VERSION) {
+    throw new OrkError(
+      "schema-too-new",
+      `job ${String(record.id)} has schema_version ${version}; this ork reads up to ${SCHEMA_VERSION}`,
+      "upgrade ork",
+    );
+  }
+  if (version === 0) record = migrateFromV0(record);
+  const parsed = jobSchema.safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join(".") : "(record)";
+    throw new InvalidJobFile(`field ${field}: ${issue.message}`);
+  }
+  return parsed.data as Job;
+}
+
+/** The text stored for a job: pretty JSON with a final newline, fields in the record's order. */
+export function serializeJob(job: Job): string {
+  return JSON.stringify(job, null, 2) + "\n";
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value);
+}
+
+/**
+ * Checks the fields of a job to enqueue and returns them complete.
+ *
+ * @param input the caller's fields
+ * @param defaults `max_retries` to use when the input has none
+ * @param labels how to name each field in an error (the CLI names its flags: `--cmd`)
+ * @returns the validated fields with defaults applied
+ * @throws {InputError} naming the field and the fix
+ */
+export function checkNewJob(
+  input: NewJob,
+  defaults: { max_retries?: number } = {},
+  labels: Partial<Record<keyof NewJob, string>> = {},
+): Required<NewJob> & { timeout: number | null } {
+  const name = (field: keyof NewJob) => labels[field] ?? field;
+  if (typeof input.role !== "string" || input.role.trim() === "") {
+    throw new InputError(
+      `${name("role")} is empty`,
+      "name one of the configured roles (ork roles lists them)",
+    );
+  }
+  if (typeof input.description !== "string" || input.description.trim() === "") {
+    throw new InputError(`${name("description")} is empty`, "say in a few words what the job does");
+  }
+  if (typeof input.command !== "string" || input.command.trim() === "") {
+    throw new InputError(`${name("command")} is empty`, "give the shell command line the job runs");
+  }
+  const priority = input.priority ?? DEFAULT_PRIORITY;
+  if (!isWholeNumber(priority) || priority < 0) {
+    throw new InputError(
+      `${name("priority")} must be a whole number >= 0, got ${JSON.stringify(priority)}`,
+      "use 0-9 critical, 10-49 high, 50-99 normal, 100+ low",
+    );
+  }
+  const timeout = input.timeout ?? null;
+  if (timeout !== null && !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0)) {
+    throw new InputError(
+      `${name("timeout")} must be a number of seconds > 0, got ${JSON.stringify(timeout)}`,
+      "e.g. 600 for ten minutes",
+    );
+  }
+  const maxRetries = input.max_retries ?? defaults.max_retries ?? DEFAULT_MAX_RETRIES;
+  if (!isWholeNumber(maxRetries) || maxRetries < 0) {
+    throw new InputError(
+      `${name("max_retries")} must be a whole number >= 0, got ${JSON.stringify(maxRetries)}`,
+      "e.g. 2; 0 means no automatic retry",
+    );
+  }
+  return {
+    role: input.role,
+    description: input.description,
+    command: input.command,
+    priority,
+    timeout,
+    max_retries: maxRetries,
+  };
+}

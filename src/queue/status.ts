@@ -1,0 +1,85 @@
+/**
+ * A job's life as a state machine, in one place: the statuses, the moves allowed between them, and
+ * {@link transition}, through which every status change goes.
+ *
+ * ```
+ * pending ──claim──> running ──ok──> completed
+ *    │                  │ ├──fail, retries left──> pending
+ *    │                  │ └──fail, none left────> failed ──ork retry──> pending
+ *    └──cancel──> cancelled <──cancel──┘
+ * ```
+ *
+ * @module
+ */
+
+import { OrkError } from "../errors/mod.ts";
+import type { Job } from "./job.ts";
+
+/** Every status a job can have. */
+export const JOB_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
+
+/** A job's status. */
+export type JobStatus = typeof JOB_STATUSES[number];
+
+/** Statuses a job ends in; such jobs live in the archive. */
+export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
+
+/** The moves the state machine allows: from -> the statuses it may go to. */
+export const ALLOWED_MOVES: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  pending: ["running", "cancelled"],
+  running: ["completed", "failed", "pending", "cancelled"],
+  failed: ["pending"],
+  completed: [],
+  cancelled: [],
+};
+
+/** True when the state machine allows moving from `from` to `to`. */
+export function canMove(from: JobStatus, to: JobStatus): boolean {
+  return ALLOWED_MOVES[from].includes(to);
+}
+
+/** Fields a caller may set along with a status change. */
+export type TransitionChanges = Partial<
+  Pick<Job, "error" | "result" | "exit_code" | "worker" | "retry_count" | "branch" | "worktree" | "log_path">
+>;
+
+/**
+ * The job after moving it to `to`: checks the move against {@link ALLOWED_MOVES} and sets the timestamps the new
+ * status implies (a running job has `started_at`, a finished one `finished_at`, a pending one neither).
+ *
+ * @param job the job as it is
+ * @param to the new status
+ * @param changes other fields to set in the same write
+ * @param now the time of the change
+ * @returns a new job record; `job` is not modified
+ * @throws {OrkError} `invalid-transition` naming both statuses when the move is not allowed
+ */
+export function transition(
+  job: Job,
+  to: JobStatus,
+  changes: TransitionChanges = {},
+  now: Date = new Date(),
+): Job {
+  if (!canMove(job.status, to)) {
+    const allowed = ALLOWED_MOVES[job.status];
+    throw new OrkError(
+      "invalid-transition",
+      `cannot move job ${job.id} from ${job.status} to ${to}`,
+      allowed.length === 0
+        ? `a ${job.status} job is final`
+        : `from ${job.status} a job can only go to ${allowed.join(" or ")}`,
+    );
+  }
+  const at = now.toISOString();
+  const next: Job = { ...job, ...changes, status: to };
+  switch (to) {
+    case "running":
+      return { ...next, started_at: at, finished_at: null };
+    case "pending":
+      return { ...next, started_at: null, finished_at: null, worker: null };
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return { ...next, finished_at: at };
+  }
+}

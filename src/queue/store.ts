@@ -1,0 +1,473 @@
+/**
+ * The filesystem job queue: one JSON file per job, `queue/` for pending and running jobs, `archive/` (beside it)
+ * for completed, failed and cancelled ones. Every write is atomic and durable; every change of an existing job
+ * happens under the queue lock (`locks/queue.lock` beside `queue/`), so two claimers never get the same job.
+ * Enqueue needs no lock: it only creates a new file.
+ *
+ * A job moves between the two folders by rename, so at every moment its file is in exactly one of them. The
+ * order of steps is chosen so that a crash leaves at worst a finished job in `queue/` (moved on to the archive by
+ * the next claim's scan), never a pending job in the archive, where no claimer would find it.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
+import { moveDurable, readTextFileOrNull, writeFileDurable } from "../fs/atomic.ts";
+import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
+import { JOB_ID_PATTERN, newJobId } from "./id.ts";
+import {
+  checkNewJob,
+  InvalidJobFile,
+  type Job,
+  type NewJob,
+  newJobRecord,
+  parseJob,
+  serializeJob,
+} from "./job.ts";
+import { Journal, type JournalCursor } from "./journal.ts";
+import { comparePending, PendingIndex } from "./order.ts";
+import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
+
+/** Where a queue keeps its files, and how it reports trouble. */
+export interface FsQueueOptions {
+  /** Finished jobs; default: `archive/` beside the queue folder. */
+  archiveDir?: string;
+  /** Job files that did not parse or validate; default: `quarantine/` beside the queue folder. */
+  quarantineDir?: string;
+  /** The queue lock; default: `locks/queue.lock` beside the queue folder. */
+  lockPath?: string;
+  /** How long to wait for the queue lock, in ms (default 30 000). */
+  lockTimeoutMs?: number;
+  /** Default `max_retries` of new jobs (default 2). */
+  defaultMaxRetries?: number;
+  /** Called with a one-line warning, e.g. when a job file is quarantined; default: ignore. */
+  onWarning?: (message: string) => void;
+  /** Journal size in bytes past which a claimer starts a new journal (default 4 MiB). */
+  journalRotateBytes?: number;
+}
+
+/** Counts of jobs per status, and in all. */
+export type QueueStats = Record<JobStatus, number> & { total: number };
+
+/**
+ * A job queue in a folder, safe to share between processes.
+ *
+ * @example
+ * ```ts
+ * const queue = new FsQueue(".ork/queue");
+ * const id = await queue.enqueue({ role: "bug-catcher", description: "Fix it", command: "make fix" });
+ * const job = await queue.claim("worker-1");
+ * if (job) await queue.complete(job.id, { fixed: true });
+ * ```
+ */
+export class FsQueue {
+  /** The folder of pending and running jobs. */
+  readonly dir: string;
+  /** The folder of finished jobs. */
+  readonly archiveDir: string;
+  /** The folder of job files that could not be read. */
+  readonly quarantineDir: string;
+  /** The queue lock file. */
+  readonly lockPath: string;
+  readonly #lockTimeoutMs: number;
+  readonly #defaultMaxRetries: number | undefined;
+  readonly #warn: (message: string) => void;
+  readonly #journal: Journal;
+  readonly #journalRotateBytes: number;
+  #index = new PendingIndex();
+  #cursor: JournalCursor | null = null;
+  #dirsReady = false;
+
+  /**
+   * @param dir the queue folder (e.g. `.ork/queue`); created on first write
+   * @param options where the archive, quarantine and lock live, and where warnings go
+   */
+  constructor(dir: string, options: FsQueueOptions = {}) {
+    this.dir = dir;
+    const parent = dirname(dir);
+    this.archiveDir = options.archiveDir ?? join(parent, "archive");
+    this.quarantineDir = options.quarantineDir ?? join(parent, "quarantine");
+    this.lockPath = options.lockPath ?? join(parent, "locks", "queue.lock");
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.#defaultMaxRetries = options.defaultMaxRetries;
+    this.#warn = options.onWarning ?? (() => {});
+    this.#journal = new Journal(join(dir, ".journal"));
+    this.#journalRotateBytes = options.journalRotateBytes ?? 4 * 1024 * 1024;
+  }
+
+  /**
+   * Adds a job as `pending`.
+   *
+   * @param input role, description, command, and optionally priority (default 50), timeout, max_retries
+   * @returns the new job's id
+   * @throws {InputError} when a field is invalid; nothing is written then
+   */
+  // deno-lint-ignore require-await -- async so that a refusal is a rejected promise, not a throw
+  async enqueue(input: NewJob): Promise<string> {
+    return this.enqueueSync(input).id;
+  }
+
+  /** {@link FsQueue.enqueue}, synchronously, returning the whole record. */
+  enqueueSync(input: NewJob): Job {
+    const fields = checkNewJob(input, { max_retries: this.#defaultMaxRetries });
+    this.#ensureDirs();
+    const now = new Date();
+    const job = newJobRecord(newJobId(now.getTime()), fields, now);
+    writeFileDurable(this.#queuePath(job.id), serializeJob(job));
+    this.#journal.addedPending(job.id, job.priority);
+    return job;
+  }
+
+  /**
+   * Takes the next pending job (lowest priority number, then oldest) and marks it `running` for `worker`.
+   * Atomic across processes: no two claimers ever get the same job.
+   *
+   * @param worker who takes it; recorded in the job's `worker`
+   * @returns the running job, or null when nothing is pending
+   */
+  async claim(worker: string): Promise<Job | null> {
+    using _lock = await this.#lock("claim");
+    let scanned = this.#syncIndex();
+    for (;;) {
+      const next = this.#index.pop();
+      if (next === undefined) {
+        // The index can miss a job whose journal line a crash lost; look at the files before saying "empty".
+        if (scanned) return null;
+        this.#fullScan();
+        scanned = true;
+        continue;
+      }
+      const job = this.#readFile(this.#queuePath(next.id));
+      if (job === null || job.status !== "pending") continue;
+      const running = transition(job, "running", { worker });
+      this.#store(job, running, "queue");
+      this.#rotateJournalIfBig();
+      return running;
+    }
+  }
+
+  /**
+   * One job by whole id or unique id prefix.
+   *
+   * @throws {OrkError} `job-not-found`, or `ambiguous-id` listing the candidates
+   */
+  async get(idOrPrefix: string): Promise<Job> {
+    using _lock = await this.#lock("get");
+    return this.#locate(idOrPrefix).job;
+  }
+
+  /**
+   * Jobs, oldest history first: finished jobs by finish time, then running ones, then pending ones in the order
+   * they will run.
+   *
+   * @param filter `status`: only jobs with that status
+   */
+  async list(filter: { status?: JobStatus } = {}): Promise<Job[]> {
+    using _lock = await this.#lock("list");
+    const jobs = this.#readAll().filter((job) => filter.status === undefined || job.status === filter.status);
+    return jobs.sort(compareForList);
+  }
+
+  /** Counts of jobs per status. */
+  async stats(): Promise<QueueStats> {
+    using _lock = await this.#lock("stats");
+    const stats: QueueStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+    for (const job of this.#readAll()) {
+      stats[job.status]++;
+      stats.total++;
+    }
+    return stats;
+  }
+
+  /**
+   * Marks a running job `completed` and archives it.
+   *
+   * @param result what the job produced
+   */
+  complete(id: string, result: Record<string, unknown> = {}): Promise<Job> {
+    return this.#change(id, "complete", (job) => transition(job, "completed", { result }));
+  }
+
+  /**
+   * Records a running job's failure: back to `pending` with one more retry spent while `retry_count <
+   * max_retries`, else `failed` and archived.
+   *
+   * @param error why it failed
+   * @param changes other fields to record (e.g. `exit_code`)
+   */
+  fail(id: string, error: string, changes: TransitionChanges = {}): Promise<Job> {
+    return this.#change(
+      id,
+      "fail",
+      (job) =>
+        job.status === "running" && job.retry_count < job.max_retries
+          ? transition(job, "pending", { ...changes, error, retry_count: job.retry_count + 1 })
+          : transition(job, "failed", { ...changes, error }),
+    );
+  }
+
+  /** Cancels a pending or running job. */
+  cancel(id: string): Promise<Job> {
+    return this.#change(id, "cancel", (job) => transition(job, "cancelled"));
+  }
+
+  /** Puts a failed job back to `pending` with its retries restored and its last outcome cleared. */
+  retry(id: string): Promise<Job> {
+    return this.#change(id, "retry", (job) =>
+      transition(job, "pending", {
+        retry_count: 0,
+        error: null,
+        result: null,
+        exit_code: null,
+      }));
+  }
+
+  /**
+   * Deletes finished jobs from the archive.
+   *
+   * @param opts `maxAgeDays`: delete those finished more than that many days ago; 0 deletes them all
+   * @returns the deleted jobs
+   */
+  async clear(opts: { maxAgeDays: number }): Promise<Job[]> {
+    const days = opts.maxAgeDays;
+    if (typeof days !== "number" || !Number.isFinite(days) || days < 0) {
+      throw new InputError(
+        `max age must be a number of days >= 0, got ${JSON.stringify(days)}`,
+        "e.g. 7; 0 clears all",
+      );
+    }
+    using _lock = await this.#lock("clear");
+    const cutoff = Date.now() - days * 86_400_000;
+    const removed: Job[] = [];
+    for (const name of this.#names(this.archiveDir)) {
+      const path = join(this.archiveDir, name);
+      const job = this.#readFile(path);
+      if (job === null || !FINISHED_STATUSES.has(job.status)) continue;
+      const finished = Date.parse(job.finished_at ?? job.created_at);
+      if (days === 0 || finished < cutoff) {
+        Deno.removeSync(path);
+        removed.push(job);
+      }
+    }
+    return removed;
+  }
+
+  // -- internals -----------------------------------------------------------------------------------------------
+
+  async #lock(purpose: string): Promise<Lock> {
+    this.#ensureDirs();
+    return tryAcquire(this.lockPath, { purpose }) ??
+      await acquire(this.lockPath, { purpose, timeoutMs: this.#lockTimeoutMs });
+  }
+
+  #ensureDirs(): void {
+    if (this.#dirsReady) return;
+    for (const dir of [this.dir, this.archiveDir, dirname(this.lockPath)]) {
+      Deno.mkdirSync(dir, { recursive: true });
+    }
+    this.#dirsReady = true;
+  }
+
+  #queuePath(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  #archivePath(id: string): string {
+    return join(this.archiveDir, `${id}.json`);
+  }
+
+  /** Applies `change` to one job under the lock and stores the result. */
+  async #change(idOrPrefix: string, purpose: string, change: (job: Job) => Job): Promise<Job> {
+    using _lock = await this.#lock(purpose);
+    const { job, place } = this.#locate(idOrPrefix);
+    const next = change(job);
+    this.#store(job, next, place);
+    return next;
+  }
+
+  /**
+   * Writes `next` in place of `prev` (found in `place`), moving it between queue and archive as its status asks,
+   * and tells the journal when it joins or leaves the pending set.
+   */
+  #store(prev: Job, next: Job, place: "queue" | "archive"): void {
+    const queuePath = this.#queuePath(next.id);
+    if (FINISHED_STATUSES.has(next.status)) {
+      // New content first, then the move: a crash in between leaves a finished job in queue/, which a scan moves on.
+      if (place === "queue") {
+        writeFileDurable(queuePath, serializeJob(next));
+        moveDurable(queuePath, this.#archivePath(next.id));
+      } else {
+        writeFileDurable(this.#archivePath(next.id), serializeJob(next));
+      }
+    } else {
+      // Move first, then the new content: a crash in between leaves a finished job in queue/, never a pending
+      // one in the archive where no claimer looks.
+      if (place === "archive") moveDurable(this.#archivePath(next.id), queuePath);
+      writeFileDurable(queuePath, serializeJob(next));
+    }
+    if (prev.status === "pending" && next.status !== "pending") this.#journal.removedPending(next.id);
+    if (prev.status !== "pending" && next.status === "pending") {
+      this.#journal.addedPending(next.id, next.priority);
+    }
+  }
+
+  /** Brings the pending index up to date; returns true when that took a full scan. */
+  #syncIndex(): boolean {
+    if (this.#cursor !== null) {
+      const cursor = this.#journal.replay(this.#cursor, this.#index);
+      if (cursor !== null) {
+        this.#cursor = cursor;
+        return false;
+      }
+    }
+    this.#fullScan();
+    return true;
+  }
+
+  /** Rebuilds the pending index from the files, settling jobs a crash left half-moved. */
+  #fullScan(): void {
+    // Follow the journal from before the scan: a change made while scanning is then replayed on top of it.
+    const start = this.#journal.end();
+    const index = new PendingIndex();
+    for (const name of this.#names(this.dir)) {
+      const job = this.#readFile(join(this.dir, name));
+      if (job === null) continue;
+      if (job.status === "pending") index.add(job);
+      else if (FINISHED_STATUSES.has(job.status)) {
+        moveDurable(join(this.dir, name), this.#archivePath(job.id));
+      }
+    }
+    this.#index = index;
+    this.#cursor = this.#journal.replay(start, index) ?? start;
+  }
+
+  #rotateJournalIfBig(): void {
+    if (this.#journal.size() < this.#journalRotateBytes) return;
+    this.#journal.rotate();
+    this.#cursor = null;
+  }
+
+  /** The `.json` file names in a folder (temp files and the journal are not jobs). */
+  #names(dir: string): string[] {
+    const names: string[] = [];
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return names;
+  }
+
+  /** Every readable job in queue and archive. */
+  #readAll(): Job[] {
+    const jobs: Job[] = [];
+    for (const dir of [this.dir, this.archiveDir]) {
+      for (const name of this.#names(dir)) {
+        const job = this.#readFile(join(dir, name));
+        if (job !== null) jobs.push(job);
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * Reads a job file. A file that does not parse or validate is moved to quarantine with a warning; one written
+   * by a newer ork is left alone with a warning. Either way the queue goes on without it.
+   *
+   * @returns the job, or null when the file is gone, quarantined or too new
+   */
+  #readFile(path: string): Job | null {
+    const text = readTextFileOrNull(path);
+    if (text === null) return null;
+    try {
+      return parseJob(text);
+    } catch (error) {
+      if (error instanceof InvalidJobFile) {
+        this.#quarantine(path, error.message);
+        return null;
+      }
+      if (error instanceof OrkError && error.code === "schema-too-new") {
+        this.#warn(`skipped ${path}: ${error.message}`);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  #quarantine(path: string, reason: string): void {
+    Deno.mkdirSync(this.quarantineDir, { recursive: true });
+    let target = join(this.quarantineDir, basename(path));
+    try {
+      Deno.lstatSync(target);
+      target = `${target}.${Date.now()}`;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    moveDurable(path, target);
+    this.#warn(`quarantined ${path} (moved to ${target}): ${reason}`);
+  }
+
+  /** Finds a job by whole id or unique prefix. */
+  #locate(idOrPrefix: string): { job: Job; place: "queue" | "archive" } {
+    const id = this.#resolveId(idOrPrefix);
+    for (const place of ["queue", "archive"] as const) {
+      const path = place === "queue" ? this.#queuePath(id) : this.#archivePath(id);
+      const job = this.#readFile(path);
+      if (job !== null) return { job, place };
+    }
+    throw notFound(idOrPrefix);
+  }
+
+  #resolveId(idOrPrefix: string): string {
+    const prefix = idOrPrefix.trim().toLowerCase();
+    if (!/^[0-9a-z]+$/.test(prefix) || prefix.length > 26) {
+      throw new InputError(
+        `not a job id: ${JSON.stringify(idOrPrefix)}`,
+        "give a job id or the first characters of one ('ork list' shows them)",
+      );
+    }
+    if (JOB_ID_PATTERN.test(prefix)) return prefix;
+    const matches = [...this.#names(this.dir), ...this.#names(this.archiveDir)]
+      .map((name) => name.slice(0, -".json".length))
+      .filter((id) => id.startsWith(prefix))
+      .sort();
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 0) throw notFound(idOrPrefix);
+    const shown = matches.slice(0, 5).join(", ") +
+      (matches.length > 5 ? `, and ${matches.length - 5} more` : "");
+    throw new OrkError(
+      "ambiguous-id",
+      `job id prefix ${JSON.stringify(idOrPrefix)} is ambiguous: ${shown}`,
+      "give more characters of the id",
+    );
+  }
+}
+
+function notFound(idOrPrefix: string): OrkError {
+  return new OrkError(
+    "job-not-found",
+    `no job with id ${JSON.stringify(idOrPrefix)}`,
+    "'ork list' shows the jobs",
+  );
+}
+
+const LIST_RANK: Record<JobStatus, number> = {
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+  running: 1,
+  pending: 2,
+};
+
+/** List order: history (by finish time), then running (by start), then pending in dequeue order. */
+export function compareForList(a: Job, b: Job): number {
+  const rank = LIST_RANK[a.status] - LIST_RANK[b.status];
+  if (rank !== 0) return rank;
+  if (a.status === "pending") return comparePending(a, b);
+  const key = (job: Job) =>
+    (LIST_RANK[job.status] === 0 ? job.finished_at : job.started_at) ?? job.created_at;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,363 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../src/errors/mod.ts";
+import { parseConfigText } from "../../src/config/parse.ts";
+import { CONFIG_FILES, type ConfigFile, DEFAULT_MAX_BYTES } from "../../src/config/mod.ts";
+
+const ORCHESTRATOR = CONFIG_FILES.orchestrator;
+const ROLES = CONFIG_FILES.roles;
+
+/** Parses `text` expecting one ConfigError, and checks its line, whole message and hint. */
+function assertRefused(
+  file: ConfigFile,
+  text: string,
+  expected: { line: number | undefined; message: string; hint: string },
+): void {
+  let caught: unknown;
+  try {
+    parseConfigText(file, text);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${caught}`);
+  assert.equal(caught.code, "config-invalid");
+  assert.equal(caught.file, file);
+  assert.deepEqual(
+    { line: caught.line, message: caught.message, hint: caught.hint },
+    expected,
+  );
+}
+
+Deno.test("an empty file sets nothing", () => {
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, ""), {});
+});
+
+Deno.test("a file with only comments sets nothing", () => {
+  assert.deepEqual(parseConfigText(ROLES, "# roles:\n#   x: {}\n\n"), {});
+});
+
+Deno.test("an orchestrator section sets only the keys it names", () => {
+  assert.deepEqual(
+    parseConfigText(ORCHESTRATOR, "orchestrator:\n  max_concurrent: 5\n  target_branch: develop\n"),
+    { orchestrator: { max_concurrent: 5, target_branch: "develop" } },
+  );
+});
+
+Deno.test("an orchestrator section with every key commented out sets nothing", () => {
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, "orchestrator:\n  # max_concurrent: 5\n"), {});
+});
+
+Deno.test("target_branch may be set back to null explicitly", () => {
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, "orchestrator:\n  target_branch: null\n"), {
+    orchestrator: { target_branch: null },
+  });
+});
+
+Deno.test("gates get their defaults filled in, and max_bytes only on file_size gates", () => {
+  const text = [
+    "merge_gates:",
+    "  - name: tests",
+    "    command: make test",
+    "  - name: docs",
+    "    command: make docs",
+    "    required: false",
+    "    timeout: 60",
+    "  - name: no_secrets",
+    "    type: secrets",
+    "  - name: sizes",
+    "    type: file_size",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, text), {
+    merge_gates: [
+      { name: "tests", type: "shell", command: "make test", required: true, timeout: 300 },
+      { name: "docs", type: "shell", command: "make docs", required: false, timeout: 60 },
+      { name: "no_secrets", type: "secrets", required: true, timeout: 300 },
+      { name: "sizes", type: "file_size", required: true, timeout: 300, max_bytes: DEFAULT_MAX_BYTES },
+    ],
+  });
+});
+
+Deno.test("an empty gate list means no gates", () => {
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, "merge_gates: []\n"), { merge_gates: [] });
+});
+
+Deno.test("roles get an empty forbidden_patterns list unless they set one", () => {
+  const text = [
+    "roles:",
+    "  reviewer:",
+    "    description: Review changes",
+    "    allowed_tools: [git]",
+    "  deployer:",
+    "    description: Deploy",
+    "    allowed_tools: []",
+    "    forbidden_patterns: ['\\bkubectl\\s+delete\\b']",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseConfigText(ROLES, text), {
+    roles: {
+      reviewer: { description: "Review changes", allowed_tools: ["git"], forbidden_patterns: [] },
+      deployer: {
+        description: "Deploy",
+        allowed_tools: [],
+        forbidden_patterns: [String.raw`\bkubectl\s+delete\b`],
+      },
+    },
+  });
+});
+
+Deno.test("a value of the wrong type names the file, line, key and what was expected", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  worktree_base: .wt\n  max_concurrent: three\n", {
+    line: 3,
+    message: 'config/orchestrator.yaml:3: orchestrator.max_concurrent: expected an integer >= 1, got "three"',
+    hint: "set it to a whole number such as 3",
+  });
+});
+
+Deno.test("a value out of range is refused", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  max_concurrent: 0\n", {
+    line: 2,
+    message: "config/orchestrator.yaml:2: orchestrator.max_concurrent: expected an integer >= 1, got 0",
+    hint: "set it to a whole number such as 3",
+  });
+});
+
+Deno.test("a fractional count is refused", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  max_retries: 1.5\n", {
+    line: 2,
+    message: "config/orchestrator.yaml:2: orchestrator.max_retries: expected an integer >= 0, got 1.5",
+    hint: "set it to a whole number such as 2, or 0 for no retries",
+  });
+});
+
+Deno.test("a timeout too long for a timer is refused with the maximum", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  job_timeout: 99999999\n", {
+    line: 2,
+    message:
+      "config/orchestrator.yaml:2: orchestrator.job_timeout: expected a number of seconds > 0 and <= 2147483, got 99999999",
+    hint: "set it to a number of seconds such as 1800 (30 minutes)",
+  });
+});
+
+Deno.test("an empty target branch is refused", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  target_branch: ''\n", {
+    line: 2,
+    message: 'config/orchestrator.yaml:2: orchestrator.target_branch: expected a branch name or null, got ""',
+    hint: 'set it to a branch name such as "main", or null for the branch checked out in the main worktree',
+  });
+});
+
+Deno.test("an unknown key points at the key and suggests the near miss", () => {
+  const text = "# ork\n\norchestrator:\n  job_timeout: 60\n  max_concurrency: 4\n";
+  assertRefused(ORCHESTRATOR, text, {
+    line: 5,
+    message: 'config/orchestrator.yaml:5: orchestrator: unknown key "max_concurrency"',
+    hint:
+      'did you mean "max_concurrent"? known keys: max_concurrent, worktree_base, queue_dir, job_timeout, ' +
+      "stale_lock_timeout, max_retries, target_branch",
+  });
+});
+
+Deno.test("an unknown key far from every known key lists the known keys only", () => {
+  assertRefused(ORCHESTRATOR, "foo: 1\n", {
+    line: 1,
+    message: 'config/orchestrator.yaml:1: unknown key "foo"',
+    hint: "known keys in config/orchestrator.yaml: orchestrator, merge_gates",
+  });
+});
+
+Deno.test("a key of the other file says which file it belongs in", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator: {}\nroles: {}\n", {
+    line: 2,
+    message: 'config/orchestrator.yaml:2: unknown key "roles"',
+    hint:
+      '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
+      "merge_gates",
+  });
+});
+
+Deno.test("a setting at the top level is told to go under orchestrator:", () => {
+  assertRefused(ORCHESTRATOR, "max_concurrent: 3\n", {
+    line: 1,
+    message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
+    hint:
+      'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
+      "merge_gates",
+  });
+});
+
+Deno.test("of several problems the one nearest the top is reported", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  bogus: 1\n  max_concurrent: x\n", {
+    line: 2,
+    message: 'config/orchestrator.yaml:2: orchestrator: unknown key "bogus"',
+    hint:
+      "known keys: max_concurrent, worktree_base, queue_dir, job_timeout, stale_lock_timeout, max_retries, " +
+      "target_branch",
+  });
+});
+
+Deno.test("a YAML syntax error gives yaml's message without its code frame", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  job_timeout: 60\n  max_concurrent: [3,\n\n", {
+    line: 5,
+    message:
+      "config/orchestrator.yaml:5: YAML syntax error: Flow sequence in block collection must be sufficiently " +
+      "indented and end with a ]",
+    hint: "fix the YAML syntax at that line",
+  });
+});
+
+Deno.test("a key given twice is a YAML error on the second one", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  max_concurrent: 2\n  max_concurrent: 3\n", {
+    line: 3,
+    message: "config/orchestrator.yaml:3: YAML syntax error: Map keys must be unique",
+    hint: "fix the YAML syntax at that line",
+  });
+});
+
+Deno.test("a file that is a list rather than a mapping is refused, naming the file", () => {
+  assertRefused(ROLES, "# roles\n- bug-catcher\n- style-warden\n", {
+    line: 2,
+    message:
+      "config/agent_roles.yaml:2: expected a mapping at the top level (roles:, forbidden_patterns:), got a list",
+    hint: "start the file with roles: or forbidden_patterns: at the left margin",
+  });
+});
+
+Deno.test("a file that is a lone word is refused", () => {
+  assertRefused(ORCHESTRATOR, "hello\n", {
+    line: 1,
+    message:
+      'config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, merge_gates:), got "hello"',
+    hint: "start the file with orchestrator: or merge_gates: at the left margin",
+  });
+});
+
+Deno.test("an empty merge_gates key is refused rather than guessed", () => {
+  assertRefused(ORCHESTRATOR, "orchestrator: {}\nmerge_gates:\n", {
+    line: 2,
+    message: "config/orchestrator.yaml:2: merge_gates: expected a list of gates, got null",
+    hint: "write one gate per `- name: ...` item, or [] for no gates; delete the key to keep the default",
+  });
+});
+
+Deno.test("duplicate gate names are refused at the second one", () => {
+  const text = "merge_gates:\n  - name: tests\n    command: a\n  - name: tests\n    command: b\n";
+  assertRefused(ORCHESTRATOR, text, {
+    line: 4,
+    message:
+      'config/orchestrator.yaml:4: merge_gates[1].name: duplicate gate name "tests" (also merge_gates[0])',
+    hint: "give each gate its own name",
+  });
+});
+
+Deno.test("a shell gate without a command is refused", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: tests\n    timeout: 60\n", {
+    line: 2,
+    message: "config/orchestrator.yaml:2: merge_gates[0]: a shell gate needs a command",
+    hint: "add `command:` with the shell command to run, or set type: to secrets or file_size",
+  });
+});
+
+Deno.test("max_bytes on a gate that is not file_size is refused", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: tests\n    command: make test\n    max_bytes: 100\n", {
+    line: 4,
+    message:
+      "config/orchestrator.yaml:4: merge_gates[0].max_bytes: only file_size gates take max_bytes, this one is shell",
+    hint: "delete max_bytes:, or set type: file_size",
+  });
+});
+
+Deno.test("a command on a gate that is not shell is refused", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: keys\n    type: secrets\n    command: ls\n", {
+    line: 4,
+    message:
+      "config/orchestrator.yaml:4: merge_gates[0].command: only shell gates take a command, this one is secrets",
+    hint: "delete command:, or set type: shell",
+  });
+});
+
+Deno.test("an unknown gate type lists the known ones", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: x\n    type: lint\n", {
+    line: 3,
+    message:
+      'config/orchestrator.yaml:3: merge_gates[0].type: expected one of "shell", "secrets", "file_size", got "lint"',
+    hint: "set it to shell, secrets or file_size, or delete it for shell",
+  });
+});
+
+Deno.test("a misspelt gate key suggests the right one", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: x\n    command: ls\n    requird: false\n", {
+    line: 4,
+    message: 'config/orchestrator.yaml:4: merge_gates[0]: unknown key "requird"',
+    hint: 'did you mean "required"? known keys: name, type, command, required, timeout, max_bytes',
+  });
+});
+
+Deno.test("a gate name with a space is refused", () => {
+  assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: unit tests\n    command: ls\n", {
+    line: 2,
+    message:
+      'config/orchestrator.yaml:2: merge_gates[0].name: expected a name made of letters, digits, _ . and -, got "unit tests"',
+    hint: 'set it to a short name such as "test_suite"',
+  });
+});
+
+Deno.test("allowed_tools given as one word rather than a list is refused", () => {
+  const text = "roles:\n  bug-catcher:\n    description: Fix bugs\n\n    allowed_tools: pytest\n";
+  assertRefused(ROLES, text, {
+    line: 5,
+    message:
+      'config/agent_roles.yaml:5: roles.bug-catcher.allowed_tools: expected a list of strings, got "pytest"',
+    hint: "list the tools the role may use, such as [bash, git], or [] for none",
+  });
+});
+
+Deno.test("a tool that is not a string is refused at its place in the list", () => {
+  assertRefused(
+    ROLES,
+    "roles:\n  bug-catcher:\n    description: Fix bugs\n    allowed_tools:\n      - bash\n      - 3\n",
+    {
+      line: 6,
+      message:
+        "config/agent_roles.yaml:6: roles.bug-catcher.allowed_tools[1]: expected a non-empty string (a tool name), got 3",
+      hint: "list the tools the role may use, such as [bash, git]",
+    },
+  );
+});
+
+Deno.test("a role without a description is refused at the role's name", () => {
+  assertRefused(ROLES, "roles:\n  bug-catcher:\n    allowed_tools: [bash]\n", {
+    line: 2,
+    message: 'config/agent_roles.yaml:2: roles.bug-catcher: missing key "description"',
+    hint: "add description: with a non-empty string",
+  });
+});
+
+Deno.test("a role name with a space is refused", () => {
+  assertRefused(ROLES, "roles:\n  bug catcher:\n    description: Fix bugs\n    allowed_tools: []\n", {
+    line: 2,
+    message: 'config/agent_roles.yaml:2: roles: invalid role name "bug catcher"',
+    hint:
+      "name roles with letters, digits, - and _ (matching ^[A-Za-z0-9][A-Za-z0-9_-]*$), such as bug-catcher",
+  });
+});
+
+Deno.test("a forbidden pattern that does not compile names its index and line", () => {
+  assertRefused(ROLES, "forbidden_patterns:\n  - 'a'\n  - 'b'\n  - 'rm (-rf'\n", {
+    line: 4,
+    message:
+      "config/agent_roles.yaml:4: forbidden_patterns[2]: not a valid regular expression: Unterminated group",
+    hint:
+      "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
+  });
+});
+
+Deno.test("a role's own forbidden pattern must compile too", () => {
+  const text = "roles:\n  x:\n    description: d\n    allowed_tools: []\n    forbidden_patterns: ['[a-']\n";
+  assertRefused(ROLES, text, {
+    line: 5,
+    message:
+      "config/agent_roles.yaml:5: roles.x.forbidden_patterns[0]: not a valid regular expression: Unterminated character class",
+    hint:
+      "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
+  });
+});

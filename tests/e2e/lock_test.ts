@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exists, ork, tempRepo } from "../helpers/mod.ts";
+import { spawnHolder } from "../lock/_helpers.ts";
+
+const QUEUE_LOCK = ".ork/locks/queue.lock";
+
+Deno.test("ork lock check-stale --json reports a missing lock file and exits 0", async () => {
+  await using repo = await tempRepo();
+  const result = await ork(["lock", "check-stale", QUEUE_LOCK, "--json"], { cwd: repo.dir });
+  assert.equal(result.stderr, "");
+  assert.equal(result.code, 0);
+  assert.deepEqual(JSON.parse(result.stdout), {
+    path: join(repo.dir, QUEUE_LOCK),
+    exists: false,
+    held: false,
+    stale: false,
+    holder: null,
+  });
+  assert.ok(!exists(join(repo.dir, ".ork", "locks")), "checking must not create the lock");
+});
+
+Deno.test("ork lock check-stale reports the lock of a SIGKILLed holder as stale", async () => {
+  await using repo = await tempRepo();
+  const path = join(repo.dir, QUEUE_LOCK);
+  const holder = await spawnHolder(path, "claim");
+  await holder.kill("SIGKILL");
+
+  const json = await ork(["lock", "check-stale", QUEUE_LOCK, "--json"], { cwd: repo.dir });
+  assert.equal(json.code, 0, json.stderr);
+  const status = JSON.parse(json.stdout);
+  assert.deepEqual(Object.keys(status), ["path", "exists", "held", "stale", "holder"]);
+  assert.deepEqual([status.exists, status.held, status.stale, status.holder.pid], [
+    true,
+    false,
+    true,
+    holder.pid,
+  ]);
+
+  const human = await ork(["lock", "check-stale", QUEUE_LOCK], { cwd: repo.dir });
+  assert.equal(human.code, 0, human.stderr);
+  assert.equal(
+    human.stdout,
+    `${QUEUE_LOCK}: stale (pid ${holder.pid} on host ${Deno.hostname()} is dead, acquired ${status.holder.acquired_at})\n`,
+  );
+});
+
+Deno.test("ork lock clear refuses a held lock with exit 3 and removes it with --force", async () => {
+  await using repo = await tempRepo();
+  const path = join(repo.dir, QUEUE_LOCK);
+  await using holder = await spawnHolder(path, "claim");
+
+  const check = await ork(["lock", "check-stale", QUEUE_LOCK], { cwd: repo.dir });
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(
+    check.stdout,
+    new RegExp(`^${QUEUE_LOCK}: held by pid ${holder.pid} on host .* \\(purpose: claim\\)\\n$`),
+  );
+
+  const refused = await ork(["lock", "clear", QUEUE_LOCK], { cwd: repo.dir });
+  assert.equal(refused.code, 3);
+  assert.equal(refused.stdout, "");
+  const lines = refused.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, refused.stderr);
+  assert.match(lines[0]!, new RegExp(`^ork: lock .*queue\\.lock is held by pid ${holder.pid} `));
+  assert.ok(exists(path), "a refused clear leaves the file");
+
+  const forced = await ork(["lock", "clear", QUEUE_LOCK, "--force"], { cwd: repo.dir });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, new RegExp(`^removed ${QUEUE_LOCK} while pid ${holder.pid} `));
+  assert.ok(!exists(path));
+});
+
+Deno.test("ork lock clear removes a stale lock, and a missing one is not an error", async () => {
+  await using repo = await tempRepo();
+  const path = join(repo.dir, QUEUE_LOCK);
+  const holder = await spawnHolder(path, "claim");
+  await holder.kill("SIGKILL");
+
+  const cleared = await ork(["-C", repo.dir, "lock", "clear", QUEUE_LOCK], { cwd: Deno.cwd() });
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.match(cleared.stdout, new RegExp(`^removed stale ${QUEUE_LOCK} \\(pid ${holder.pid} .* is dead`));
+  assert.ok(!exists(path));
+
+  const again = await ork(["lock", "clear", QUEUE_LOCK], { cwd: repo.dir });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `${QUEUE_LOCK}: missing, nothing to remove\n`);
+});

@@ -1,0 +1,315 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { OrkError } from "../../src/errors/mod.ts";
+import { FsQueue, type Job, type NewJob } from "../../src/queue/mod.ts";
+import { tempDir } from "../helpers/mod.ts";
+
+const root = await tempDir("ork-store-");
+let n = 0;
+/** A fresh queue in its own folder of this file's temp dir, and the warnings it gave. */
+function freshQueue(): { queue: FsQueue; dir: string; warnings: string[] } {
+  const dir = join(root.dir, `q${++n}`, "queue");
+  const warnings: string[] = [];
+  return { queue: new FsQueue(dir, { onWarning: (w) => warnings.push(w) }), dir, warnings };
+}
+const job = (description: string, extra: Partial<NewJob> = {}): NewJob => ({
+  role: "bug-catcher",
+  description,
+  command: `echo ${description}`,
+  ...extra,
+});
+const names = async (dir: string) => {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.name.endsWith(".json")) out.push(e.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return out.sort();
+};
+
+Deno.test.afterAll(async () => await root[Symbol.asyncDispose]());
+
+Deno.test("enqueue writes one pending job file with every field of the record", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a", { priority: 10, timeout: 600 }));
+  assert.deepEqual(await names(dir), [`${id}.json`]);
+  const stored = JSON.parse(await Deno.readTextFile(join(dir, `${id}.json`)));
+  assert.deepEqual(Object.keys(stored), [
+    "id",
+    "role",
+    "description",
+    "command",
+    "priority",
+    "timeout",
+    "max_retries",
+    "retry_count",
+    "status",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "error",
+    "result",
+    "exit_code",
+    "worker",
+    "branch",
+    "worktree",
+    "log_path",
+    "schema_version",
+  ]);
+  assert.equal(stored.status, "pending");
+  assert.equal(stored.priority, 10);
+  assert.equal(stored.timeout, 600);
+  assert.equal(stored.max_retries, 2);
+  assert.match(stored.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+});
+
+Deno.test("claims follow priority, then enqueue order within a priority", async () => {
+  const { queue } = freshQueue();
+  const low = await queue.enqueue(job("low", { priority: 100 }));
+  const first = await queue.enqueue(job("first", { priority: 50 }));
+  const second = await queue.enqueue(job("second", { priority: 50 }));
+  const urgent = await queue.enqueue(job("urgent", { priority: 0 }));
+  const order: string[] = [];
+  for (let claimed = await queue.claim("w"); claimed; claimed = await queue.claim("w")) {
+    order.push(claimed.id);
+  }
+  assert.deepEqual(order, [urgent, first, second, low]);
+});
+
+Deno.test("a claimed job is running, names its worker and has started_at", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  const claimed = await queue.claim("runner-1/w0");
+  assert.equal(claimed?.id, id);
+  const stored = await queue.get(id);
+  assert.equal(stored.status, "running");
+  assert.equal(stored.worker, "runner-1/w0");
+  assert.ok(stored.started_at);
+  assert.equal(await queue.claim("w"), null);
+});
+
+Deno.test("complete moves the job to the archive with its result", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  await queue.claim("w");
+  const done = await queue.complete(id, { landed: true });
+  assert.equal(done.status, "completed");
+  assert.deepEqual(await names(dir), []);
+  assert.deepEqual(await names(queue.archiveDir), [`${id}.json`]);
+  assert.deepEqual((await queue.get(id)).result, { landed: true });
+  assert.ok((await queue.get(id)).finished_at);
+});
+
+Deno.test("fail puts the job back to pending until max_retries is spent, then fails it", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("a", { max_retries: 1 }));
+  await queue.claim("w");
+  const retried = await queue.fail(id, "exit 1", { exit_code: 1 });
+  assert.deepEqual([retried.status, retried.retry_count, retried.error], ["pending", 1, "exit 1"]);
+  assert.equal((await queue.claim("w"))?.id, id);
+  const failed = await queue.fail(id, "exit 2", { exit_code: 2 });
+  assert.deepEqual([failed.status, failed.retry_count, failed.exit_code], ["failed", 1, 2]);
+  assert.equal(await queue.claim("w"), null);
+});
+
+Deno.test("retry puts a failed job back in the queue with its retries restored", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a", { max_retries: 0 }));
+  await queue.claim("w");
+  await queue.fail(id, "boom");
+  const again = await queue.retry(id);
+  assert.deepEqual([again.status, again.retry_count, again.error], ["pending", 0, null]);
+  assert.deepEqual(await names(dir), [`${id}.json`]);
+  assert.deepEqual(await names(queue.archiveDir), []);
+  assert.equal((await queue.claim("w"))?.id, id);
+});
+
+Deno.test("cancel stops a pending job from being claimed and refuses a finished one", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  assert.equal((await queue.cancel(id)).status, "cancelled");
+  assert.equal(await queue.claim("w"), null);
+  await assert.rejects(queue.cancel(id), (error: unknown) => {
+    assert.ok(error instanceof OrkError);
+    assert.equal(error.code, "invalid-transition");
+    assert.equal(error.message, `cannot move job ${id} from cancelled to cancelled`);
+    return true;
+  });
+});
+
+Deno.test("a job is found by a unique prefix, refused when ambiguous, and never by a substring", async () => {
+  const { queue } = freshQueue();
+  const a = await queue.enqueue(job("a"));
+  const b = await queue.enqueue(job("b"));
+  assert.equal((await queue.get(a.slice(0, 24).toUpperCase() + a.slice(24))).id, a);
+  const common = [...a].findIndex((ch, i) => ch !== b[i]);
+  await assert.rejects(queue.get(a.slice(0, common)), (error: unknown) => {
+    assert.ok(error instanceof OrkError);
+    assert.equal(error.code, "ambiguous-id");
+    assert.match(error.message, new RegExp(`is ambiguous: ${a}, ${b}$`));
+    return true;
+  });
+  await assert.rejects(
+    queue.get(a.slice(5, 20)),
+    (e: unknown) => e instanceof OrkError && e.code === "job-not-found",
+  );
+  await assert.rejects(
+    queue.get("not-an-id!"),
+    (e: unknown) => e instanceof OrkError && e.code === "bad-input",
+  );
+});
+
+Deno.test("list shows history, then running, then pending in run order; stats counts each status", async () => {
+  const { queue } = freshQueue();
+  const done = await queue.enqueue(job("done", { priority: 1 }));
+  await queue.claim("w");
+  await queue.complete(done);
+  const running = await queue.enqueue(job("running", { priority: 2 }));
+  await queue.claim("w");
+  const later = await queue.enqueue(job("later", { priority: 90 }));
+  const sooner = await queue.enqueue(job("sooner", { priority: 5 }));
+  assert.deepEqual((await queue.list()).map((j: Job) => j.id), [done, running, sooner, later]);
+  assert.deepEqual((await queue.list({ status: "pending" })).map((j: Job) => j.id), [sooner, later]);
+  assert.deepEqual(await queue.stats(), {
+    pending: 2,
+    running: 1,
+    completed: 1,
+    failed: 0,
+    cancelled: 0,
+    total: 4,
+  });
+});
+
+Deno.test("a corrupt or torn job file is quarantined with a warning and the queue goes on", async () => {
+  const { queue, dir, warnings } = freshQueue();
+  const good = await queue.enqueue(job("good"));
+  await Deno.writeTextFile(
+    join(dir, "01jbh7ksq0a4mzd3g5tn2w8c6f.json"),
+    '{"id": "01jbh7ksq0a4mzd3g5tn2w8c6f", "ro',
+  );
+  const badField = JSON.parse(await Deno.readTextFile(join(dir, `${good}.json`)));
+  badField.id = "01jbh7ksq0a4mzd3g5tn2w8c6g";
+  badField.priority = -3;
+  await Deno.writeTextFile(join(dir, `${badField.id}.json`), JSON.stringify(badField));
+  assert.deepEqual((await queue.list()).map((j: Job) => j.id), [good]);
+  assert.deepEqual(await names(dir), [`${good}.json`]);
+  assert.deepEqual(await names(queue.quarantineDir), [
+    "01jbh7ksq0a4mzd3g5tn2w8c6f.json",
+    "01jbh7ksq0a4mzd3g5tn2w8c6g.json",
+  ]);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings.join("\n"), /quarantined .*01jbh7ksq0a4mzd3g5tn2w8c6f\.json .*: not valid JSON/);
+  assert.match(warnings.join("\n"), /quarantined .*01jbh7ksq0a4mzd3g5tn2w8c6g\.json .*: field priority: /);
+  assert.equal((await queue.claim("w"))?.id, good);
+});
+
+Deno.test("a job file of the old schema (no schema_version) still loads", async () => {
+  const { queue, dir } = freshQueue();
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.copyFile(
+    new URL("./fixtures/job_v0.json", import.meta.url),
+    join(dir, "01jbh7ksq0a4mzd3g5tn2w8c6e.json"),
+  );
+  const old = await queue.get("01jbh7ksq0a4mzd3g5tn2w8c6e");
+  assert.deepEqual([old.role, old.priority, old.max_retries, old.retry_count, old.schema_version], [
+    "bug-catcher",
+    10,
+    2,
+    0,
+    1,
+  ]);
+  assert.equal((await queue.claim("w"))?.id, old.id);
+});
+
+Deno.test("clear deletes archived jobs older than the age and keeps the rest", async () => {
+  const { queue } = freshQueue();
+  const old = await queue.enqueue(job("old"));
+  const fresh = await queue.enqueue(job("fresh"));
+  const pending = await queue.enqueue(job("pending"));
+  await queue.cancel(old);
+  await queue.cancel(fresh);
+  const oldPath = join(queue.archiveDir, `${old}.json`);
+  const record = JSON.parse(await Deno.readTextFile(oldPath));
+  record.finished_at = new Date(Date.now() - 8 * 86_400_000).toISOString();
+  await Deno.writeTextFile(oldPath, JSON.stringify(record));
+  assert.deepEqual((await queue.clear({ maxAgeDays: 7 })).map((j) => j.id), [old]);
+  assert.deepEqual((await queue.list()).map((j) => j.id), [fresh, pending]);
+  assert.deepEqual((await queue.clear({ maxAgeDays: 0 })).map((j) => j.id), [fresh]);
+  assert.deepEqual((await queue.list()).map((j) => j.id), [pending]);
+});
+
+Deno.test("a finished job a crash left in queue/ is moved to the archive by the next claim", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  await queue.claim("w");
+  const record = JSON.parse(await Deno.readTextFile(join(dir, `${id}.json`)));
+  record.status = "completed";
+  record.finished_at = new Date().toISOString();
+  await Deno.writeTextFile(join(dir, `${id}.json`), JSON.stringify(record));
+  assert.equal(await new FsQueue(dir).claim("w"), null);
+  assert.deepEqual(await names(dir), []);
+  assert.deepEqual(await names(queue.archiveDir), [`${id}.json`]);
+});
+
+Deno.test("a live queue sees jobs another instance enqueues, in priority order", async () => {
+  const { queue, dir } = freshQueue();
+  const other = new FsQueue(dir);
+  const normal1 = await queue.enqueue(job("n1"));
+  const normal2 = await queue.enqueue(job("n2"));
+  assert.equal((await queue.claim("w"))?.id, normal1);
+  const urgent = await other.enqueue(job("urgent", { priority: 0 }));
+  assert.equal((await queue.claim("w"))?.id, urgent);
+  assert.equal((await other.claim("w"))?.id, normal2);
+  assert.equal(await queue.claim("w"), null);
+});
+
+Deno.test("a pending job whose journal line was lost is still claimed", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  assert.equal((await queue.claim("w"))?.id, id);
+  // As if a crash came between writing the file and its journal line: a job file the journal never mentions.
+  const record = JSON.parse(await Deno.readTextFile(join(dir, `${id}.json`)));
+  const lost = {
+    ...record,
+    id: "01jbh7ksq0a4mzd3g5tn2w8c6h",
+    status: "pending",
+    started_at: null,
+    worker: null,
+  };
+  await Deno.writeTextFile(join(dir, `${lost.id}.json`), JSON.stringify(lost));
+  assert.equal((await queue.claim("w"))?.id, lost.id);
+});
+
+Deno.test("after the journal is rotated every instance still claims each job once, in order", async () => {
+  const dir = join(root.dir, "rotate", "queue");
+  const a = new FsQueue(dir, { journalRotateBytes: 200 });
+  const b = new FsQueue(dir, { journalRotateBytes: 200 });
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) ids.push(await (i % 2 ? a : b).enqueue(job(`j${i}`, { priority: 30 - i })));
+  const claimed: string[] = [];
+  for (let i = 0; i < 30; i++) claimed.push((await (i % 3 ? a : b).claim("w"))!.id);
+  assert.deepEqual(claimed, [...ids].reverse());
+  assert.equal(await a.claim("w"), null);
+  assert.equal(await b.claim("w"), null);
+});
+
+Deno.test("bad fields are refused with the field named and nothing written", async () => {
+  const { queue, dir } = freshQueue();
+  const cases: [Partial<NewJob>, RegExp][] = [
+    [{ priority: -1 }, /^priority must be a whole number >= 0, got -1$/],
+    [{ priority: 1.5 }, /^priority must be a whole number >= 0, got 1.5$/],
+    [{ timeout: 0 }, /^timeout must be a number of seconds > 0, got 0$/],
+    [{ command: "  " }, /^command is empty$/],
+    [{ max_retries: -2 }, /^max_retries must be a whole number >= 0, got -2$/],
+  ];
+  for (const [fields, message] of cases) {
+    await assert.rejects(queue.enqueue(job("x", fields)), (error: unknown) => {
+      assert.ok(error instanceof OrkError);
+      assert.equal(error.code, "bad-input");
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+  assert.deepEqual(await names(dir), []);
+});
