@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { ConfigError, isNotFound } from "../errors/mod.ts";
+import { configCacheKey, readCachedConfig, writeCachedConfig } from "./cache.ts";
 import { mergeConfig } from "./merge.ts";
 import { CONFIG_FILES, type ConfigFile, type ConfigLayer, type OrkConfig } from "./types.ts";
 
@@ -36,8 +37,8 @@ async function readOptional(repoRoot: string, file: ConfigFile): Promise<string 
  * `config/agent_roles.yaml` as {@link mergeConfig} describes. Each file is optional; a missing, empty or
  * comments-only file means the defaults.
  *
- * The YAML parser and the validator are imported only when a file has content, so a repository without config
- * files does not pay for them on every command.
+ * The YAML parser and the validator are imported only when a file has content and differs from what the
+ * config cache (`.ork/cache/config.json`, see cache.ts) was made from, so most commands do not pay for them.
  *
  * @param repoRoot the main worktree's root
  * @returns a fresh config the caller may change
@@ -61,7 +62,12 @@ export async function loadConfig(repoRoot: string): Promise<OrkConfig> {
     return text === undefined || isBlank(text) ? [] : [{ file, text }];
   });
   if (present.length === 0) return mergeConfig([]);
+  const key = configCacheKey(texts);
+  const cached = readCachedConfig(repoRoot, key);
+  if (cached !== undefined) return cached;
   const { parseConfigText } = await import("./parse.ts");
   const layers: ConfigLayer[] = present.map(({ file, text }) => parseConfigText(file, text));
-  return mergeConfig(layers);
+  const config = mergeConfig(layers);
+  writeCachedConfig(repoRoot, key, config);
+  return config;
 }

@@ -1,5 +1,6 @@
 /**
- * The filesystem job queue: jobs, their state machine, and {@link FsQueue}.
+ * The filesystem job queue: jobs, their state machine, and {@link FsQueue}. The job file parser (`parseJob`,
+ * with zod) is in `schema.ts` and not re-exported, so importing this module stays cheap.
  *
  * @module
  */
@@ -13,7 +14,6 @@ export {
   type Job,
   type NewJob,
   newJobRecord,
-  parseJob,
   SCHEMA_VERSION,
   serializeJob,
 } from "./job.ts";

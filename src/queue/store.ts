@@ -16,15 +16,7 @@ import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
 import { moveDurable, readTextFileOrNull, writeFileDurable } from "../fs/atomic.ts";
 import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
 import { JOB_ID_PATTERN, newJobId } from "./id.ts";
-import {
-  checkNewJob,
-  InvalidJobFile,
-  type Job,
-  type NewJob,
-  newJobRecord,
-  parseJob,
-  serializeJob,
-} from "./job.ts";
+import { checkNewJob, InvalidJobFile, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
 import { Journal, type JournalCursor } from "./journal.ts";
 import { comparePending, PendingIndex } from "./order.ts";
 import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
@@ -78,6 +70,7 @@ export class FsQueue {
   #index = new PendingIndex();
   #cursor: JournalCursor | null = null;
   #dirsReady = false;
+  #parseJob: ((text: string) => Job) | undefined;
 
   /**
    * @param dir the queue folder (e.g. `.ork/queue`); created on first write
@@ -255,7 +248,9 @@ export class FsQueue {
 
   // -- internals -----------------------------------------------------------------------------------------------
 
+  /** Every read of job files goes through the lock, so this is where the job file parser is loaded. */
   async #lock(purpose: string): Promise<Lock> {
+    this.#parseJob ??= (await import("./schema.ts")).parseJob;
     this.#ensureDirs();
     return tryAcquire(this.lockPath, { purpose }) ??
       await acquire(this.lockPath, { purpose, timeoutMs: this.#lockTimeoutMs });
@@ -383,7 +378,7 @@ export class FsQueue {
     const text = readTextFileOrNull(path);
     if (text === null) return null;
     try {
-      return parseJob(text);
+      return this.#parseJob!(text);
     } catch (error) {
       if (error instanceof InvalidJobFile) {
         this.#quarantine(path, error.message);

@@ -5,7 +5,7 @@
  */
 
 import { join, relative } from "node:path";
-import { writeMissingConfig } from "../config/mod.ts";
+import { loadConfig, writeMissingConfig } from "../config/mod.ts";
 import { isNotFound } from "../errors/mod.ts";
 import { gitCommonDir } from "../git/root.ts";
 import type { Workspace } from "./mod.ts";
@@ -23,7 +23,7 @@ export interface InitReport {
 }
 
 /**
- * Creates `.ork/{queue,archive,locks,worktrees,logs}` (or the configured queue and worktree folders), writes the
+ * Creates `.ork/{queue,archive,locks,worktrees,logs,cache}` (or the configured queue and worktree folders), writes the
  * config files that are absent, and adds `.ork/` to `.git/info/exclude` so git never shows or commits ork's state.
  *
  * @param ws the opened workspace (its config is already validated)
@@ -32,7 +32,10 @@ export interface InitReport {
 export async function initWorkspace(ws: Workspace): Promise<InitReport> {
   const { paths, root } = ws;
   const createdDirs: string[] = [];
-  for (const dir of [paths.ork, paths.queue, paths.archive, paths.locks, paths.worktrees, paths.logs]) {
+  const cache = join(paths.ork, "cache");
+  for (
+    const dir of [paths.ork, paths.queue, paths.archive, paths.locks, paths.worktrees, paths.logs, cache]
+  ) {
     try {
       await Deno.mkdir(dir, { recursive: false });
       createdDirs.push(relative(root, dir));
@@ -44,6 +47,8 @@ export async function initWorkspace(ws: Workspace): Promise<InitReport> {
     }
   }
   const wroteConfig = await writeMissingConfig(root);
+  // Validate what is now on disk and fill the config cache, so the commands that follow start fast.
+  await loadConfig(root);
 
   const patterns = ["/.ork/"];
   for (const dir of [paths.queue, paths.worktrees]) {

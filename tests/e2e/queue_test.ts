@@ -27,7 +27,7 @@ const enqueue = async (desc: string, ...extra: string[]) => {
 
 Deno.test("init lays down .ork/, the config files and the git exclude, and a second init changes nothing", async () => {
   assert.equal(init.code, 0, init.stderr);
-  for (const dir of ["queue", "archive", "locks", "worktrees", "logs"]) {
+  for (const dir of ["queue", "archive", "locks", "worktrees", "logs", "cache"]) {
     assert.ok((await Deno.stat(join(repo.dir, ".ork", dir))).isDirectory, dir);
   }
   assert.match(await Deno.readTextFile(join(repo.dir, "config/orchestrator.yaml")), /max_concurrent: 3/);

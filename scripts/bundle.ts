@@ -1,0 +1,71 @@
+/**
+ * `deno task bundle`: builds the one-file `dist/ork.js` with `deno bundle`, then makes the bundle's `require`
+ * of Node built-ins lazy.
+ *
+ * Why: commander is CommonJS, so the bundle starts with `import { createRequire } from "node:module"` and
+ * commander requires `node:child_process`, `node:fs` and `node:process` as it loads. Loading those costs about
+ * as much as all of ork's own work in `ork enqueue`, yet commander only uses them for things ork never does
+ * (executable subcommands) or on its error paths. Here each required built-in becomes a proxy that loads the
+ * real module on first use, so behaviour is unchanged and the cost is paid only when a built-in is really used.
+ *
+ * Usage: deno run --allow-all scripts/bundle.ts [output]   (default: dist/ork.js)
+ */
+
+import { dirname, join } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const checkout = join(dirname(fromFileUrl(import.meta.url)), "..");
+const output = Deno.args[0] ?? join(checkout, "dist", "ork.js");
+
+const EAGER_REQUIRE = [
+  `import { createRequire as __deno_internal_createRequire } from "node:module";`,
+  `var __require = __deno_internal_createRequire(import.meta.url);`,
+].join("\n");
+
+// node:events and node:path are cheap and needed at load (commander's Command extends EventEmitter).
+const LAZY_REQUIRE = `import __ork_events from "node:events";
+import __ork_path from "node:path";
+var __ork_builtins = { "node:events": __ork_events, "events": __ork_events, "node:path": __ork_path, "path": __ork_path };
+var __require = (id) => __ork_builtins[id] ??= __ork_lazy_builtin(id);
+function __ork_lazy_builtin(id) {
+  let real;
+  const load = () => real ??= globalThis.process.getBuiltinModule(id);
+  return new Proxy(function () {}, {
+    get: (_target, key) => Reflect.get(load(), key),
+    set: (_target, key, value) => Reflect.set(load(), key, value),
+    has: (_target, key) => Reflect.has(load(), key),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    apply: (_target, self, args) => Reflect.apply(load(), self, args),
+    construct: (_target, args) => Reflect.construct(load(), args),
+  });
+}`;
+
+const bundle = await new Deno.Command(Deno.execPath(), {
+  args: [
+    "bundle",
+    "--quiet",
+    "--config",
+    join(checkout, "deno.json"),
+    "--output",
+    output,
+    join(checkout, "main.ts"),
+  ],
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (!bundle.success) Deno.exit(bundle.code || 1);
+
+const text = await Deno.readTextFile(output);
+if (text.includes(EAGER_REQUIRE)) {
+  await Deno.writeTextFile(output, text.replace(EAGER_REQUIRE, LAZY_REQUIRE));
+} else if (text.includes("__deno_internal_createRequire")) {
+  // deno bundle changed its preamble: fail rather than ship a bundle that silently pays the eager cost.
+  console.error("bundle: the createRequire preamble of deno bundle changed; update scripts/bundle.ts");
+  Deno.exit(1);
+}
+const size = (await Deno.stat(output)).size;
+console.log(`bundle: wrote ${output} (${(size / 1024).toFixed(0)} KiB)`);
