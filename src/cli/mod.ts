@@ -80,6 +80,7 @@ function configureForCli(command: CommandUnknownOpts, output: Output, failing: {
   const path: string[] = [];
   for (let c: CommandUnknownOpts | null = command; c; c = c.parent) path.unshift(c.name());
   command.exitOverride();
+  command.helpOption("-h, --help", "show help");
   command.configureOutput({
     writeOut: (text) => output.out(text.replace(/\n$/, "")),
     writeErr: (text) => output.err(text.replace(/\n$/, "")),
@@ -96,6 +97,10 @@ function reportError(error: unknown, output: Output, usage: string): number {
     const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
     output.err(`ork: ${message}; see '${usage}'`);
     return ExitCode.badInput;
+  }
+  if (error instanceof Deno.errors.BrokenPipe) {
+    // The reader went away (`ork list | head -1`): it has what it wanted, as with any Unix filter.
+    return ExitCode.ok;
   }
   if (error instanceof OrkError) {
     output.err(errorLine(error));

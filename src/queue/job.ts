@@ -72,6 +72,9 @@ export interface NewJob {
   max_retries?: number;
 }
 
+/** The longest timeout a timer can wait for (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 /** The priority of a job enqueued without one. */
 export const DEFAULT_PRIORITY = 50;
 /** The retries of a job enqueued without `max_retries` and without a config value. */
@@ -157,7 +160,7 @@ export function checkNewJob(
   if (typeof input.role !== "string" || input.role.trim() === "") {
     throw new InputError(
       `${name("role")} is empty`,
-      "name one of the configured roles (ork roles lists them)",
+      "name one of the roles in config/agent_roles.yaml",
     );
   }
   if (typeof input.description !== "string" || input.description.trim() === "") {
@@ -174,9 +177,15 @@ export function checkNewJob(
     );
   }
   const timeout = input.timeout ?? null;
-  if (timeout !== null && !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0)) {
+  if (
+    timeout !== null &&
+    !(typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0 &&
+      timeout <= MAX_TIMEOUT_SECONDS)
+  ) {
     throw new InputError(
-      `${name("timeout")} must be a number of seconds > 0, got ${JSON.stringify(timeout)}`,
+      `${name("timeout")} must be a number of seconds > 0 and <= ${MAX_TIMEOUT_SECONDS}, got ${
+        JSON.stringify(timeout)
+      }`,
       "e.g. 600 for ten minutes",
     );
   }

@@ -12,6 +12,7 @@ export {
   DEFAULT_PRIORITY,
   InvalidJobFile,
   type Job,
+  MAX_TIMEOUT_SECONDS,
   type NewJob,
   newJobRecord,
   SCHEMA_VERSION,

@@ -147,11 +147,15 @@ Deno.test("each bad input is one stderr line, exit 2, and leaves the queue uncha
     [["enqueue", "--role", "bug-catcher", "--desc", "", "--cmd", "c"], /^ork: --desc is empty; /],
     [
       ["enqueue", "--role", "bug-catcher", "--desc", "d", "--cmd", "c", "--timeout", "0"],
-      /^ork: --timeout must be a number of seconds > 0, got "0"; /,
+      /^ork: --timeout must be a number of seconds > 0 and <= 2147483, got "0"; /,
     ],
     [
       ["enqueue", "--role", "bug-catcher", "--desc", "d", "--cmd", "c", "--timeout", "-5"],
-      /^ork: --timeout must be a number of seconds > 0, got "-5"; /,
+      /^ork: --timeout must be a number of seconds > 0 and <= 2147483, got "-5"; /,
+    ],
+    [
+      ["enqueue", "--role", "bug-catcher", "--desc", "d", "--cmd", "c", "--timeout", "99999999999"],
+      /^ork: --timeout must be a number of seconds > 0 and <= 2147483, got "99999999999"; /,
     ],
     [
       ["enqueue", "--role", "bug-catcher", "--desc", "d", "--cmd", "c", "--max-retries", "x"],

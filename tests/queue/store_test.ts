@@ -299,7 +299,7 @@ Deno.test("bad fields are refused with the field named and nothing written", asy
   const cases: [Partial<NewJob>, RegExp][] = [
     [{ priority: -1 }, /^priority must be a whole number >= 0, got -1$/],
     [{ priority: 1.5 }, /^priority must be a whole number >= 0, got 1.5$/],
-    [{ timeout: 0 }, /^timeout must be a number of seconds > 0, got 0$/],
+    [{ timeout: 0 }, /^timeout must be a number of seconds > 0 and <= 2147483, got 0$/],
     [{ command: "  " }, /^command is empty$/],
     [{ max_retries: -2 }, /^max_retries must be a whole number >= 0, got -2$/],
   ];

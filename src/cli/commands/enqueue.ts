@@ -1,6 +1,6 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { InputError } from "../../errors/mod.ts";
-import { checkNewJob, type NewJob } from "../../queue/mod.ts";
+import { checkNewJob, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
 import { requireRole } from "../../roles/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
@@ -18,9 +18,9 @@ export function wholeNumberFlag(flag: string, value: string | undefined, hint: s
 export function secondsFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new InputError(
-      `${flag} must be a number of seconds > 0, got ${JSON.stringify(value)}`,
+      `${flag} must be a number of seconds > 0 and <= ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
       "e.g. --timeout 600",
     );
   }
