@@ -138,6 +138,7 @@ function deepFreeze<T>(value: T): T {
  */
 export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
+  landing: { strategy: "merge" },
   merge_gates: MERGE_GATES,
   roles: ROLES,
   forbidden_patterns: DEFAULT_FORBIDDEN_PATTERNS.map((entry) => entry.pattern),

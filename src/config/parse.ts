@@ -85,8 +85,9 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
 function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
   const layer: ConfigLayer = {};
   if (file === CONFIG_FILES.orchestrator) {
-    const { orchestrator, merge_gates } = data as FileData[typeof CONFIG_FILES.orchestrator];
+    const { orchestrator, landing, merge_gates } = data as FileData[typeof CONFIG_FILES.orchestrator];
     if (orchestrator !== undefined && orchestrator !== null) layer.orchestrator = orchestrator;
+    if (landing !== undefined && landing !== null) layer.landing = landing;
     if (merge_gates !== undefined) {
       layer.merge_gates = merge_gates.map((gate): GateConfig => {
         const type = gate.type ?? "shell";

@@ -62,6 +62,14 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "a branch name or null",
     hint: 'set it to a branch name such as "main", or null for the branch checked out in the main worktree',
   },
+  "landing": {
+    expected: "a mapping of settings",
+    hint: "indent strategy: under landing:",
+  },
+  "landing.strategy": {
+    expected: "merge or squash",
+    hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",
+  },
   "merge_gates": {
     expected: "a list of gates",
     hint: "write one gate per `- name: ...` item, or [] for no gates; delete the key to keep the default",
@@ -110,7 +118,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
 
 /** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
 export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
-  [CONFIG_FILES.orchestrator]: ["orchestrator", "merge_gates"],
+  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "merge_gates"],
   [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
 };
 
@@ -220,6 +228,7 @@ export const FILE_SCHEMAS = {
   [CONFIG_FILES.orchestrator]: z.strictObject({
     // `orchestrator:` with every setting commented out is null: it overrides nothing.
     orchestrator: orchestratorSchema.nullable().optional(),
+    landing: z.strictObject({ strategy: z.enum(["merge", "squash"]) }).partial().nullable().optional(),
     merge_gates: gatesSchema.optional(),
   }),
   [CONFIG_FILES.roles]: z.strictObject({

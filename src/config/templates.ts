@@ -41,6 +41,11 @@ orchestrator:
   # The branch passing work lands on; null means the branch checked out in the main worktree.
   target_branch: null
 
+landing:
+  # How a job's work lands on the target branch: merge (a merge commit naming the job) or squash (one
+  # commit with the job's changes).
+  strategy: merge
+
 # Merge gates: checks a job's work must pass before it lands, run in this order. Each gate has:
 #   name:      a unique name for logs and reports (letters, digits, _ . -)
 #   type:      shell (the default) runs command: in the job's worktree and passes when it exits 0;

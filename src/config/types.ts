@@ -22,6 +22,12 @@ export interface OrchestratorSettings {
   target_branch: string | null;
 }
 
+/** How a job's work lands on the target branch (`landing:` in `config/orchestrator.yaml`). */
+export interface LandingSettings {
+  /** `merge` (default): a merge commit naming the job (`--no-ff`); `squash`: one commit with the job's changes. */
+  strategy: "merge" | "squash";
+}
+
 /** The kinds of merge gate ork can run. */
 export type GateType = "shell" | "secrets" | "file_size";
 
@@ -55,6 +61,8 @@ export interface RoleConfig {
 export interface OrkConfig {
   /** Scheduler and path settings. */
   orchestrator: OrchestratorSettings;
+  /** How work lands. */
+  landing: LandingSettings;
   /** Gates run, in order, before a job's work lands. */
   merge_gates: GateConfig[];
   /** Agent roles by name. */
@@ -67,6 +75,8 @@ export interface OrkConfig {
 export interface ConfigLayer {
   /** Settings that override their defaults one by one. */
   orchestrator?: Partial<OrchestratorSettings>;
+  /** Settings that override their defaults one by one. */
+  landing?: Partial<LandingSettings>;
   /** Replaces the default gates wholesale. */
   merge_gates?: GateConfig[];
   /** Replaces the default roles wholesale. */

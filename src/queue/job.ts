@@ -10,7 +10,7 @@ import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -52,6 +52,12 @@ export interface Job {
   worktree: string | null;
   /** Its log file. */
   log_path: string | null;
+  /** The target branch's tip the job's worktree started from. */
+  base: string | null;
+  /** The commit the target branch moved to when the job landed. */
+  landed_commit: string | null;
+  /** The process (and process group) id of its running command. */
+  pid: number | null;
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -81,7 +87,7 @@ export const DEFAULT_PRIORITY = 50;
 export const DEFAULT_MAX_RETRIES = 2;
 
 /** The fields of a run, empty until the job first runs. */
-export const NO_RUN_YET = {
+const NO_RUN_YET = {
   started_at: null,
   finished_at: null,
   error: null,
@@ -91,6 +97,9 @@ export const NO_RUN_YET = {
   branch: null,
   worktree: null,
   log_path: null,
+  base: null,
+  landed_commit: null,
+  pid: null,
 } as const satisfies Partial<Job>;
 
 /**

@@ -8,7 +8,7 @@
 import * as z from "zod";
 import { OrkError } from "../errors/mod.ts";
 import { JOB_ID_PATTERN } from "./id.ts";
-import { DEFAULT_MAX_RETRIES, InvalidJobFile, type Job, NO_RUN_YET, SCHEMA_VERSION } from "./job.ts";
+import { DEFAULT_MAX_RETRIES, InvalidJobFile, type Job, SCHEMA_VERSION } from "./job.ts";
 import { JOB_STATUSES } from "./status.ts";
 
 const isoTime = z.iso.datetime();
@@ -32,17 +32,43 @@ const jobSchema = z.looseObject({
   branch: z.string().nullable(),
   worktree: z.string().nullable(),
   log_path: z.string().nullable(),
+  base: z.string().nullable(),
+  landed_commit: z.string().nullable(),
+  pid: z.int().positive().nullable(),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
 /**
- * Schema 0 is the layout of the old Python implementation: no `schema_version`, and none of the fields added
- * since (`retry_count`, `max_retries`, `exit_code`, `worker`, `branch`, `worktree`, `log_path`) need be present.
+ * Each step brings a record of one schema version to the next, filling what the newer layout added; a file of
+ * any older version goes through every step after it. Fields a record has are never overwritten.
  */
-function migrateFromV0(record: Record<string, unknown>): Record<string, unknown> {
+const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<string, unknown>> = [
+  // 0 -> 1. Schema 0 is the old Python implementation's layout: none of the fields added since
+  // (`retry_count`, `max_retries`, `exit_code`, `worker`, `branch`, `worktree`, `log_path`) need be present.
+  (record) => ({
+    timeout: null,
+    max_retries: DEFAULT_MAX_RETRIES,
+    retry_count: 0,
+    started_at: null,
+    finished_at: null,
+    error: null,
+    result: null,
+    exit_code: null,
+    worker: null,
+    branch: null,
+    worktree: null,
+    log_path: null,
+    ...record,
+  }),
+  // 1 -> 2: the runner's `base`, `landed_commit` and `pid`.
+  (record) => ({ base: null, landed_commit: null, pid: null, ...record }),
+];
+
+function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {
   const present = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
-  const defaults = { timeout: null, max_retries: DEFAULT_MAX_RETRIES, retry_count: 0, ...NO_RUN_YET };
-  return { ...defaults, ...present, schema_version: 1 };
+  let migrated = present;
+  for (let version = from; version < SCHEMA_VERSION; version++) migrated = MIGRATIONS[version]!(migrated);
+  return { ...migrated, schema_version: SCHEMA_VERSION };
 }
 
 /**
@@ -72,7 +98,9 @@ export function parseJob(text: string): Job {
       "upgrade ork",
     );
   }
-  if (version === 0) record = migrateFromV0(record);
+  if (typeof version === "number" && Number.isInteger(version) && version >= 0 && version < SCHEMA_VERSION) {
+    record = migrate(record, version);
+  }
   const parsed = jobSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -40,7 +40,20 @@ export function canMove(from: JobStatus, to: JobStatus): boolean {
 
 /** Fields a caller may set along with a status change. */
 export type TransitionChanges = Partial<
-  Pick<Job, "error" | "result" | "exit_code" | "worker" | "retry_count" | "branch" | "worktree" | "log_path">
+  Pick<
+    Job,
+    | "error"
+    | "result"
+    | "exit_code"
+    | "worker"
+    | "retry_count"
+    | "branch"
+    | "worktree"
+    | "log_path"
+    | "base"
+    | "landed_commit"
+    | "pid"
+  >
 >;
 
 /**
@@ -76,10 +89,11 @@ export function transition(
     case "running":
       return { ...next, started_at: at, finished_at: null };
     case "pending":
-      return { ...next, started_at: null, finished_at: null, worker: null };
+      // A pending job has no run: whatever ran before left, and its next run starts from a new base.
+      return { ...next, started_at: null, finished_at: null, worker: null, pid: null, base: null };
     case "completed":
     case "failed":
     case "cancelled":
-      return { ...next, finished_at: at };
+      return { ...next, finished_at: at, pid: null };
   }
 }

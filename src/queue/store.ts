@@ -11,12 +11,13 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
-import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
-import { moveDurable, readTextFileOrNull, writeFileDurable } from "../fs/atomic.ts";
+import { dirname, join } from "node:path";
+import { InputError } from "../errors/mod.ts";
+import { writeFileDurable } from "../fs/atomic.ts";
 import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
-import { JOB_ID_PATTERN, newJobId } from "./id.ts";
-import { checkNewJob, InvalidJobFile, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
+import { newJobId } from "./id.ts";
+import { JobFiles, type JobPlace } from "./files.ts";
+import { checkNewJob, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
 import { Journal, type JournalCursor } from "./journal.ts";
 import { comparePending, PendingIndex } from "./order.ts";
 import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
@@ -64,13 +65,12 @@ export class FsQueue {
   readonly lockPath: string;
   readonly #lockTimeoutMs: number;
   readonly #defaultMaxRetries: number | undefined;
-  readonly #warn: (message: string) => void;
   readonly #journal: Journal;
   readonly #journalRotateBytes: number;
   #index = new PendingIndex();
   #cursor: JournalCursor | null = null;
   #dirsReady = false;
-  #parseJob: ((text: string) => Job) | undefined;
+  readonly #files: JobFiles;
 
   /**
    * @param dir the queue folder (e.g. `.ork/queue`); created on first write
@@ -84,7 +84,10 @@ export class FsQueue {
     this.lockPath = options.lockPath ?? join(parent, "locks", "queue.lock");
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.#defaultMaxRetries = options.defaultMaxRetries;
-    this.#warn = options.onWarning ?? (() => {});
+    this.#files = new JobFiles(
+      { queueDir: dir, archiveDir: this.archiveDir, quarantineDir: this.quarantineDir },
+      options.onWarning ?? (() => {}),
+    );
     this.#journal = new Journal(join(dir, ".journal"));
     this.#journalRotateBytes = options.journalRotateBytes ?? 4 * 1024 * 1024;
   }
@@ -107,7 +110,7 @@ export class FsQueue {
     this.#ensureDirs();
     const now = new Date();
     const job = newJobRecord(newJobId(now.getTime()), fields, now);
-    writeFileDurable(this.#queuePath(job.id), serializeJob(job));
+    writeFileDurable(this.#files.path(job.id, "queue"), serializeJob(job));
     this.#journal.addedPending(job.id, job.priority);
     return job;
   }
@@ -131,7 +134,7 @@ export class FsQueue {
         scanned = true;
         continue;
       }
-      const job = this.#readFile(this.#queuePath(next.id));
+      const job = this.#files.read(this.#files.path(next.id, "queue"));
       if (job === null || job.status !== "pending") continue;
       const running = transition(job, "running", { worker });
       this.#store(job, running, "queue");
@@ -147,7 +150,7 @@ export class FsQueue {
    */
   async get(idOrPrefix: string): Promise<Job> {
     using _lock = await this.#lock("get");
-    return this.#locate(idOrPrefix).job;
+    return this.#files.locate(idOrPrefix).job;
   }
 
   /**
@@ -158,7 +161,9 @@ export class FsQueue {
    */
   async list(filter: { status?: JobStatus } = {}): Promise<Job[]> {
     using _lock = await this.#lock("list");
-    const jobs = this.#readAll().filter((job) => filter.status === undefined || job.status === filter.status);
+    const jobs = this.#files.readAll().filter((job) =>
+      filter.status === undefined || job.status === filter.status
+    );
     return jobs.sort(compareForList);
   }
 
@@ -166,7 +171,7 @@ export class FsQueue {
   async stats(): Promise<QueueStats> {
     using _lock = await this.#lock("stats");
     const stats: QueueStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
-    for (const job of this.#readAll()) {
+    for (const job of this.#files.readAll()) {
       stats[job.status]++;
       stats.total++;
     }
@@ -217,6 +222,37 @@ export class FsQueue {
   }
 
   /**
+   * Records facts about a running job without changing its status (its worktree, branch, base, log, pid).
+   *
+   * @returns the job as stored; unchanged when it is no longer running (cancelled meanwhile): the caller checks
+   */
+  record(id: string, changes: TransitionChanges): Promise<Job> {
+    return this.#change(id, "record", (job) => (job.status === "running" ? { ...job, ...changes } : job));
+  }
+
+  /**
+   * Puts a running job back to `pending` without spending a retry: its run was interrupted (runner stopped or
+   * died), not failed.
+   *
+   * @param note why, kept in `error`
+   */
+  requeue(id: string, note: string): Promise<Job> {
+    return this.#change(id, "requeue", (job) => transition(job, "pending", { error: note }));
+  }
+
+  /**
+   * The jobs as {@link FsQueue.list} orders them, read without the lock and without moving anything (unreadable
+   * files are skipped, not quarantined): for looks that must change nothing, such as `ork run --dry-run`.
+   */
+  async peek(filter: { status?: JobStatus } = {}): Promise<Job[]> {
+    await this.#loadParser();
+    const jobs = this.#files.readAll({ readOnly: true });
+    return jobs.filter((job) => filter.status === undefined || job.status === filter.status).sort(
+      compareForList,
+    );
+  }
+
+  /**
    * Deletes finished jobs from the archive.
    *
    * @param opts `maxAgeDays`: delete those finished more than that many days ago; 0 deletes them all
@@ -233,9 +269,9 @@ export class FsQueue {
     using _lock = await this.#lock("clear");
     const cutoff = Date.now() - days * 86_400_000;
     const removed: Job[] = [];
-    for (const name of this.#names(this.archiveDir)) {
+    for (const name of this.#files.names("archive")) {
       const path = join(this.archiveDir, name);
-      const job = this.#readFile(path);
+      const job = this.#files.read(path);
       if (job === null || !FINISHED_STATUSES.has(job.status)) continue;
       const finished = Date.parse(job.finished_at ?? job.created_at);
       if (days === 0 || finished < cutoff) {
@@ -250,10 +286,14 @@ export class FsQueue {
 
   /** Every read of job files goes through the lock, so this is where the job file parser is loaded. */
   async #lock(purpose: string): Promise<Lock> {
-    this.#parseJob ??= (await import("./schema.ts")).parseJob;
+    await this.#loadParser();
     this.#ensureDirs();
     return tryAcquire(this.lockPath, { purpose }) ??
       await acquire(this.lockPath, { purpose, timeoutMs: this.#lockTimeoutMs });
+  }
+
+  async #loadParser(): Promise<void> {
+    this.#files.parse ??= (await import("./schema.ts")).parseJob;
   }
 
   #ensureDirs(): void {
@@ -264,43 +304,18 @@ export class FsQueue {
     this.#dirsReady = true;
   }
 
-  #queuePath(id: string): string {
-    return join(this.dir, `${id}.json`);
-  }
-
-  #archivePath(id: string): string {
-    return join(this.archiveDir, `${id}.json`);
-  }
-
   /** Applies `change` to one job under the lock and stores the result. */
   async #change(idOrPrefix: string, purpose: string, change: (job: Job) => Job): Promise<Job> {
     using _lock = await this.#lock(purpose);
-    const { job, place } = this.#locate(idOrPrefix);
+    const { job, place } = this.#files.locate(idOrPrefix);
     const next = change(job);
     this.#store(job, next, place);
     return next;
   }
 
-  /**
-   * Writes `next` in place of `prev` (found in `place`), moving it between queue and archive as its status asks,
-   * and tells the journal when it joins or leaves the pending set.
-   */
-  #store(prev: Job, next: Job, place: "queue" | "archive"): void {
-    const queuePath = this.#queuePath(next.id);
-    if (FINISHED_STATUSES.has(next.status)) {
-      // New content first, then the move: a crash in between leaves a finished job in queue/, which a scan moves on.
-      if (place === "queue") {
-        writeFileDurable(queuePath, serializeJob(next));
-        moveDurable(queuePath, this.#archivePath(next.id));
-      } else {
-        writeFileDurable(this.#archivePath(next.id), serializeJob(next));
-      }
-    } else {
-      // Move first, then the new content: a crash in between leaves a finished job in queue/, never a pending
-      // one in the archive where no claimer looks.
-      if (place === "archive") moveDurable(this.#archivePath(next.id), queuePath);
-      writeFileDurable(queuePath, serializeJob(next));
-    }
+  /** Writes `next` in place of `prev` and tells the journal when it joins or leaves the pending set. */
+  #store(prev: Job, next: Job, place: JobPlace): void {
+    this.#files.write(next, place);
     if (prev.status === "pending" && next.status !== "pending") this.#journal.removedPending(next.id);
     if (prev.status !== "pending" && next.status === "pending") {
       this.#journal.addedPending(next.id, next.priority);
@@ -325,13 +340,11 @@ export class FsQueue {
     // Follow the journal from before the scan: a change made while scanning is then replayed on top of it.
     const start = this.#journal.end();
     const index = new PendingIndex();
-    for (const name of this.#names(this.dir)) {
-      const job = this.#readFile(join(this.dir, name));
+    for (const name of this.#files.names("queue")) {
+      const job = this.#files.read(join(this.dir, name));
       if (job === null) continue;
       if (job.status === "pending") index.add(job);
-      else if (FINISHED_STATUSES.has(job.status)) {
-        moveDurable(join(this.dir, name), this.#archivePath(job.id));
-      }
+      else if (FINISHED_STATUSES.has(job.status)) this.#files.settle(job);
     }
     this.#index = index;
     this.#cursor = this.#journal.replay(start, index) ?? start;
@@ -342,111 +355,6 @@ export class FsQueue {
     this.#journal.rotate();
     this.#cursor = null;
   }
-
-  /** The `.json` file names in a folder (temp files and the journal are not jobs). */
-  #names(dir: string): string[] {
-    const names: string[] = [];
-    try {
-      for (const entry of Deno.readDirSync(dir)) {
-        if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
-      }
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    return names;
-  }
-
-  /** Every readable job in queue and archive. */
-  #readAll(): Job[] {
-    const jobs: Job[] = [];
-    for (const dir of [this.dir, this.archiveDir]) {
-      for (const name of this.#names(dir)) {
-        const job = this.#readFile(join(dir, name));
-        if (job !== null) jobs.push(job);
-      }
-    }
-    return jobs;
-  }
-
-  /**
-   * Reads a job file. A file that does not parse or validate is moved to quarantine with a warning; one written
-   * by a newer ork is left alone with a warning. Either way the queue goes on without it.
-   *
-   * @returns the job, or null when the file is gone, quarantined or too new
-   */
-  #readFile(path: string): Job | null {
-    const text = readTextFileOrNull(path);
-    if (text === null) return null;
-    try {
-      return this.#parseJob!(text);
-    } catch (error) {
-      if (error instanceof InvalidJobFile) {
-        this.#quarantine(path, error.message);
-        return null;
-      }
-      if (error instanceof OrkError && error.code === "schema-too-new") {
-        this.#warn(`skipped ${path}: ${error.message}`);
-        return null;
-      }
-      throw error;
-    }
-  }
-
-  #quarantine(path: string, reason: string): void {
-    Deno.mkdirSync(this.quarantineDir, { recursive: true });
-    let target = join(this.quarantineDir, basename(path));
-    try {
-      Deno.lstatSync(target);
-      target = `${target}.${Date.now()}`;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    moveDurable(path, target);
-    this.#warn(`quarantined ${path} (moved to ${target}): ${reason}`);
-  }
-
-  /** Finds a job by whole id or unique prefix. */
-  #locate(idOrPrefix: string): { job: Job; place: "queue" | "archive" } {
-    const id = this.#resolveId(idOrPrefix);
-    for (const place of ["queue", "archive"] as const) {
-      const path = place === "queue" ? this.#queuePath(id) : this.#archivePath(id);
-      const job = this.#readFile(path);
-      if (job !== null) return { job, place };
-    }
-    throw notFound(idOrPrefix);
-  }
-
-  #resolveId(idOrPrefix: string): string {
-    const prefix = idOrPrefix.trim().toLowerCase();
-    if (!/^[0-9a-z]+$/.test(prefix) || prefix.length > 26) {
-      throw new InputError(
-        `not a job id: ${JSON.stringify(idOrPrefix)}`,
-        "give a job id or the first characters of one ('ork list' shows them)",
-      );
-    }
-    if (JOB_ID_PATTERN.test(prefix)) return prefix;
-    const matches = [...this.#names(this.dir), ...this.#names(this.archiveDir)]
-      .map((name) => name.slice(0, -".json".length))
-      .filter((id) => id.startsWith(prefix))
-      .sort();
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length === 0) throw notFound(idOrPrefix);
-    const shown = matches.slice(0, 5).join(", ") +
-      (matches.length > 5 ? `, and ${matches.length - 5} more` : "");
-    throw new OrkError(
-      "ambiguous-id",
-      `job id prefix ${JSON.stringify(idOrPrefix)} is ambiguous: ${shown}`,
-      "give more characters of the id",
-    );
-  }
-}
-
-function notFound(idOrPrefix: string): OrkError {
-  return new OrkError(
-    "job-not-found",
-    `no job with id ${JSON.stringify(idOrPrefix)}`,
-    "'ork list' shows the jobs",
-  );
 }
 
 const LIST_RANK: Record<JobStatus, number> = {

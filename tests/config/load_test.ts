@@ -92,6 +92,7 @@ Deno.test("gates and settings from one file and roles from the other all apply",
   const config = await loadConfig(tmp.dir);
   assert.deepEqual(config, {
     orchestrator: { ...DEFAULT_CONFIG.orchestrator, target_branch: "trunk" },
+    landing: DEFAULT_CONFIG.landing,
     merge_gates: [{ name: "tests", type: "shell", command: "make test", required: true, timeout: 300 }],
     roles: {},
     forbidden_patterns: DEFAULT_CONFIG.forbidden_patterns,
@@ -134,4 +135,16 @@ Deno.test("a config path that cannot be read is reported without a line", async 
   assert.equal(error.line, undefined);
   assert.match(error.message, /^config\/orchestrator\.yaml: cannot read: /);
   assert.equal(error.hint, "make config/orchestrator.yaml a readable file, or delete it to use the defaults");
+});
+
+Deno.test("landing.strategy is merge by default and squash when the file says so", async () => {
+  await using tmp = await tempDir();
+  assert.equal((await loadConfig(tmp.dir)).landing.strategy, "merge");
+  await writeFiles(tmp.dir, { [CONFIG_FILES.orchestrator]: "landing:\n  strategy: squash\n" });
+  assert.equal((await loadConfig(tmp.dir)).landing.strategy, "squash");
+  await writeFiles(tmp.dir, { [CONFIG_FILES.orchestrator]: "landing:\n  strategy: rebase\n" });
+  await assert.rejects(
+    loadConfig(tmp.dir),
+    /^ConfigError: config\/orchestrator\.yaml:2: landing\.strategy: expected merge or squash/,
+  );
 });

@@ -161,7 +161,7 @@ Deno.test("an unknown key far from every known key lists the known keys only", (
   assertRefused(ORCHESTRATOR, "foo: 1\n", {
     line: 1,
     message: 'config/orchestrator.yaml:1: unknown key "foo"',
-    hint: "known keys in config/orchestrator.yaml: orchestrator, merge_gates",
+    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, merge_gates",
   });
 });
 
@@ -171,7 +171,7 @@ Deno.test("a key of the other file says which file it belongs in", () => {
     message: 'config/orchestrator.yaml:2: unknown key "roles"',
     hint:
       '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "merge_gates",
+      "landing, merge_gates",
   });
 });
 
@@ -181,7 +181,7 @@ Deno.test("a setting at the top level is told to go under orchestrator:", () => 
     message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
     hint:
       'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "merge_gates",
+      "landing, merge_gates",
   });
 });
 
@@ -226,8 +226,8 @@ Deno.test("a file that is a lone word is refused", () => {
   assertRefused(ORCHESTRATOR, "hello\n", {
     line: 1,
     message:
-      'config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, merge_gates:), got "hello"',
-    hint: "start the file with orchestrator: or merge_gates: at the left margin",
+      'config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, merge_gates:), got "hello"',
+    hint: "start the file with orchestrator: or landing: or merge_gates: at the left margin",
   });
 });
 

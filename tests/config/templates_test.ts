@@ -29,6 +29,7 @@ Deno.test("each template parses on its own to exactly the defaults of its keys",
   const templates = configTemplates();
   assert.deepEqual(parseConfigText(CONFIG_FILES.orchestrator, templates[CONFIG_FILES.orchestrator] ?? ""), {
     orchestrator: DEFAULT_CONFIG.orchestrator,
+    landing: DEFAULT_CONFIG.landing,
     merge_gates: [],
   });
   assert.deepEqual(parseConfigText(CONFIG_FILES.roles, templates[CONFIG_FILES.roles] ?? ""), {

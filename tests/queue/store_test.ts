@@ -55,6 +55,9 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "branch",
     "worktree",
     "log_path",
+    "base",
+    "landed_commit",
+    "pid",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -204,20 +207,26 @@ Deno.test("a corrupt or torn job file is quarantined with a warning and the queu
   assert.equal((await queue.claim("w"))?.id, good);
 });
 
-Deno.test("a job file of the old schema (no schema_version) still loads", async () => {
+Deno.test("job files of older schemas (the Python layout, schema 1) still load", async () => {
   const { queue, dir } = freshQueue();
   await Deno.mkdir(dir, { recursive: true });
   await Deno.copyFile(
     new URL("./fixtures/job_v0.json", import.meta.url),
     join(dir, "01jbh7ksq0a4mzd3g5tn2w8c6e.json"),
   );
+  const v1 = JSON.parse(await Deno.readTextFile(new URL("./fixtures/job_v1.json", import.meta.url)));
+  await Deno.copyFile(new URL("./fixtures/job_v1.json", import.meta.url), join(dir, `${v1.id}.json`));
   const old = await queue.get("01jbh7ksq0a4mzd3g5tn2w8c6e");
-  assert.deepEqual([old.role, old.priority, old.max_retries, old.retry_count, old.schema_version], [
-    "bug-catcher",
-    10,
+  assert.deepEqual(
+    [old.role, old.priority, old.max_retries, old.retry_count, old.base, old.schema_version],
+    ["bug-catcher", 10, 2, 0, null, 2],
+  );
+  const one = await queue.get(v1.id);
+  assert.deepEqual([one.description, one.landed_commit, one.pid, one.schema_version], [
+    v1.description,
+    null,
+    null,
     2,
-    0,
-    1,
   ]);
   assert.equal((await queue.claim("w"))?.id, old.id);
 });
@@ -312,4 +321,46 @@ Deno.test("bad fields are refused with the field named and nothing written", asy
     });
   }
   assert.deepEqual(await names(dir), []);
+});
+
+Deno.test("record adds facts to a running job, and leaves a job alone once it is no longer running", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  await queue.claim("w");
+  const recorded = await queue.record(id, { worktree: "/wt", branch: "ork/x", base: "abc", pid: 42 });
+  assert.deepEqual([recorded.status, recorded.worktree, recorded.branch, recorded.base, recorded.pid], [
+    "running",
+    "/wt",
+    "ork/x",
+    "abc",
+    42,
+  ]);
+  await queue.cancel(id);
+  const after = await queue.record(id, { worktree: "/other" });
+  assert.deepEqual([after.status, after.worktree, after.pid], ["cancelled", "/wt", null]);
+});
+
+Deno.test("requeue puts a running job back to pending without spending a retry", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("a", { max_retries: 0 }));
+  await queue.claim("w");
+  const back = await queue.requeue(id, "runner stopped");
+  assert.deepEqual([back.status, back.retry_count, back.error, back.worker], [
+    "pending",
+    0,
+    "runner stopped",
+    null,
+  ]);
+  assert.equal((await queue.claim("w"))?.id, id);
+});
+
+Deno.test("peek lists jobs without touching the lock or moving unreadable files", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  await Deno.writeTextFile(join(dir, "01jbh7ksq0a4mzd3g5tn2w8c6k.json"), "{torn");
+  const lockPath = queue.lockPath;
+  await Deno.remove(lockPath).catch(() => {});
+  assert.deepEqual((await queue.peek()).map((j) => j.id), [id]);
+  assert.deepEqual(await names(dir), ["01jbh7ksq0a4mzd3g5tn2w8c6k.json", `${id}.json`]);
+  await assert.rejects(Deno.stat(lockPath), Deno.errors.NotFound);
 });
