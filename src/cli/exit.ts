@@ -21,6 +21,7 @@ const EXIT_FOR: Record<OrkErrorCode, number> = {
   "schema-too-new": ExitCode.badInput,
   "lock-busy": ExitCode.lockBusy,
   "job-failed": ExitCode.failed,
+  "git-failed": ExitCode.failed,
 };
 
 /** The exit code for an ork error. */

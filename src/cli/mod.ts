@@ -20,6 +20,10 @@ import { cancelCommand } from "./commands/cancel.ts";
 import { retryCommand } from "./commands/retry.ts";
 import { clearCommand } from "./commands/clear.ts";
 import { lockCommand } from "./commands/lock.ts";
+import { runCommand } from "./commands/run.ts";
+import { statusCommand } from "./commands/status.ts";
+import { logsCommand } from "./commands/logs.ts";
+import { cleanCommand } from "./commands/clean.ts";
 
 /** Every command, in the order `ork --help` lists them. */
 const COMMANDS: ReadonlyArray<(ctx: CliContext) => CommandUnknownOpts> = [
@@ -30,6 +34,10 @@ const COMMANDS: ReadonlyArray<(ctx: CliContext) => CommandUnknownOpts> = [
   cancelCommand,
   retryCommand,
   clearCommand,
+  runCommand,
+  statusCommand,
+  logsCommand,
+  cleanCommand,
   lockCommand,
 ];
 

@@ -11,8 +11,12 @@ import { openWorkspace, type Workspace } from "../workspace/mod.ts";
 import type { CliContext } from "./context.ts";
 
 /** The repository a command works on (from `-C/--repo` or the cwd), its config loaded. */
-export function workspaceFor(ctx: CliContext, repo: string | undefined): Promise<Workspace> {
-  return openWorkspace({ repo, cwd: ctx.cwd });
+export function workspaceFor(
+  ctx: CliContext,
+  repo: string | undefined,
+  readOnly = false,
+): Promise<Workspace> {
+  return openWorkspace({ repo, cwd: ctx.cwd, readOnly });
 }
 
 /**
@@ -22,8 +26,9 @@ export function workspaceFor(ctx: CliContext, repo: string | undefined): Promise
 export async function queueFor(
   ctx: CliContext,
   repo: string | undefined,
+  readOnly = false,
 ): Promise<{ ws: Workspace; queue: FsQueue }> {
-  const ws = await workspaceFor(ctx, repo);
+  const ws = await workspaceFor(ctx, repo, readOnly);
   try {
     await Deno.stat(ws.paths.queue);
   } catch (error) {

@@ -41,6 +41,7 @@ async function readOptional(repoRoot: string, file: ConfigFile): Promise<string 
  * config cache (`.ork/cache/config.json`, see cache.ts) was made from, so most commands do not pay for them.
  *
  * @param repoRoot the main worktree's root
+ * @param options `writeCache: false` for commands that must write nothing (`ork run --dry-run`)
  * @returns a fresh config the caller may change
  * @throws {ConfigError} `config-invalid` for a file that cannot be read, does not parse or does not validate;
  *   the message names the file, the line and the key, and the hint says how to fix it
@@ -54,7 +55,10 @@ async function readOptional(repoRoot: string, file: ConfigFile): Promise<string 
  * await Deno.remove(root);
  * ```
  */
-export async function loadConfig(repoRoot: string): Promise<OrkConfig> {
+export async function loadConfig(
+  repoRoot: string,
+  options: { writeCache?: boolean } = {},
+): Promise<OrkConfig> {
   const files = [CONFIG_FILES.orchestrator, CONFIG_FILES.roles];
   const texts = await Promise.all(files.map((file) => readOptional(repoRoot, file)));
   const present = files.flatMap((file, index) => {
@@ -68,6 +72,6 @@ export async function loadConfig(repoRoot: string): Promise<OrkConfig> {
   const { parseConfigText } = await import("./parse.ts");
   const layers: ConfigLayer[] = present.map(({ file, text }) => parseConfigText(file, text));
   const config = mergeConfig(layers);
-  writeCachedConfig(repoRoot, key, config);
+  if (options.writeCache !== false) writeCachedConfig(repoRoot, key, config);
   return config;
 }

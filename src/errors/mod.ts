@@ -26,7 +26,9 @@ export type OrkErrorCode =
   /** A job file was written by a newer ork than this one. */
   | "schema-too-new"
   /** A job or gate ran and failed. */
-  | "job-failed";
+  | "job-failed"
+  /** A git command ork ran failed for a reason ork cannot recover from. */
+  | "git-failed";
 
 /** The base of every error ork raises on purpose. */
 export class OrkError extends Error {

@@ -182,9 +182,10 @@ export class FsQueue {
    * Marks a running job `completed` and archives it.
    *
    * @param result what the job produced
+   * @param changes other fields to record (e.g. `landed_commit`)
    */
-  complete(id: string, result: Record<string, unknown> = {}): Promise<Job> {
-    return this.#change(id, "complete", (job) => transition(job, "completed", { result }));
+  complete(id: string, result: Record<string, unknown> = {}, changes: TransitionChanges = {}): Promise<Job> {
+    return this.#change(id, "complete", (job) => transition(job, "completed", { ...changes, result }));
   }
 
   /**
@@ -193,13 +194,19 @@ export class FsQueue {
    *
    * @param error why it failed
    * @param changes other fields to record (e.g. `exit_code`)
+   * @param options `retry: false`: fail for good even with retries left (retrying could not help)
    */
-  fail(id: string, error: string, changes: TransitionChanges = {}): Promise<Job> {
+  fail(
+    id: string,
+    error: string,
+    changes: TransitionChanges = {},
+    options: { retry?: boolean } = {},
+  ): Promise<Job> {
     return this.#change(
       id,
       "fail",
       (job) =>
-        job.status === "running" && job.retry_count < job.max_retries
+        options.retry !== false && job.status === "running" && job.retry_count < job.max_retries
           ? transition(job, "pending", { ...changes, error, retry_count: job.retry_count + 1 })
           : transition(job, "failed", { ...changes, error }),
     );
@@ -238,6 +245,20 @@ export class FsQueue {
    */
   requeue(id: string, note: string): Promise<Job> {
     return this.#change(id, "requeue", (job) => transition(job, "pending", { error: note }));
+  }
+
+  /**
+   * A job's status read without the lock (for watching a running job for cancellation), or null when it is gone.
+   *
+   * @param id the whole id
+   */
+  async statusOf(id: string): Promise<JobStatus | null> {
+    await this.#loadParser();
+    for (const place of ["queue", "archive"] as const) {
+      const job = this.#files.read(this.#files.path(id, place), { readOnly: true });
+      if (job !== null) return job.status;
+    }
+    return null;
   }
 
   /**

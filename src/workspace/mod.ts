@@ -56,12 +56,15 @@ export function orkPaths(root: string, config: OrkConfig): OrkPaths {
 /**
  * Opens the repository at `repo` (as `git -C`), or the one containing `cwd`, and loads its config.
  *
- * @param opts `repo`: the `-C/--repo` value; `cwd`: where ork was started
+ * @param opts `repo`: the `-C/--repo` value; `cwd`: where ork was started; `readOnly`: write nothing, not even
+ *   the config cache
  * @returns the workspace
  * @throws {OrkError} `not-a-repo` outside a repository; `config-invalid` for a broken config file
  */
-export async function openWorkspace(opts: { repo?: string; cwd: string }): Promise<Workspace> {
+export async function openWorkspace(
+  opts: { repo?: string; cwd: string; readOnly?: boolean },
+): Promise<Workspace> {
   const root = findRepoRoot(opts.repo === undefined ? opts.cwd : resolve(opts.cwd, opts.repo));
-  const config = await loadConfig(root);
+  const config = await loadConfig(root, { writeCache: !opts.readOnly });
   return { root, config, paths: orkPaths(root, config) };
 }

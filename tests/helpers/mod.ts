@@ -123,3 +123,39 @@ export function exists(path: string): boolean {
     throw error;
   }
 }
+
+/** Starts the real ork CLI as a background process (a runner), its output piped. */
+export function spawnOrk(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", "--config", DENO_JSON, MAIN_TS, ...args],
+    cwd: opts.cwd,
+    env: { NO_COLOR: "1", ...opts.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Waits until `check` returns a value other than undefined/false, polling; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** True when any process's command line contains `marker` (pgrep -f). */
+export async function processRunning(marker: string): Promise<boolean> {
+  const result = await run("pgrep", ["-f", marker]);
+  return result.code === 0;
+}

@@ -1,0 +1,57 @@
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import { queueFor } from "../workspace.ts";
+import { secondsFlag, wholeNumberFlag } from "./enqueue.ts";
+import { InputError } from "../../errors/mod.ts";
+
+/** `ork run`: runs queued jobs in worktrees and lands what passes the gates. */
+export function runCommand(ctx: CliContext): CommandUnknownOpts {
+  const command = new Command("run")
+    .description("run queued jobs, each in its own worktree, and land the work that passes the merge gates")
+    .option("--workers <n>", "jobs at once (default: max_concurrent from the config)")
+    .option("--once", "stop when nothing is pending (for cron); exit 1 if any job failed")
+    .option("--dry-run", "print what would run, in order, and change nothing")
+    .option("--poll <seconds>", "how often an idle daemon looks for new jobs", "1")
+    .option("-v, --verbose", "also print each event to stderr")
+    .option(REPO_FLAG, REPO_HELP)
+    .addHelpText(
+      "after",
+      examples(
+        "ork run --once                 # run everything pending, then exit (cron: */5 * * * * cd /repo && ork run --once)",
+        "ork run --workers 3            # a daemon: run jobs as they arrive, until Ctrl-C",
+        "ork run --dry-run              # show the plan; changes nothing",
+      ),
+    )
+    .action(async (opts) => {
+      const repo = repoOption(opts, command.parent?.opts());
+      const dryRun = opts.dryRun === true;
+      const { ws, queue } = await queueFor(ctx, repo, dryRun);
+      const workers = wholeNumberFlag("--workers", opts.workers, "e.g. --workers 3") ??
+        ws.config.orchestrator.max_concurrent;
+      if (workers < 1) {
+        throw new InputError(`--workers must be at least 1, got ${workers}`, "e.g. --workers 3");
+      }
+      const pollSeconds = secondsFlag("--poll", opts.poll) ?? 1;
+      if (dryRun) {
+        const { planRun } = await import("../../runner/plan.ts");
+        for (const line of await planRun(ws, queue, workers)) ctx.output.out(line);
+        return;
+      }
+      const { runQueue } = await import("../../runner/runner.ts");
+      const report = await runQueue(ws, queue, {
+        workers,
+        once: opts.once === true,
+        pollSeconds,
+        verbose: opts.verbose === true,
+        stderr: ctx.output.err,
+      });
+      const { completed, failed, retrying, cancelled, requeued } = report.outcomes;
+      ctx.output.out(
+        `ork run: ${completed} completed, ${failed} failed` +
+          (retrying ? `, ${retrying} to retry` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
+          (requeued ? `, ${requeued} put back to pending` : ""),
+      );
+      ctx.exitCode = report.exitCode;
+    });
+  return command;
+}

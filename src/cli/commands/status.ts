@@ -1,0 +1,71 @@
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { StatusReport } from "../../runner/status.ts";
+import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import { style } from "../output.ts";
+import { printJson, queueFor } from "../workspace.ts";
+import { formatAge, table } from "./list.ts";
+
+/** The status report as lines of text. */
+export function statusLines(report: StatusReport, now: number = Date.now()): string[] {
+  const lines: string[] = [];
+  lines.push(
+    report.runners.length === 0
+      ? "runners: none"
+      : `runners: ${
+        report.runners.map((r) => `pid ${r.pid} since ${r.since} (${formatAge(r.since, now)})`).join("; ")
+      }`,
+  );
+  if (report.running.length > 0) {
+    lines.push("running:");
+    const rows = report.running.map((job) => [
+      `  ${job.id}`,
+      job.role,
+      formatAge(job.started_at ?? job.created_at, now),
+      job.worktree ?? "",
+    ]);
+    lines.push(...table(rows));
+  }
+  const c = report.counts;
+  lines.push(
+    `jobs: ${c.pending} pending, ${c.running} running, ${c.completed} completed, ${c.failed} failed, ` +
+      `${c.cancelled} cancelled`,
+  );
+  if (report.landings.length > 0) {
+    lines.push("last landings:");
+    lines.push(
+      ...table(report.landings.map((job) => [
+        `  ${(job.landed_commit ?? "").slice(0, 12)}`,
+        formatAge(job.finished_at ?? job.created_at, now) + " ago",
+        job.id,
+        `${job.role}: ${job.description}`,
+      ])),
+    );
+  }
+  return lines;
+}
+
+/** `ork status`: runners, running jobs, counts, last landings. */
+export function statusCommand(ctx: CliContext): CommandUnknownOpts {
+  const command = new Command("status")
+    .description("show runners, running jobs, counts per status and the last landings")
+    .option("--json", "print {runners, running, counts, landings}")
+    .option("--watch", "redraw every second until Ctrl-C (on a terminal)")
+    .option(REPO_FLAG, REPO_HELP)
+    .addHelpText("after", examples("ork status", "ork status --watch", "ork status --json | jq .counts"))
+    .action(async (opts) => {
+      const { ws, queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      const { collectStatus } = await import("../../runner/status.ts");
+      if (opts.json) return printJson(ctx, await collectStatus(ws, queue));
+      if (!opts.watch || !Deno.stdout.isTerminal()) {
+        for (const line of statusLines(await collectStatus(ws, queue))) ctx.output.out(line);
+        return;
+      }
+      for (;;) {
+        const lines = statusLines(await collectStatus(ws, queue));
+        ctx.output.out(`\x1b[2J\x1b[H${style(ctx.output, "dim", `ork status, every 1s (Ctrl-C to stop)`)}`);
+        for (const line of lines) ctx.output.out(line);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    });
+  return command;
+}

@@ -1,0 +1,116 @@
+/**
+ * Recording a job's work as a commit in its worktree, and reading a worktree's state.
+ *
+ * @module
+ */
+
+import { InputError } from "../errors/mod.ts";
+import { git, worktreeGitDir } from "./git.ts";
+
+/** What `commitAll` writes. */
+export interface CommitOptions {
+  /** The commit message (subject, then an optional body). */
+  message: string;
+  /** Trailers appended to the message, e.g. `{ "Ork-Job": "<id>" }`. */
+  trailers: Record<string, string>;
+}
+
+/** The identity ork commits with when the user has none configured. */
+const FALLBACK_IDENTITY = ["-c", "user.name=ork", "-c", "user.email=ork@localhost"] as const;
+
+/**
+ * The `-c` arguments that give git an identity to commit with, so that commits work on a machine where nobody
+ * ran `git config user.name` (a CI runner, a fresh container).
+ *
+ * @param cwd a directory of the repository; its config is read as git sees it from there (global included)
+ * @returns `[]` when both user.name and user.email are set and not empty, else
+ * `["-c", "user.name=ork", "-c", "user.email=ork@localhost"]`
+ * @throws {OrkError} `git-failed` when the config cannot be read
+ */
+export async function identityArgs(cwd: string): Promise<string[]> {
+  const result = await git(cwd, ["config", "-z", "--get-regexp", "^user\\.(name|email)$"], { ok: [1] });
+  const set = new Set<string>();
+  for (const entry of result.stdout.split("\0")) {
+    const newline = entry.indexOf("\n");
+    // git refuses an empty name or email at commit time, so an empty value counts as missing.
+    if (newline > 0 && entry.slice(newline + 1).trim() !== "") set.add(entry.slice(0, newline).toLowerCase());
+  }
+  return set.has("user.name") && set.has("user.email") ? [] : [...FALLBACK_IDENTITY];
+}
+
+/**
+ * Commits everything in a job's worktree: modified, deleted and new files (not ignored ones). Commits the job
+ * made itself stay; this one goes on top of them. No hook runs, not even post-commit, and the commit is never
+ * signed: a job's commit is ork's bookkeeping, and a hook or a pinentry prompt would stall the queue.
+ *
+ * @param worktree the top folder of the job's worktree
+ * @param opts the message and the trailers (`Ork-Job`) to record
+ * @returns the new commit's sha, or null when there was nothing to commit (HEAD, maybe the job's own commit, is
+ * then the job's work)
+ * @throws {OrkError} `bad-input` for an empty message or a trailer that is not `Key: one line`; `git-failed`
+ * when `worktree` is not a worktree's top or git fails
+ */
+export async function commitAll(worktree: string, opts: CommitOptions): Promise<string | null> {
+  if (opts.message.trim() === "") {
+    throw new InputError("the commit message is empty", "give a commit message");
+  }
+  const trailerLines: string[] = [];
+  for (const [key, value] of Object.entries(opts.trailers)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(key) || /[\r\n]/.test(value)) {
+      throw new InputError(
+        `not a valid commit trailer: '${key}: ${value}'`,
+        "a trailer key has letters, digits and '-'; its value is one line",
+      );
+    }
+    trailerLines.push(`${key}: ${value}`);
+  }
+  // The trailers are written into the message rather than with --trailer: git puts --trailer lines before any
+  // paragraph of lines starting with '#' (it takes them for comments), so they would not be the last paragraph.
+  const message = trailerLines.length === 0
+    ? opts.message
+    : `${opts.message.trimEnd()}\n\n${trailerLines.join("\n")}\n`;
+  await worktreeGitDir(worktree);
+  await git(worktree, ["add", "--all"]);
+  const staged = await git(worktree, ["diff", "--cached", "--quiet", "--no-ext-diff"], { ok: [1] });
+  if (staged.code === 0) return null;
+  await git(worktree, [
+    ...await identityArgs(worktree),
+    "commit",
+    "--no-verify",
+    "--no-gpg-sign",
+    "--quiet",
+    // Spelled out: a user's commit.cleanup=strip would drop message lines starting with '#' ("#12 fixed").
+    "--cleanup=whitespace",
+    "-m",
+    message,
+  ], { noHooks: true });
+  return await headOf(worktree);
+}
+
+/**
+ * The commit a worktree has checked out.
+ *
+ * @param worktree the top folder of a worktree (a job's or the main one)
+ * @returns the full sha of HEAD
+ * @throws {OrkError} `git-failed` when `worktree` is not a worktree's top or HEAD is unborn
+ */
+export async function headOf(worktree: string): Promise<string> {
+  await worktreeGitDir(worktree);
+  const result = await git(worktree, ["rev-parse", "--verify", "HEAD"]);
+  return result.stdout.trim();
+}
+
+/**
+ * Whether a worktree has nothing to commit: no staged or unstaged change, no untracked file (ignored files do not
+ * count).
+ *
+ * @param worktree the top folder of a worktree
+ * @returns true when `git status` would show nothing
+ * @throws {OrkError} `git-failed` when `worktree` is not a worktree's top or git fails
+ */
+export async function isClean(worktree: string): Promise<boolean> {
+  await worktreeGitDir(worktree);
+  // -unormal overrides a user's status.showUntrackedFiles=no, which would hide new files.
+  const result = await git(worktree, ["status", "--porcelain", "-z", "--untracked-files=normal"]);
+  return result.stdout === "";
+}

@@ -1,0 +1,169 @@
+/**
+ * The one way ork runs git: through dax, with an environment that makes git's output parseable and its target
+ * the directory ork names, and with failures turned into {@link OrkError}s.
+ *
+ * Not re-exported from `mod.ts`: callers outside `src/git/` ask for what they need, never for raw git.
+ *
+ * @module
+ */
+
+import $ from "dax";
+import { join, resolve } from "node:path";
+import { isNotFound, OrkError } from "../errors/mod.ts";
+
+/** What a finished git command left behind. */
+export interface GitResult {
+  /** Exit code. */
+  code: number;
+  /** Everything git wrote to stdout, untrimmed (`-z` output keeps its NULs). */
+  stdout: string;
+  /** Everything git wrote to stderr. */
+  stderr: string;
+}
+
+/** How to run one git command. */
+export interface GitOptions {
+  /** Exit codes that are answers rather than failures (0 is always accepted). */
+  ok?: readonly number[];
+  /** The hint of the error thrown on failure; by default, check the repository with `git status`. */
+  hint?: string;
+  /** Run no hooks at all: `--no-verify` still runs post-commit, post-checkout and prepare-commit-msg. */
+  noHooks?: boolean;
+}
+
+/**
+ * Set on every call. A hook or `git rebase --exec` that starts ork exports GIT_DIR and friends, which would
+ * beat `-C` and point git at the wrong repository; ork parses some of git's messages, so they must be English;
+ * paths ork passes are file names, never patterns; and git must never wait for a password.
+ */
+const ENV: Record<string, string | undefined> = {
+  GIT_DIR: undefined,
+  GIT_WORK_TREE: undefined,
+  GIT_INDEX_FILE: undefined,
+  GIT_COMMON_DIR: undefined,
+  GIT_PREFIX: undefined,
+  LC_ALL: "C",
+  LANGUAGE: undefined,
+  GIT_LITERAL_PATHSPECS: "1",
+  GIT_TERMINAL_PROMPT: "0",
+};
+
+/**
+ * Runs `git -C <cwd> <args>` to the end.
+ *
+ * @param cwd the directory git runs in (a worktree or the main worktree)
+ * @param args git's arguments; each is passed as one argument, never split or expanded
+ * @param opts exit codes to accept, the failure hint, and whether hooks may run
+ * @returns the exit code and both outputs
+ * @throws {OrkError} `git-failed` when git exits with a code not in `opts.ok`, naming the command and git's
+ * first stderr line
+ */
+export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+  const full = opts.noHooks ? ["-c", "core.hooksPath=/dev/null", ...args] : [...args];
+  const result = await $`git -C ${cwd} ${full}`.env(ENV).stdin("null").quiet().noThrow();
+  const out: GitResult = { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  if (out.code !== 0 && !(opts.ok ?? []).includes(out.code)) throw gitError(cwd, args, out, opts.hint);
+  return out;
+}
+
+/**
+ * The error for a git command that failed.
+ *
+ * @param cwd where git ran
+ * @param args git's arguments
+ * @param result what git left behind
+ * @param hint what the user should check; a generic one when omitted
+ * @returns an `OrkError` with code `git-failed`
+ */
+export function gitError(cwd: string, args: readonly string[], result: GitResult, hint?: string): OrkError {
+  const said = firstLine(result.stderr) || firstLine(result.stdout) || "no message";
+  return new OrkError(
+    "git-failed",
+    `'git ${describe(args)}' failed (exit ${result.code}) in ${cwd}: ${said}`,
+    hint ?? `check the repository with 'git -C ${cwd} status'; another git process may hold a lock`,
+  );
+}
+
+/**
+ * The line of git's output that says what went wrong: the first `fatal:` or `error:` line (a `warning:` or a
+ * progress line may come before it), else the first non-empty one; without the prefix, which the message replaces.
+ *
+ * @param text git's stderr (or stdout)
+ * @returns that line, or "" when `text` is empty
+ */
+export function firstLine(text: string): string {
+  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const line = lines.find((l) => /^(fatal|error): /.test(l)) ?? lines[0] ?? "";
+  return line.replace(/^(fatal|error): /, "");
+}
+
+/** The command as a reader would type it: `-c` settings dropped, long arguments (messages) and lists shortened. */
+function describe(args: readonly string[]): string {
+  const rest = [...args];
+  while (rest[0] === "-c") rest.splice(0, 2);
+  const shown = rest.map((arg) => {
+    const short = arg.length > 200 || arg.includes("\n") ? `${arg.split("\n")[0]?.slice(0, 60)}…` : arg;
+    return /[\s'"]/.test(short) || short === "" ? JSON.stringify(short) : short;
+  }).join(" ");
+  return shown.length > 300 ? `${shown.slice(0, 299)}…` : shown;
+}
+
+/** A full object name: 40 hex digits (SHA-1) or 64 (SHA-256). */
+export const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Whether an object name is git's all-zero "no commit" (an unborn HEAD).
+ *
+ * @param oid an object name from git's output
+ * @returns true for `0000…`
+ */
+export function isZeroOid(oid: string): boolean {
+  return /^0+$/.test(oid);
+}
+
+/**
+ * The git dir of the worktree whose top is `path`, read from its `.git` file or directory without starting
+ * git. Calls that act on "this worktree" check it first: if a job deleted its `.git` file, git would walk up to
+ * the main worktree around `.ork/` and `git add -A` or `checkout --force` would act on the user's checkout.
+ *
+ * @param path the worktree's top folder
+ * @returns the absolute git dir, and whether it belongs to a linked worktree (rather than a main one)
+ * @throws {OrkError} `git-failed` when `path` has no `.git` of its own
+ */
+export async function worktreeGitDir(path: string): Promise<{ gitDir: string; linked: boolean }> {
+  const dotGit = join(path, ".git");
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(dotGit);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    throw new OrkError(
+      "git-failed",
+      `not the top of a git worktree (no .git): ${path}`,
+      "remove the worktree and let ork create it again",
+    );
+  }
+  if (info.isDirectory) return { gitDir: dotGit, linked: false };
+  const match = /^gitdir:\s*(.+)$/m.exec(await Deno.readTextFile(dotGit));
+  if (!match?.[1]) {
+    throw new OrkError(
+      "git-failed",
+      `not a git worktree (unreadable .git file): ${path}`,
+      "remove the worktree",
+    );
+  }
+  const gitDir = resolve(path, match[1].trim());
+  const linked = await exists(join(gitDir, "commondir"));
+  return { gitDir, linked };
+}
+
+/** True when something exists at `path` (symlinks not followed). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Branches and commits by name: what is checked out, what a ref points to, creating, moving and deleting the
+ * job branches.
+ *
+ * @module
+ */
+
+import { InputError } from "../errors/mod.ts";
+import { git, OID } from "./git.ts";
+
+const HEADS = "refs/heads/";
+
+/**
+ * The branch checked out in the main worktree.
+ *
+ * @param root the main worktree's root
+ * @returns the branch's short name (`main`, `feature/x`), or null when HEAD is detached
+ * @throws {OrkError} `git-failed` when git cannot read HEAD
+ */
+export async function currentBranch(root: string): Promise<string | null> {
+  // The full name, not `--short`: --short turns `main` into `heads/main` when a tag `main` also exists.
+  const result = await git(root, ["symbolic-ref", "--quiet", "HEAD"], { ok: [1] });
+  if (result.code === 1) return null;
+  const ref = result.stdout.trim();
+  return ref.startsWith(HEADS) ? ref.slice(HEADS.length) : ref;
+}
+
+/**
+ * The full object name of a commit.
+ *
+ * @param root the main worktree's root (or any worktree of the repository)
+ * @param ref anything git can resolve to a commit: a branch, tag, sha, `HEAD~2`
+ * @returns the commit's full sha
+ * @throws {OrkError} `bad-input` naming `ref` when it names no commit; `git-failed` when git itself fails
+ */
+export async function resolveCommit(root: string, ref: string): Promise<string> {
+  const result = await git(
+    root,
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
+    {
+      ok: [1],
+    },
+  );
+  const sha = result.stdout.trim();
+  if (result.code === 1 || !OID.test(sha)) {
+    throw new InputError(
+      `no such commit: '${ref}'`,
+      "give a branch, tag or commit that exists ('git log --oneline' lists commits)",
+    );
+  }
+  return sha;
+}
+
+/**
+ * Checks a branch name with git's own rules. `check-ref-format --branch` also expands `@{-1}` to the branch it
+ * means, so only a name it gives back unchanged is accepted: ork must never write a ref other than the named one.
+ *
+ * @param root the repository
+ * @param name a short branch name
+ * @throws {OrkError} `bad-input` when `name` is not a valid branch name
+ */
+export async function checkBranchName(root: string, name: string): Promise<void> {
+  const result = await git(root, ["check-ref-format", "--branch", name], { ok: [1, 128] });
+  if (result.code !== 0 || result.stdout.trim() !== name) {
+    throw new InputError(
+      `not a valid branch name: '${name}'`,
+      "use letters, digits, '-', '_', '.' and '/' (see 'git help check-ref-format')",
+    );
+  }
+}
+
+/**
+ * What `refs/heads/<name>` points to.
+ *
+ * @param root the repository
+ * @param name a short branch name
+ * @returns the commit's full sha, or null when the branch does not exist
+ */
+export async function readBranch(root: string, name: string): Promise<string | null> {
+  const result = await git(
+    root,
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${HEADS}${name}`],
+    {
+      ok: [1],
+    },
+  );
+  return result.code === 0 ? result.stdout.trim() : null;
+}
+
+/**
+ * Points a branch at a commit, creating it or moving it wherever it was. Not for a branch that a worktree has
+ * checked out: that worktree's files would stay behind (landing uses `compareAndSwapBranch` and
+ * `fastForwardCheckout`).
+ *
+ * @param root the main worktree's root
+ * @param name the short branch name, e.g. `ork/<job id>`
+ * @param commit the commit's full sha
+ * @throws {OrkError} `bad-input` for an invalid branch name; `git-failed` when the ref cannot be written
+ */
+export async function setBranch(root: string, name: string, commit: string): Promise<void> {
+  await checkBranchName(root, name);
+  await git(root, ["update-ref", "-m", "ork: set branch", `${HEADS}${name}`, commit]);
+}
+
+/**
+ * Deletes a branch. A branch that does not exist is not an error.
+ *
+ * @param root the main worktree's root
+ * @param name the short branch name
+ * @throws {OrkError} `bad-input` for an invalid branch name; `git-failed` when the ref cannot be deleted
+ */
+export async function deleteBranch(root: string, name: string): Promise<void> {
+  await checkBranchName(root, name);
+  await git(root, ["update-ref", "-d", `${HEADS}${name}`]);
+}
+
+/**
+ * The branches matching `pattern` whose tips are reachable from `target`: job branches that have landed and may
+ * be deleted.
+ *
+ * @param root the main worktree's root
+ * @param target a commit or branch, e.g. `main`
+ * @param pattern branches to consider, relative to `refs/heads/`: `ork/*` (or `ork/`, or `ork`) means every
+ * branch below `ork/`, nested ones included (git's own glob would stop at one level); other patterns are
+ * passed to `git for-each-ref` as they are
+ * @returns short branch names, sorted by git (by name)
+ * @throws {OrkError} `bad-input` when `target` names no commit; `git-failed` when git fails otherwise
+ */
+export async function branchesMergedInto(root: string, target: string, pattern: string): Promise<string[]> {
+  const commit = await resolveCommit(root, target);
+  const prefix = pattern.endsWith("/*") ? pattern.slice(0, -1) : pattern;
+  // %(refname), not :short, which disambiguates `x` to `heads/x` when a tag `x` exists.
+  const result = await git(root, [
+    "for-each-ref",
+    `--merged=${commit}`,
+    "--format=%(refname)",
+    `${HEADS}${prefix}`,
+  ]);
+  return result.stdout.split("\n")
+    .filter((line) => line.startsWith(HEADS))
+    .map((line) => line.slice(HEADS.length));
+}
+
+/**
+ * The full ref of a branch, for callers in this folder.
+ *
+ * @param name a short branch name, already checked
+ * @returns `refs/heads/<name>`
+ */
+export function branchRef(name: string): string {
+  return `${HEADS}${name}`;
+}

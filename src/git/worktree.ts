@@ -1,0 +1,171 @@
+/**
+ * Job worktrees: linked worktrees with a detached HEAD, created once and then reused job after job (moving one
+ * to another commit costs milliseconds, a fresh checkout seconds).
+ *
+ * @module
+ */
+
+import { dirname, join, resolve, sep } from "node:path";
+import { InputError, isNotFound } from "../errors/mod.ts";
+import { git, isZeroOid, worktreeGitDir } from "./git.ts";
+
+/** One entry of `git worktree list`. */
+export interface WorktreeInfo {
+  /** The worktree's absolute path, as git records it. */
+  path: string;
+  /** The commit checked out, or null when there is none (a bare repository, an unborn branch). */
+  head: string | null;
+  /** The short name of the branch checked out, or null when HEAD is detached (or the repository is bare). */
+  branch: string | null;
+  /** True when HEAD is detached, as in every job worktree. */
+  detached: boolean;
+  /** True when the worktree is locked (`git worktree lock`). */
+  locked: boolean;
+}
+
+/**
+ * Creates a linked worktree at `path` with `commit` checked out and HEAD detached, so that no branch is tied to
+ * it. `--force` lets a path that a deleted worktree left registered be used again. Hooks do not run: a
+ * post-checkout hook is meant for the user's checkouts, not for ork's scratch space.
+ *
+ * @param root the main worktree's root
+ * @param path where the worktree goes; missing parent folders are created
+ * @param commit the commit to check out
+ * @throws {OrkError} `git-failed` when git cannot create it (e.g. `path` exists and is not empty)
+ */
+export async function addWorktree(root: string, path: string, commit: string): Promise<void> {
+  await git(root, ["worktree", "add", "--detach", "--force", "--quiet", path, commit], {
+    noHooks: true,
+    hint: `check that ${path} does not exist already (or is empty) and that the commit exists`,
+  });
+}
+
+/**
+ * Renames a worktree, to hand a reused one to the next job under that job's name.
+ *
+ * @param root the main worktree's root
+ * @param from the worktree's current path
+ * @param to its new path; must not exist; missing parent folders are created
+ * @throws {OrkError} `git-failed` when git cannot move it (`to` exists, `from` is not a worktree or is locked)
+ */
+export async function moveWorktree(root: string, from: string, to: string): Promise<void> {
+  // git worktree move does not create the destination's parents.
+  await Deno.mkdir(dirname(resolve(root, to)), { recursive: true });
+  await git(root, ["worktree", "move", from, to], {
+    hint: `check that ${to} does not exist and that ${from} is an unlocked worktree ('git worktree list')`,
+  });
+}
+
+/**
+ * Makes a job worktree hold exactly `commit` and nothing of the job before: tracked files as in `commit`,
+ * HEAD detached there, untracked and ignored files and nested repositories gone, and no rebase, am, cherry-pick
+ * or merge left in progress. Cheap when the worktree is already at `commit`: git only checks what changed.
+ *
+ * @param path the top folder of a linked worktree (never the main worktree: that is refused)
+ * @param commit the commit to check out
+ * @throws {OrkError} `git-failed` when `path` is not a linked worktree's top, or git fails
+ */
+export async function resetWorktree(path: string, commit: string): Promise<void> {
+  const { gitDir, linked } = await worktreeGitDir(path);
+  if (!linked) {
+    throw new InputError(
+      `refusing to reset ${path}: it is not a linked worktree`,
+      "resetWorktree wipes every change; it is only for ork's job worktrees",
+    );
+  }
+  // A job that stopped mid-rebase or mid-cherry-pick leaves its state here; reset --hard does not clear it, and
+  // the next job would find "rebase in progress". These are what `git rebase --quit` / `cherry-pick --quit` remove.
+  for (const state of ["rebase-merge", "rebase-apply", "sequencer"]) {
+    await Deno.remove(join(gitDir, state), { recursive: true }).catch((error) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+  await git(path, ["checkout", "--detach", "--force", "--quiet", "--no-recurse-submodules", commit], {
+    noHooks: true,
+  });
+  // checkout --force leaves MERGE_HEAD and friends, and keeps index entries it considers up to date; reset --hard
+  // clears both.
+  await git(path, ["reset", "--hard", "--quiet", commit], { noHooks: true });
+  // -ff: also nested repositories a job cloned or created; -x: ignored files (build output, caches).
+  await git(path, ["clean", "-ffdxq"]);
+}
+
+/**
+ * Removes a worktree and its folder, however broken: a locked or dirty worktree, a folder git no longer knows
+ * (its entry was pruned), or an entry whose folder is gone. A path that is not a worktree, or does not exist, is
+ * not an error.
+ *
+ * @param root the main worktree's root
+ * @param path the worktree's folder
+ * @throws {OrkError} `bad-input` when `path` is the main worktree or contains it; `git-failed` when git or the
+ * file system fails
+ */
+export async function removeWorktree(root: string, path: string): Promise<void> {
+  const absolute = resolve(root, path);
+  const rootAbs = resolve(root);
+  if (absolute === rootAbs || rootAbs.startsWith(absolute.endsWith(sep) ? absolute : absolute + sep)) {
+    throw new InputError(`refusing to remove ${absolute}: it holds the main worktree`, "name a job worktree");
+  }
+  const result = await git(root, ["worktree", "remove", "--force", "--force", absolute], { ok: [128] });
+  if (result.code !== 0 && /is a main working tree/.test(result.stderr)) {
+    throw new InputError(`refusing to remove ${absolute}: it is a main worktree`, "name a job worktree");
+  }
+  // Whatever else stopped git (not a worktree any more, a folder already gone, a file it could not delete), the
+  // folder goes and prune drops the entry; a failure there is the one worth reporting.
+  try {
+    await Deno.remove(absolute, { recursive: true });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  await pruneWorktrees(root);
+}
+
+/**
+ * Every worktree of the repository, the main one first.
+ *
+ * @param root the main worktree's root
+ * @returns one entry per worktree, in git's order
+ * @throws {OrkError} `git-failed` when git fails
+ */
+export async function listWorktrees(root: string): Promise<WorktreeInfo[]> {
+  const result = await git(root, ["worktree", "list", "--porcelain", "-z"]);
+  const worktrees: WorktreeInfo[] = [];
+  let current: WorktreeInfo | null = null;
+  // -z: each attribute ends with NUL and an empty attribute ends a worktree, so paths may hold newlines.
+  for (const field of result.stdout.split("\0")) {
+    if (field === "") {
+      if (current) worktrees.push(current);
+      current = null;
+      continue;
+    }
+    const space = field.indexOf(" ");
+    const key = space === -1 ? field : field.slice(0, space);
+    const value = space === -1 ? "" : field.slice(space + 1);
+    if (key === "worktree") {
+      if (current) worktrees.push(current);
+      current = { path: value, head: null, branch: null, detached: false, locked: false };
+    } else if (current === null) {
+      continue;
+    } else if (key === "HEAD") {
+      current.head = isZeroOid(value) ? null : value;
+    } else if (key === "branch") {
+      current.branch = value.startsWith("refs/heads/") ? value.slice("refs/heads/".length) : value;
+    } else if (key === "detached") {
+      current.detached = true;
+    } else if (key === "locked") {
+      current.locked = true;
+    }
+  }
+  if (current) worktrees.push(current);
+  return worktrees;
+}
+
+/**
+ * Forgets worktrees whose folders are gone.
+ *
+ * @param root the main worktree's root
+ * @throws {OrkError} `git-failed` when git fails
+ */
+export async function pruneWorktrees(root: string): Promise<void> {
+  await git(root, ["worktree", "prune"]);
+}

@@ -1,0 +1,427 @@
+/**
+ * Running one command line (a job's or a gate's) in a process group of its own, with its output appended to a
+ * log file, a timeout and cancellation.
+ *
+ * The group is what makes stopping reliable: a command line starts shells, pipelines and background children,
+ * and signalling only the `sh` at the top would leave the rest running (and holding the output pipe open).
+ * `detached: true` makes Deno start the child with `setsid()`, so its pid is also its process group id (and
+ * session id), and `kill(-pgid, sig)` reaches everything it started unless a process moved itself out.
+ *
+ * @module
+ */
+
+/** What to run and how; see {@link execInGroup}. */
+export interface ExecSpec {
+  /** The command line, run with `/bin/sh -c`. */
+  command: string;
+  /** The working directory; it must exist, or the outcome is `startFailed`. */
+  cwd: string;
+  /** Variables added to (or overriding) the inherited environment. */
+  env: Record<string, string>;
+  /** Output goes here, appended: stdout and stderr interleaved in the order the command wrote them. */
+  logPath: string;
+  /** Seconds before the group is stopped and the outcome is `timedOut`; > 0. */
+  timeoutSeconds: number;
+  /** Milliseconds between SIGTERM and SIGKILL to the group (default 5000). */
+  killGraceMs?: number;
+  /** Aborting cancels: the group is stopped as on a timeout, at once. */
+  signal?: AbortSignal;
+  /** Called with the pid (which is also the pgid) right after the spawn, e.g. to record it. */
+  onStart?: (pid: number) => void;
+}
+
+/** How a run of {@link execInGroup} ended. */
+export interface ExecOutcome {
+  /** The exit code of `sh`; `null` when it was killed by a signal or never started. */
+  exitCode: number | null;
+  /** The signal that killed `sh`, if one did. */
+  signal: Deno.Signal | null;
+  /** The timeout expired and the group was stopped. */
+  timedOut: boolean;
+  /** The abort signal fired (before or during the run) and the group was stopped or never started. */
+  cancelled: boolean;
+  /** `sh` could not be started (e.g. the cwd is missing); a failure, never a success. */
+  startFailed: boolean;
+  /** Why the start failed, when `startFailed`; otherwise `null`. */
+  startError: string | null;
+  /** Wall time from just before the spawn until the group was gone and the log flushed. */
+  durationMs: number;
+  /** The pid of `sh`, which is also the group's id; 0 when nothing was started. */
+  pid: number;
+}
+
+/** The default time between SIGTERM and SIGKILL to a group. */
+export const DEFAULT_KILL_GRACE_MS = 5000;
+/** How often the group is checked while it is being stopped. */
+const POLL_MS = 20;
+/** How long to wait after SIGKILL before giving up on the group (only an uninterruptible process survives). */
+const AFTER_KILL_MS = 1000;
+/** How long to wait for the end of the output once the group is gone, in case a process outside it holds it. */
+const DRAIN_MS = 500;
+/** The largest delay setTimeout accepts; longer timeouts would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The script that runs the command. Two separate pipes for stdout and stderr cannot keep the order the
+ * command wrote in (the reader sees each pipe on its own schedule; in a trial 126 of 200 runs of
+ * `echo out; echo err >&2; echo out2` came back reordered), so fd 2 is pointed at fd 1 before anything runs.
+ * The command itself then runs as `sh -c "$1"` with `exec`, which keeps the pid (and so the group) and gives
+ * the command exactly the shell, `$0`, line numbers and 126/127 exit codes it would have had on its own.
+ */
+const WRAPPER = 'exec 2>&1; exec /bin/sh -c "$1"';
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs `spec.command` in a new process group and resolves once it has ended, no process of its group is alive
+ * any more, and everything it printed is in the log.
+ *
+ * Stopping (timeout, abort, or processes left behind after `sh` exited) sends SIGTERM (and SIGCONT, so that
+ * stopped processes see it) to the group, then SIGKILL after `killGraceMs`. Lines starting with `ork:` are
+ * added to the log when ork had to step in.
+ *
+ * @throws RangeError for a timeout that is not > 0 or a negative grace; the log's errors (e.g. its directory
+ *   is missing) and whatever `onStart` throws, the latter after the group has been stopped
+ */
+export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
+  const graceMs = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  if (!(spec.timeoutSeconds > 0) || !Number.isFinite(spec.timeoutSeconds)) {
+    throw new RangeError(`timeoutSeconds must be a number > 0, got ${spec.timeoutSeconds}`);
+  }
+  if (!(graceMs >= 0) || !Number.isFinite(graceMs)) {
+    throw new RangeError(`killGraceMs must be a number >= 0, got ${graceMs}`);
+  }
+
+  const started = performance.now();
+  // Append, so that another writer (the gates' header lines, the runner's notes) can add lines between runs.
+  using log = await Deno.open(spec.logPath, { append: true, create: true, write: true });
+  const writer = new LogWriter(log);
+  const outcome = (fields: Partial<ExecOutcome>): ExecOutcome => ({
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    startFailed: false,
+    startError: null,
+    durationMs: Math.round(performance.now() - started),
+    pid: 0,
+    ...fields,
+  });
+
+  // An abort that came before the start means the caller no longer wants the run: starting it only to kill
+  // it would still run its first instructions.
+  if (spec.signal?.aborted) return outcome({ cancelled: true });
+
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("/bin/sh", {
+      args: ["-c", WRAPPER, "sh", spec.command],
+      cwd: spec.cwd,
+      env: spec.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (error) {
+    // Deno reports a failed chdir or exec in the child as an error from spawn; no process is left.
+    const message = error instanceof Error ? error.message : String(error);
+    await writer.line(`ork: could not start: ${message}`);
+    await writer.flush();
+    return outcome({ startFailed: true, startError: message });
+  }
+
+  const pid = child.pid;
+  const stopper = new GroupStopper(pid, graceMs, (text) => void writer.line(text));
+  const pumps = [pump(child.stdout, writer), pump(child.stderr, writer)];
+  let timedOut = false;
+  let cancelled = false;
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void writer.line(`ork: timed out after ${spec.timeoutSeconds}s; stopping the process group ${pid}`);
+    stopInBackground(stopper);
+  }, Math.min(spec.timeoutSeconds * 1000, MAX_TIMER_MS));
+  const onAbort = (): void => {
+    cancelled = true;
+    void writer.line(`ork: cancelled; stopping the process group ${pid}`);
+    stopInBackground(stopper);
+  };
+  spec.signal?.addEventListener("abort", onAbort, { once: true });
+
+  let onStartError: { error: unknown } | null = null;
+  try {
+    spec.onStart?.(pid);
+  } catch (error) {
+    // The caller could not record the pid; a process nobody knows about must not keep running.
+    onStartError = { error };
+    stopInBackground(stopper);
+  }
+
+  let status: Deno.CommandStatus;
+  try {
+    status = await child.status;
+  } finally {
+    clearTimeout(timer);
+    spec.signal?.removeEventListener("abort", onAbort);
+  }
+
+  // `sh` is gone, but a background child it left behind may still run (and hold the pipe open, so the
+  // output would never end). When we already stopped the group this only waits for it to be empty.
+  if (!stopper.started && groupAlive(pid)) {
+    await writer.line(`ork: the command exited but left processes in group ${pid}; stopping them`);
+  }
+  const gone = await stopper.stop();
+  if (!gone) await writer.line(`ork: processes of group ${pid} survived SIGKILL; giving up on them`);
+
+  await drain(pumps, writer);
+  await writer.flush();
+
+  if (onStartError !== null) throw onStartError.error;
+  return outcome({
+    // Deno reports 128 + signal number as the code of a killed process; the signal says more.
+    exitCode: status.signal === null ? status.code : null,
+    signal: status.signal,
+    timedOut,
+    cancelled,
+    pid,
+  });
+}
+
+/**
+ * Sends `signal` to every process of group `pgid`.
+ *
+ * @returns false when the group has no process left (ESRCH)
+ * @throws RangeError for a pgid <= 1, since `kill(0)` and `kill(-1)` would signal ork's own group or every
+ *   process it may signal; other errors of `kill` (e.g. EPERM)
+ */
+export function killGroup(pgid: number, signal: Deno.Signal): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new RangeError(`not a process group id: ${pgid}`);
+  try {
+    Deno.kill(-pgid, signal);
+    return true;
+  } catch (error) {
+    // Deno maps ESRCH to NotFound.
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+let procMounted: boolean | undefined;
+
+/**
+ * Whether any live process is left in group `pgid`. Deno has no `kill(-pgid, 0)`, and probing with a real
+ * signal has side effects, so Linux reads the group of each process from `/proc/<pid>/stat`; elsewhere
+ * `pgrep -g` answers.
+ *
+ * Zombies do not count: they have exited and closed their files, and only wait for their parent to collect
+ * their status. Orphans are collected by PID 1, which in some containers does that only about once a second.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 0) return false;
+  procMounted ??= exists("/proc/self/stat");
+  if (!procMounted) return pgrepAlive(pgid);
+  for (const entry of Deno.readDirSync("/proc")) {
+    const c = entry.name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+    } catch {
+      // The process ended between the listing and the read.
+      continue;
+    }
+    // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses, so split after the last `)`.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const state = fields[0];
+    if (Number(fields[2]) === pgid && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
+
+function pgrepAlive(pgid: number): boolean {
+  // pgrep exits 1 when nothing matched. Its `-r` (to leave zombies out) is procps-only, so zombies count here.
+  const { code } = new Deno.Command("pgrep", {
+    args: ["-g", String(pgid)],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).outputSync();
+  return code === 0;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The last non-empty line of a log file, without its line ending; "" when there is none or no file. Only the
+ * last `maxBytes` are read, so a big log costs nothing; a line longer than that comes back cut at its start.
+ */
+export async function lastLine(path: string, maxBytes = 4096): Promise<string> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+  using _file = file;
+  const size = (await file.stat()).size;
+  const start = Math.max(0, size - maxBytes);
+  await file.seek(start, Deno.SeekMode.Start);
+  const buffer = new Uint8Array(size - start);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const n = await file.read(buffer.subarray(filled));
+    if (n === null) break;
+    filled += n;
+  }
+  const lines = new TextDecoder().decode(buffer.subarray(0, filled)).split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = (lines[i] ?? "").replace(/\r$/, "");
+    if (line.trim() !== "") return line;
+  }
+  return "";
+}
+
+/** Serialises writes from the two pumps and ork's own notes so that chunks never interleave mid-write. */
+class LogWriter {
+  #file: Deno.FsFile;
+  #chain: Promise<void> = Promise.resolve();
+  #error: { error: unknown } | null = null;
+
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    this.#chain = this.#chain.then(async () => {
+      // After a failed write the pumps keep reading (a full pipe would block the command), but drop the rest.
+      if (this.#error !== null) return;
+      try {
+        let done = 0;
+        while (done < bytes.length) done += await this.#file.write(bytes.subarray(done));
+      } catch (error) {
+        this.#error = { error };
+      }
+    });
+    return this.#chain;
+  }
+
+  line(text: string): Promise<void> {
+    return this.write(encoder.encode(`${text}\n`));
+  }
+
+  /** Waits for every write so far; throws the first write error, if any. */
+  async flush(): Promise<void> {
+    await this.#chain;
+    if (this.#error !== null) throw this.#error.error;
+  }
+}
+
+interface Pump {
+  done: Promise<void>;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+}
+
+function pump(stream: ReadableStream<Uint8Array>, writer: LogWriter): Pump {
+  const reader = stream.getReader();
+  const done = (async () => {
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        // Waiting for the write gives the pipe back-pressure instead of buffering without bound.
+        await writer.write(value);
+      }
+    } catch {
+      // A cancelled or broken pipe just ends the output.
+    } finally {
+      reader.releaseLock();
+    }
+  })();
+  return { done, reader };
+}
+
+/**
+ * Waits for the end of the output. With the group gone the pipes normally end at once; a process that moved
+ * out of the group (`setsid`) may still hold them, and waiting for it would hang the run, so after
+ * {@link DRAIN_MS} the reading stops.
+ */
+async function drain(pumps: Pump[], writer: LogWriter): Promise<void> {
+  const all = Promise.all(pumps.map((p) => p.done));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = await Promise.race([
+    all.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), DRAIN_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!timedOut) return;
+  await writer.line("ork: a process outside the group still holds the output open; stopped reading it");
+  await Promise.all(pumps.map((p) => p.reader.cancel().catch(() => {})));
+  await all;
+}
+
+/**
+ * Starts stopping the group from a callback. The shared promise is awaited (and its error thrown) after `sh`
+ * ends; the empty handler only keeps a failure from counting as unhandled before then.
+ */
+function stopInBackground(stopper: GroupStopper): void {
+  stopper.stop().catch(() => {});
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Stops a process group once: SIGTERM (+ SIGCONT), then SIGKILL after the grace, then waits for it to empty. */
+class GroupStopper {
+  #pgid: number;
+  #graceMs: number;
+  #note: (text: string) => void;
+  #run: Promise<boolean> | null = null;
+
+  constructor(pgid: number, graceMs: number, note: (text: string) => void) {
+    this.#pgid = pgid;
+    this.#graceMs = graceMs;
+    this.#note = note;
+  }
+
+  /** Whether {@link stop} has been called. */
+  get started(): boolean {
+    return this.#run !== null;
+  }
+
+  /** Stops the group (once; later calls share the first); resolves true when no live process is left. */
+  stop(): Promise<boolean> {
+    return this.#run ??= this.#stop();
+  }
+
+  async #stop(): Promise<boolean> {
+    const pgid = this.#pgid;
+    if (!groupAlive(pgid)) return true;
+    if (!killGroup(pgid, "SIGTERM")) return true;
+    // A stopped process would keep SIGTERM pending until it is continued; SIGKILL would still get it, but
+    // only after the whole grace.
+    killGroup(pgid, "SIGCONT");
+    if (await this.#waitGone(this.#graceMs)) return true;
+    this.#note(`ork: group ${pgid} still running ${this.#graceMs} ms after SIGTERM; sending SIGKILL`);
+    if (!killGroup(pgid, "SIGKILL")) return true;
+    return await this.#waitGone(AFTER_KILL_MS);
+  }
+
+  async #waitGone(ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (groupAlive(this.#pgid)) {
+      if (performance.now() >= deadline) return false;
+      await delay(POLL_MS);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * One job, start to end: its worktree (reused from the worker's previous job when there is one), its command in
+ * a process group of its own, the commit of what it changed, its branch, and landing. Every outcome goes through
+ * the queue's state machine; whatever happens, the job does not stay `running` and its worktree is left holding
+ * nothing of it.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { OrkConfig } from "../config/mod.ts";
+import {
+  addWorktree,
+  commitAll,
+  deleteBranch,
+  headOf,
+  moveWorktree,
+  removeWorktree,
+  resetWorktree,
+  resolveCommit,
+  setBranch,
+} from "../git/mod.ts";
+import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
+import type { OrkPaths } from "../workspace/mod.ts";
+import type { EventLog, JobRef } from "./events.ts";
+import { execInGroup, lastLine } from "./exec.ts";
+import { landJob } from "./land.ts";
+
+/** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
+export interface Slot {
+  /** The worktree the slot holds, or null before its first job. */
+  path: string | null;
+}
+
+/** What running a job needs. */
+export interface JobContext {
+  /** The main worktree's root. */
+  readonly root: string;
+  /** The config ork loaded. */
+  readonly config: OrkConfig;
+  /** ork's folders. */
+  readonly paths: OrkPaths;
+  /** The queue. */
+  readonly queue: FsQueue;
+  /** The branch work lands on. */
+  readonly target: string;
+  /** This worker's name, as recorded in the job. */
+  readonly worker: string;
+  /** This worker's worktree. */
+  readonly slot: Slot;
+  /** Where events go. */
+  readonly events: EventLog;
+  /** Aborted when the runner is told twice to stop: the job is stopped and goes back to pending. */
+  readonly stop: AbortSignal;
+}
+
+/** How a job's run ended, for the runner's exit code. */
+export type JobOutcome = "completed" | "failed" | "retrying" | "cancelled" | "requeued";
+
+/** How often a running job's file is read to see whether it was cancelled. */
+const CANCEL_POLL_MS = 250;
+
+/** The names a job's worktree and branch get: `ork-<role>-<unix-ts>-<id8>` and `ork/<role>-<unix-ts>-<id8>`. */
+export function jobNames(
+  job: Pick<Job, "id" | "role">,
+  now: Date = new Date(),
+): { worktree: string; branch: string } {
+  const stamp = `${job.role}-${Math.floor(now.getTime() / 1000)}-${shortId(job.id)}`;
+  return { worktree: `ork-${stamp}`, branch: `ork/${stamp}` };
+}
+
+/**
+ * Runs a claimed job to its end.
+ *
+ * @param job the job, `running` for this worker
+ * @returns how it ended
+ */
+export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
+  const ref: JobRef = job;
+  try {
+    return await runClaimed(job, ctx);
+  } catch (error) {
+    // A bug or a broken repository must not leave the job running forever: fail it, keep the reason.
+    const message = error instanceof Error ? error.message : String(error);
+    const status = await ctx.queue.statusOf(job.id);
+    if (status !== "running") return "cancelled";
+    const failed = await ctx.queue.fail(job.id, `ork could not run the job: ${message}`);
+    ctx.events.emit({
+      kind: "failed",
+      job: ref,
+      error: failed.error ?? message,
+      retrying: failed.status === "pending",
+    });
+    return failed.status === "pending" ? "retrying" : "failed";
+  } finally {
+    await wipeSlot(ctx);
+  }
+}
+
+async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
+  const { queue, root, events } = ctx;
+  const ref: JobRef = job;
+  const base = await resolveCommit(root, `refs/heads/${ctx.target}`);
+  const names = jobNames(job);
+  const worktree = join(ctx.paths.worktrees, names.worktree);
+  const logPath = join(ctx.paths.logs, `${job.id}.log`);
+  // Recorded before the worktree exists, so that `ork clean` always sees whose it is.
+  const recorded = await queue.record(job.id, { branch: names.branch, worktree, base, log_path: logPath });
+  if (recorded.status !== "running") return cancelled(ctx, ref);
+  await prepareWorktree(ctx, worktree, base);
+  await Deno.mkdir(ctx.paths.logs, { recursive: true });
+  await Deno.writeTextFile(
+    logPath,
+    `== ork: job ${job.id} (${job.role}) try ${
+      job.retry_count + 1
+    }: ${job.command}\n== in ${worktree} at ${base}\n`,
+    { append: true },
+  );
+
+  const logSizeBefore = (await Deno.stat(logPath)).size;
+  const cancel = new AbortController();
+  const watcher = watchForCancel(ctx, job.id, cancel);
+  const env = {
+    ORK_JOB_ID: job.id,
+    ORK_ROLE: job.role,
+    ORK_WORKTREE: worktree,
+    ORK_BASE: base,
+    ORK_ALLOWED_TOOLS: (ctx.config.roles[job.role]?.allowed_tools ?? []).join(","),
+  };
+  const timeoutSeconds = job.timeout ?? ctx.config.orchestrator.job_timeout;
+  let outcome;
+  let recordingPid: Promise<unknown> = Promise.resolve();
+  try {
+    outcome = await execInGroup({
+      command: job.command,
+      cwd: worktree,
+      env,
+      logPath,
+      timeoutSeconds,
+      signal: AbortSignal.any([cancel.signal, ctx.stop]),
+      onStart: (pid) => {
+        events.emit({ kind: "started", job: ref, worktree, base, pid });
+        // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
+        recordingPid = queue.record(job.id, { pid });
+      },
+    });
+  } finally {
+    watcher.stop();
+  }
+  await recordingPid;
+
+  if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
+  if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
+  if (outcome.timedOut || outcome.startFailed || outcome.exitCode !== 0) {
+    // Only the command's own output counts as its last line, not ork's header above it.
+    const last = (await Deno.stat(logPath)).size > logSizeBefore ? await lastLine(logPath) : "";
+    const how = outcome.timedOut
+      ? `timed out after ${timeoutSeconds}s`
+      : outcome.exitCode === null
+      ? `killed by ${outcome.signal ?? "a signal"}`
+      : `exit code ${outcome.exitCode}${last ? `: ${last}` : ""}`;
+    await keepForInspection(ctx, job, worktree, names.branch, base, how);
+    return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode });
+  }
+
+  await commitAll(worktree, { message: `${job.role}: ${job.description}`, trailers: { "Ork-Job": job.id } });
+  const head = await headOf(worktree);
+  if (head === base) {
+    await queue.complete(job.id, { landed: false, reason: "no changes" }, { exit_code: 0 });
+    events.emit({ kind: "no-changes", job: ref });
+    return "completed";
+  }
+  await setBranch(root, names.branch, head);
+
+  const result = await landJob({
+    root,
+    target: ctx.target,
+    head,
+    worktree,
+    logPath,
+    lockPath: join(ctx.paths.locks, "landing.lock"),
+    strategy: ctx.config.landing.strategy,
+    message: ctx.config.landing.strategy === "squash"
+      ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
+      : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
+    gates: ctx.config.merge_gates,
+    env,
+    cancelled: async () => (await queue.statusOf(job.id)) !== "running",
+    onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
+  });
+  const gates = "gates" in result ? result.gates : [];
+  switch (result.kind) {
+    case "landed":
+      await queue.complete(job.id, { landed: true, gates }, { exit_code: 0, landed_commit: result.commit });
+      await deleteBranch(root, names.branch);
+      events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
+      return "completed";
+    case "conflict":
+      // No conflict markers reach any branch: the job runs again from the new tip while it has retries.
+      return await failed(ctx, ref, `conflicts with ${ctx.target} in ${result.files.join(", ")}`, {
+        exit_code: 0,
+      });
+    case "gates-failed":
+      return await failed(ctx, ref, `required gate ${result.failed.join(", ")} failed`, {
+        exit_code: 0,
+        result: { landed: false, gates },
+      });
+    case "checkout-would-lose-work":
+      return await failed(
+        ctx,
+        ref,
+        `would overwrite uncommitted changes in ${
+          result.files.join(", ")
+        }; commit or stash them, then ork retry ${job.id}`,
+        { exit_code: 0, result: { landed: false, gates } },
+        { retry: false },
+      );
+    case "cancelled":
+      return cancelled(ctx, ref);
+  }
+}
+
+/** A failed job's changes go to its branch (never the target), so `git log ork/...` shows what it did. */
+async function keepForInspection(
+  ctx: JobContext,
+  job: Job,
+  worktree: string,
+  branch: string,
+  base: string,
+  why: string,
+): Promise<void> {
+  await commitAll(worktree, {
+    message: `${job.role}: ${job.description} (failed: ${why})`,
+    trailers: { "Ork-Job": job.id },
+  });
+  const head = await headOf(worktree);
+  if (head !== base) await setBranch(ctx.root, branch, head);
+}
+
+async function prepareWorktree(ctx: JobContext, worktree: string, base: string): Promise<void> {
+  const previous = ctx.slot.path;
+  if (previous !== null) {
+    try {
+      await moveWorktree(ctx.root, previous, worktree);
+      ctx.slot.path = worktree;
+      await resetWorktree(worktree, base);
+      return;
+    } catch {
+      // The reused worktree is gone or broken (someone removed it by hand): start afresh below.
+      await removeWorktree(ctx.root, previous);
+      ctx.slot.path = null;
+    }
+  }
+  await addWorktree(ctx.root, worktree, base);
+  ctx.slot.path = worktree;
+}
+
+/** Leaves the slot's worktree holding nothing of the job: at the target's tip, untracked files gone. */
+async function wipeSlot(ctx: JobContext): Promise<void> {
+  if (ctx.slot.path === null) return;
+  try {
+    await resetWorktree(ctx.slot.path, await resolveCommit(ctx.root, `refs/heads/${ctx.target}`));
+  } catch {
+    // Cannot reset it: remove it rather than let the next job see this one's files.
+    await removeWorktree(ctx.root, ctx.slot.path);
+    ctx.slot.path = null;
+  }
+}
+
+function watchForCancel(ctx: JobContext, id: string, cancel: AbortController): { stop(): void } {
+  const timer = setInterval(async () => {
+    if ((await ctx.queue.statusOf(id)) !== "running") cancel.abort("cancelled");
+  }, CANCEL_POLL_MS);
+  return { stop: () => clearInterval(timer) };
+}
+
+function cancelled(ctx: JobContext, job: JobRef): JobOutcome {
+  ctx.events.emit({ kind: "cancelled", job });
+  return "cancelled";
+}
+
+async function requeue(ctx: JobContext, job: JobRef, reason: string): Promise<JobOutcome> {
+  await ctx.queue.requeue(job.id, reason);
+  ctx.events.emit({ kind: "requeued", job, reason });
+  return "requeued";
+}
+
+async function failed(
+  ctx: JobContext,
+  job: JobRef,
+  error: string,
+  changes: Parameters<FsQueue["fail"]>[2],
+  options: Parameters<FsQueue["fail"]>[3] = {},
+): Promise<JobOutcome> {
+  const after = await ctx.queue.fail(job.id, error, changes, options);
+  const retrying = after.status === "pending";
+  ctx.events.emit({ kind: "failed", job, error, retrying });
+  return retrying ? "retrying" : "failed";
+}

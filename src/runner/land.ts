@@ -1,0 +1,112 @@
+/**
+ * Landing one job's work: under the repository's landing lock, build the candidate (the target's tip merged
+ * with the job's commit), run the merge gates on it in the job's worktree, and move the target to it with
+ * compare-and-swap. The target therefore only ever moves to a tree every required gate passed, tested as it
+ * lands. When the user has the target checked out, their files are brought forward too, or nothing lands.
+ *
+ * @module
+ */
+
+import type { GateConfig } from "../config/mod.ts";
+import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
+import {
+  buildCandidate,
+  compareAndSwapBranch,
+  currentBranch,
+  fastForwardCheckout,
+  resetWorktree,
+  resolveCommit,
+} from "../git/mod.ts";
+import { acquire } from "../lock/mod.ts";
+
+/** What landing needs to know. */
+export interface LandRequest {
+  /** The main worktree's root. */
+  readonly root: string;
+  /** The branch work lands on. */
+  readonly target: string;
+  /** The job's commit. */
+  readonly head: string;
+  /** The job's worktree, where the gates run on the candidate. */
+  readonly worktree: string;
+  /** The job's log, which gets the gates' output. */
+  readonly logPath: string;
+  /** The landing lock (`.ork/locks/landing.lock`). */
+  readonly lockPath: string;
+  /** `merge` or `squash`. */
+  readonly strategy: "merge" | "squash";
+  /** The candidate's commit message. */
+  readonly message: string;
+  /** The gates, from the config ork loaded (never from the job's worktree). */
+  readonly gates: readonly GateConfig[];
+  /** Variables for the gates' commands. */
+  readonly env: Record<string, string>;
+  /** True when the job was cancelled meanwhile: checked last thing before the target moves. */
+  readonly cancelled: () => Promise<boolean>;
+  /** Called with each gate's result as it finishes. */
+  readonly onGate?: (gate: GateResult) => void;
+}
+
+/** How landing ended. */
+export type LandResult =
+  | { kind: "landed"; commit: string; gates: GateResult[] }
+  | { kind: "conflict"; files: string[] }
+  | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
+  | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
+  | { kind: "cancelled"; gates: GateResult[] };
+
+/** How often the target may move under us (someone committed to it outside ork) before we give up for now. */
+const MAX_TIP_RACES = 3;
+
+/**
+ * Lands a job's commit on the target branch, or says why not. Serialised per repository by the landing lock.
+ *
+ * @returns the outcome; the target moved only when it is `landed`
+ */
+export async function landJob(request: LandRequest): Promise<LandResult> {
+  // Gates can take their whole timeouts while we hold the lock: wait for it as long as that could take.
+  const waitMs = 60_000 + request.gates.reduce((sum, gate) => sum + gate.timeout * 1000, 0) * 4;
+  await using _lock = await acquire(request.lockPath, { purpose: "landing", timeoutMs: waitMs });
+  let gates: GateResult[] = [];
+  for (let attempt = 1;; attempt++) {
+    const tip = await resolveCommit(request.root, `refs/heads/${request.target}`);
+    const candidate = await buildCandidate(request.root, {
+      target: tip,
+      job: request.head,
+      strategy: request.strategy,
+      message: request.message,
+    });
+    if (!candidate.ok) return { kind: "conflict", files: candidate.conflicts };
+
+    await resetWorktree(request.worktree, candidate.commit);
+    gates = [];
+    for (
+      const gate of await runGates(request.gates, {
+        cwd: request.worktree,
+        logPath: request.logPath,
+        env: request.env,
+      })
+    ) {
+      gates.push(gate);
+      request.onGate?.(gate);
+    }
+    const verdict = landingAllowed(gates, request.gates);
+    if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
+    if (await request.cancelled()) return { kind: "cancelled", gates };
+
+    if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
+      // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
+      if (attempt < MAX_TIP_RACES) continue;
+      return { kind: "conflict", files: [`${request.target} kept moving while the gates ran`] };
+    }
+    if ((await currentBranch(request.root)) === request.target) {
+      const checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
+      if (!checkout.ok) {
+        // The user's uncommitted work comes first: put the target back where it was; nothing lands.
+        await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
+        return { kind: "checkout-would-lose-work", files: checkout.files, gates };
+      }
+    }
+    return { kind: "landed", commit: candidate.commit, gates };
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * `ork run`: N workers claim jobs in queue order and run each to its end (job.ts), until the queue is empty
+ * (`--once`) or until told to stop (a daemon). Several runners on one repository are safe: claims are atomic
+ * and landings are serialised by the landing lock.
+ *
+ * Signals: the first SIGINT/SIGTERM stops claiming and lets running jobs finish and land; a second one stops
+ * them (whole process groups), puts them back to `pending` without spending a retry, and exits 130/143.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { OrkError } from "../errors/mod.ts";
+import { assertGatesRunnable } from "../gates/mod.ts";
+import { currentBranch, pruneWorktrees, removeWorktree, resolveCommit } from "../git/mod.ts";
+import { tryAcquire } from "../lock/mod.ts";
+import type { FsQueue } from "../queue/mod.ts";
+import type { Workspace } from "../workspace/mod.ts";
+import { openEventLog } from "./events.ts";
+import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
+import { type JobOutcome, runJob, type Slot } from "./job.ts";
+import { recoverOrphans } from "./recover.ts";
+
+/** How `ork run` runs. */
+export interface RunOptions {
+  /** Jobs run at once. */
+  readonly workers: number;
+  /** Stop when nothing is pending (for cron); otherwise wait for new jobs until stopped. */
+  readonly once: boolean;
+  /** Seconds between looks at an empty queue. */
+  readonly pollSeconds: number;
+  /** Echo events to stderr. */
+  readonly verbose: boolean;
+  /** Where `verbose` echoes go. */
+  readonly stderr?: (line: string) => void;
+}
+
+/** What a run did. */
+export interface RunReport {
+  /** Jobs whose runs ended, by outcome. */
+  readonly outcomes: Record<JobOutcome, number>;
+  /** 0 every job completed, 1 one failed, 130/143 stopped by a second SIGINT/SIGTERM. */
+  readonly exitCode: number;
+}
+
+/**
+ * The branch work lands on: `target_branch`, else the branch checked out in the main worktree.
+ *
+ * @throws {OrkError} `bad-input` when there is none (detached HEAD) or it does not exist
+ */
+export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip: string }> {
+  const branch = ws.config.orchestrator.target_branch ?? (await currentBranch(ws.root));
+  if (branch === null) {
+    throw new OrkError(
+      "bad-input",
+      "no target branch: the main worktree has a detached HEAD",
+      "check out a branch, or set orchestrator.target_branch in config/orchestrator.yaml",
+    );
+  }
+  return { branch, tip: await resolveCommit(ws.root, `refs/heads/${branch}`) };
+}
+
+/**
+ * Runs the queue.
+ *
+ * @param ws the workspace
+ * @param queue its queue
+ * @returns what happened, with the exit code
+ */
+export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOptions): Promise<RunReport> {
+  assertGatesRunnable(ws.config.merge_gates);
+  const { branch: target } = await targetBranch(ws);
+  const identity: RunnerIdentity = { pid: Deno.pid, startedMs: Date.now(), host: Deno.hostname() };
+  const lockPath = runnerLockPath(ws.paths.locks, identity);
+  // Held for the runner's whole life: the kernel frees it when the runner dies, which is how others tell.
+  using _alive = tryAcquire(lockPath, { purpose: "runner" }) ??
+    (() => {
+      throw new OrkError("lock-busy", `runner lock ${lockPath} is held`, "is another runner using this pid?");
+    })();
+  using events = openEventLog(join(ws.paths.ork, "orchestrator.log"), {
+    verbose: options.verbose,
+    stderr: options.stderr,
+  });
+  const name = runnerName(identity);
+  events.emit({ kind: "runner-started", runner: name, workers: options.workers, target, once: options.once });
+  await recoverOrphans({ queue, root: ws.root, locksDir: ws.paths.locks, host: identity.host, events });
+
+  const stop = new AbortController();
+  let stopping: Deno.Signal | null = null;
+  let wake = new AbortController();
+  const onSignal = (signal: Deno.Signal) => () => {
+    if (stopping === null) {
+      stopping = signal;
+      wake.abort();
+      events.emit({ kind: "stopping", signal, force: false });
+    } else if (!stop.signal.aborted) {
+      events.emit({ kind: "stopping", signal, force: true });
+      stop.abort(signal);
+    }
+  };
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const listener = onSignal(signal);
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+
+  const outcomes: Record<JobOutcome, number> = {
+    completed: 0,
+    failed: 0,
+    retrying: 0,
+    cancelled: 0,
+    requeued: 0,
+  };
+  const slots: Slot[] = Array.from({ length: options.workers }, () => ({ path: null }));
+  const work = async (slot: Slot, index: number) => {
+    const worker = workerName(identity, index + 1);
+    while (stopping === null) {
+      const job = await queue.claim(worker);
+      if (job === null) {
+        if (options.once) return;
+        await sleep(options.pollSeconds * 1000, wake.signal);
+        if (wake.signal.aborted && stopping === null) wake = new AbortController();
+        continue;
+      }
+      events.emit({ kind: "claimed", job, worker });
+      const outcome = await runJob(job, {
+        root: ws.root,
+        config: ws.config,
+        paths: ws.paths,
+        queue,
+        target,
+        worker,
+        slot,
+        events,
+        stop: stop.signal,
+      });
+      outcomes[outcome]++;
+    }
+  };
+  try {
+    await Promise.all(slots.map(work));
+  } finally {
+    for (const remove of listeners) remove();
+    // When a runner exits, none of its worktrees is left.
+    for (const slot of slots) if (slot.path !== null) await removeWorktree(ws.root, slot.path);
+    await pruneWorktrees(ws.root);
+  }
+  const forced = stop.signal.aborted ? (stopping === "SIGINT" ? 130 : 143) : null;
+  const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
+  events.emit({ kind: "runner-stopped", runner: name, exitCode });
+  // Its lock file names only this runner: nobody waits on it, so it can go (unlike the shared locks).
+  await Deno.remove(lockPath).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  return { outcomes, exitCode };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

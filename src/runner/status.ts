@@ -1,0 +1,89 @@
+/**
+ * What `ork status` shows: live runners, running jobs, counts per status and the last landings. Plain data;
+ * the CLI prints it.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { readHolder } from "../lock/mod.ts";
+import type { FsQueue, Job, QueueStats } from "../queue/mod.ts";
+import type { Workspace } from "../workspace/mod.ts";
+import { runnerAlive, type RunnerIdentity } from "./identity.ts";
+
+/** A runner that is alive now. */
+export interface RunnerInfo {
+  /** `runner-<pid>-<start ms>`. */
+  readonly name: string;
+  /** Its pid. */
+  readonly pid: number;
+  /** Its machine. */
+  readonly host: string;
+  /** When it started (ISO-8601). */
+  readonly since: string;
+}
+
+/** Everything `ork status` shows. */
+export interface StatusReport {
+  /** Runners alive now. */
+  readonly runners: RunnerInfo[];
+  /** Jobs running now. */
+  readonly running: Job[];
+  /** Counts per status. */
+  readonly counts: QueueStats;
+  /** The last landed jobs, newest first. */
+  readonly landings: Job[];
+}
+
+/** The runners whose lock is held now. */
+export function liveRunners(locksDir: string, host: string): RunnerInfo[] {
+  const runners: RunnerInfo[] = [];
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = [...Deno.readDirSync(locksDir)];
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  for (const entry of entries) {
+    const match = /^runner-(\d+)-(\d+)\.lock$/.exec(entry.name);
+    if (!match) continue;
+    const identity: RunnerIdentity = { pid: Number(match[1]), startedMs: Number(match[2]), host };
+    if (runnerAlive(locksDir, identity, host) !== true) continue;
+    const holder = readHolder(join(locksDir, entry.name));
+    runners.push({
+      name: entry.name.slice(0, -".lock".length),
+      pid: identity.pid,
+      host: holder?.hostname ?? host,
+      since: holder?.acquired_at ?? new Date(identity.startedMs).toISOString(),
+    });
+  }
+  return runners.sort((a, b) => a.since.localeCompare(b.since));
+}
+
+/**
+ * Collects the status of a repository's runners and queue.
+ *
+ * @param lastLandings how many landings to show
+ */
+export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings = 5): Promise<StatusReport> {
+  const jobs = await queue.list();
+  const counts: QueueStats = {
+    pending: 0,
+    running: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    total: jobs.length,
+  };
+  for (const job of jobs) counts[job.status]++;
+  const landings = jobs
+    .filter((job) => job.status === "completed" && job.landed_commit !== null)
+    .sort((a, b) => (b.finished_at ?? "").localeCompare(a.finished_at ?? ""))
+    .slice(0, lastLandings);
+  return {
+    runners: liveRunners(ws.paths.locks, Deno.hostname()),
+    running: jobs.filter((job) => job.status === "running"),
+    counts,
+    landings,
+  };
+}

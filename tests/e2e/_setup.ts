@@ -1,0 +1,72 @@
+/**
+ * The fixture of the runner's end-to-end tests: a real repository with ork initialised (config committed, so
+ * jobs see it in their worktrees), a trace folder outside it for jobs to write to, and shortcuts.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { FsQueue, type Job } from "../../src/queue/mod.ts";
+import { git, ork, tempDir, tempRepo } from "../helpers/mod.ts";
+
+/** A repository ready for `ork run`. */
+export interface RunFixture extends AsyncDisposable {
+  /** The repository. */
+  readonly dir: string;
+  /** A folder outside it. */
+  readonly trace: string;
+  /** Its queue, read directly. */
+  readonly queue: FsQueue;
+  /** `ork enqueue --role bug-catcher ...`; returns the id. */
+  enqueue(desc: string, cmd: string, ...extra: string[]): Promise<string>;
+  /** `ork run ...` to the end. */
+  run(...args: string[]): ReturnType<typeof ork>;
+  /** A file's content on main. */
+  show(path: string): Promise<string>;
+  /** Resolves to the job once it is running and its pid is recorded. */
+  runningWithPid(id: string): () => Promise<Job | undefined>;
+}
+
+/**
+ * Makes the fixture.
+ *
+ * @param config text of config/orchestrator.yaml, if not the default
+ */
+export async function runFixture(config = ""): Promise<RunFixture> {
+  const repo = await tempRepo();
+  const trace = await tempDir("ork-trace-");
+  const init = await ork(["init"], { cwd: repo.dir });
+  assert.equal(init.code, 0, init.stderr);
+  if (config) await Deno.writeTextFile(join(repo.dir, "config/orchestrator.yaml"), config);
+  await git(repo.dir, "add", "config");
+  await git(repo.dir, "commit", "--quiet", "-m", "ork config");
+  const queue = new FsQueue(join(repo.dir, ".ork/queue"));
+  return {
+    dir: repo.dir,
+    trace: trace.dir,
+    queue,
+    async enqueue(desc, cmd, ...extra) {
+      const result = await ork(["enqueue", "--role", "bug-catcher", "--desc", desc, "--cmd", cmd, ...extra], {
+        cwd: repo.dir,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout.trim();
+    },
+    run: (...args) => ork(["run", ...args], { cwd: repo.dir }),
+    show: (path) => git(repo.dir, "show", `main:${path}`),
+    runningWithPid: (id) => async () => {
+      const job = await queue.get(id);
+      return job.status === "running" && job.pid !== null ? job : undefined;
+    },
+    async [Symbol.asyncDispose]() {
+      await repo[Symbol.asyncDispose]();
+      await trace[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** How many worktrees the repository has (1: only the user's). */
+export async function worktreeCount(repo: string): Promise<number> {
+  return (await git(repo, "worktree", "list", "--porcelain")).split("\n\n").length;
+}

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exists, git, ork, processRunning, spawnOrk, waitFor } from "../helpers/mod.ts";
+import { runFixture as setup, worktreeCount as worktrees } from "./_setup.ts";
+
+/** A command that hangs on its first run (so a test can kill things under it) and finishes on the next. */
+const slowFirstTime = (trace: string, marker: string, file: string) =>
+  `if [ -e ${trace}/ran-once ]; then echo done > ${file}; else touch ${trace}/ran-once; sleep ${marker}; fi`;
+
+Deno.test("a runner killed with SIGKILL mid-job: the next run --once recovers the job and completes it", async () => {
+  await using s = await setup();
+  const id = await s.enqueue("slow write", slowFirstTime(s.trace, "41.733", "k.txt"));
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  const first = await waitFor("the job to start", s.runningWithPid(id));
+  runner.kill("SIGKILL");
+  await runner.output();
+  assert.equal(await processRunning("sleep 41.733"), true, "the job's process outlived its runner");
+  assert.equal((await s.queue.get(id)).status, "running");
+
+  const again = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  const done = await s.queue.get(id);
+  assert.equal(done.status, "completed");
+  assert.equal(done.retry_count, 0, "a recovery spends no retry");
+  assert.equal(await git(s.dir, "show", "main:k.txt"), "done");
+  assert.equal(await processRunning("sleep 41.733"), false, "recovery stopped what the dead runner left");
+  assert.equal(exists(first.worktree!), false);
+  assert.equal(await worktrees(s.dir), 1);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(log, new RegExp(`recovered ${id} \\(.*\\) from dead runner runner-\\d+-\\d+; pending again`));
+});
+
+Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {
+  await using s = await setup();
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue(
+    "to cancel",
+    "echo partial > c.txt; sleep 43.117 & sleep 43.117; echo x > d.txt",
+  );
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  await waitFor("the job to start", s.runningWithPid(id));
+  await waitFor("its processes", () => processRunning("sleep 43.117"));
+  const started = performance.now();
+  const cancel = await ork(["cancel", id], { cwd: s.dir });
+  assert.equal(cancel.code, 0, cancel.stderr);
+  await waitFor("the job's processes to be gone", async () => !(await processRunning("sleep 43.117")), 5000);
+  assert.ok(performance.now() - started < 2000, `stopped in ${Math.round(performance.now() - started)} ms`);
+  const { code } = await runner.output();
+  assert.equal(code, 0);
+  assert.equal((await s.queue.get(id)).status, "cancelled");
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.equal(await worktrees(s.dir), 1);
+});
+
+Deno.test("the first SIGINT lets the running job finish and land; no new job starts", async () => {
+  await using s = await setup();
+  const first = await s.enqueue("finish me", `touch ${s.trace}/started; sleep 1; echo landed > s.txt`);
+  const second = await s.enqueue("never started", "echo no > n.txt", "--priority", "60");
+  const runner = spawnOrk(["run", "--workers", "1"], { cwd: s.dir });
+  await waitFor("the job to start", () => exists(join(s.trace, "started")));
+  runner.kill("SIGINT");
+  const { code } = await runner.output();
+  assert.equal(code, 0);
+  assert.equal((await s.queue.get(first)).status, "completed");
+  assert.equal(await git(s.dir, "show", "main:s.txt"), "landed");
+  assert.equal((await s.queue.get(second)).status, "pending");
+  assert.equal(await worktrees(s.dir), 1);
+});
+
+Deno.test("a second SIGINT stops running jobs, puts them back to pending without a retry spent, and exits 130", async () => {
+  await using s = await setup();
+  const id = await s.enqueue("long", "sleep 44.519", "--max-retries", "0");
+  const runner = spawnOrk(["run", "--workers", "1"], { cwd: s.dir });
+  await waitFor("the job to start", s.runningWithPid(id));
+  runner.kill("SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  runner.kill("SIGINT");
+  const { code } = await runner.output();
+  assert.equal(code, 130);
+  const job = await s.queue.get(id);
+  assert.deepEqual([job.status, job.retry_count], ["pending", 0]);
+  assert.equal(job.error, "the runner was stopped while it ran");
+  assert.equal(await processRunning("sleep 44.519"), false);
+  assert.equal(await worktrees(s.dir), 1);
+});
+
+Deno.test("status shows a live runner and its running job; logs shows the output; clean settles a dead runner", async () => {
+  await using s = await setup();
+  const id = await s.enqueue(
+    "chatty",
+    `echo hello from the job; ${slowFirstTime(s.trace, "45.901", "z.txt")}`,
+  );
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  const job = await waitFor("the job to start", s.runningWithPid(id));
+  const status = JSON.parse((await ork(["status", "--json"], { cwd: s.dir })).stdout);
+  assert.equal(status.runners.length, 1);
+  assert.deepEqual(status.running.map((j: { id: string }) => j.id), [id]);
+  assert.equal(status.counts.running, 1);
+  const text = await ork(["status"], { cwd: s.dir });
+  assert.match(text.stdout, /^runners: pid \d+ since /m);
+  assert.match(text.stdout, new RegExp(`^  ${id}  bug-catcher  \\d+s  .*ork-bug-catcher-`, "m"));
+  const logs = await waitFor("output in the log", async () => {
+    const result = await ork(["logs", id.slice(0, 20)], { cwd: s.dir });
+    return result.stdout.includes("hello from the job") ? result : undefined;
+  });
+  assert.equal(logs.code, 0);
+  const tail = await ork(["logs", id, "--tail", "1"], { cwd: s.dir });
+  assert.equal(tail.stdout.trim(), "hello from the job");
+
+  runner.kill("SIGKILL");
+  await runner.output();
+  const dry = await ork(["clean", "--dry-run"], { cwd: s.dir });
+  assert.match(dry.stdout, new RegExp(`^would recover job ${id} \\(its runner died\\)$`, "m"));
+  assert.equal((await s.queue.get(id)).status, "running");
+  const clean = await ork(["clean"], { cwd: s.dir });
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, new RegExp(`^recovered job ${id} \\(its runner died\\)$`, "m"));
+  assert.match(clean.stdout, /^removed lock \.ork\/locks\/runner-\d+-\d+\.lock \(its runner is gone\)$/m);
+  assert.equal((await s.queue.get(id)).status, "pending");
+  assert.equal(exists(job.worktree!), false);
+  assert.equal(await processRunning("sleep 45.901"), false);
+  assert.equal(await worktrees(s.dir), 1);
+  assert.equal((await ork(["clean"], { cwd: s.dir })).stdout.trim(), "nothing to clean");
+});

@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Job } from "../../src/queue/mod.ts";
+import { git, processRunning, snapshot } from "../helpers/mod.ts";
+import { runFixture as setup, worktreeCount } from "./_setup.ts";
+
+const orkBranches = async (repo: string) =>
+  await git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/ork/");
+
+Deno.test("three jobs on three workers run at the same time, all land, and nothing of them is left", async () => {
+  await using s = await setup();
+  const ids: string[] = [];
+  for (const n of [1, 2, 3]) {
+    ids.push(
+      await s.enqueue(
+        `write f${n}`,
+        `date +%s%N > ${s.trace}/start-${n}; sleep 1; echo ${n} > f${n}.txt; ` +
+          `env | grep ^ORK_ > ${s.trace}/env-${n}; date +%s%N > ${s.trace}/end-${n}`,
+      ),
+    );
+  }
+  const result = await s.run("--once", "--workers", "3");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^ork run: 3 completed, 0 failed$/m);
+  const read = (name: string) => Deno.readTextFile(join(s.trace, name)).then(Number);
+  const starts = await Promise.all([1, 2, 3].map((n) => read(`start-${n}`)));
+  const ends = await Promise.all([1, 2, 3].map((n) => read(`end-${n}`)));
+  assert.ok(Math.max(...starts) < Math.min(...ends), "the three jobs overlapped in time");
+  for (const n of [1, 2, 3]) assert.equal(await s.show(`f${n}.txt`), String(n));
+  for (const id of ids) {
+    const job = await s.queue.get(id);
+    assert.equal(job.status, "completed");
+    assert.match(job.landed_commit ?? "", /^[0-9a-f]{40}$/);
+    assert.deepEqual(job.result, { landed: true, gates: [] });
+  }
+  const env = await Deno.readTextFile(join(s.trace, "env-1"));
+  assert.match(env, new RegExp(`^ORK_JOB_ID=${ids[0]}$`, "m"));
+  assert.match(env, /^ORK_ROLE=bug-catcher$/m);
+  assert.match(env, /^ORK_ALLOWED_TOOLS=pytest,python,bash,ruff,grep$/m);
+  assert.match(env, /^ORK_BASE=[0-9a-f]{40}$/m);
+  assert.match(env, /^ORK_WORKTREE=.*\/\.ork\/worktrees\/ork-bug-catcher-\d+-[0-9a-z]{8}$/m);
+  assert.equal(await worktreeCount(s.dir), 1);
+  assert.equal(await orkBranches(s.dir), "");
+  // The user's checkout (on main) was brought forward too.
+  assert.equal(await Deno.readTextFile(join(s.dir, "f2.txt")), "2\n");
+  const subject = await git(
+    s.dir,
+    "log",
+    "-1",
+    "--format=%B",
+    `${(await s.queue.get(ids[0]!)).landed_commit}^2`,
+  );
+  assert.match(subject, new RegExp(`^bug-catcher: write f1\\n\\nOrk-Job: ${ids[0]}$`));
+});
+
+Deno.test("two jobs editing the same line: one lands, the other is re-run from the new tip, never a conflict marker", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(join(s.dir, "shared.txt"), "zero\n");
+  await git(s.dir, "add", "shared.txt");
+  await git(s.dir, "commit", "--quiet", "-m", "shared");
+  const a = await s.enqueue("say one", "sleep 0.5; echo one > shared.txt", "--max-retries", "1");
+  const b = await s.enqueue("say two", "sleep 0.5; echo two > shared.txt", "--max-retries", "1");
+  const result = await s.run("--once", "--workers", "2");
+  assert.equal(result.code, 0, result.stderr);
+  const jobs = await Promise.all([a, b].map((id) => s.queue.get(id)));
+  assert.deepEqual(jobs.map((j: Job) => j.status), ["completed", "completed"]);
+  assert.deepEqual(jobs.map((j) => j.retry_count).sort(), [0, 1], "the loser ran again once");
+  assert.match(await s.show("shared.txt"), /^(one|two)$/);
+  assert.equal(await git(s.dir, "grep", "-c", "<<<<<<<", "main").catch(() => ""), "");
+});
+
+Deno.test("with no retries left, a conflicting job fails naming the file, and main never gets a conflict", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(join(s.dir, "shared.txt"), "zero\n");
+  await git(s.dir, "add", "shared.txt");
+  await git(s.dir, "commit", "--quiet", "-m", "shared");
+  const ids = [
+    await s.enqueue("say one", "sleep 0.5; echo one > shared.txt", "--max-retries", "0"),
+    await s.enqueue("say two", "sleep 0.5; echo two > shared.txt", "--max-retries", "0"),
+  ];
+  const result = await s.run("--once", "--workers", "2");
+  assert.equal(result.code, 1);
+  const jobs = await Promise.all(ids.map((id) => s.queue.get(id)));
+  const failed = jobs.filter((j) => j.status === "failed");
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0]!.error, "conflicts with main in shared.txt");
+  assert.match(await s.show("shared.txt"), /^(one|two)$/);
+  // The failed job's branch is kept for a look; the landed one's is gone.
+  assert.equal(await orkBranches(s.dir), failed[0]!.branch);
+});
+
+Deno.test("a failing required gate lands nothing, and a job cannot switch the gate off from its worktree", async () => {
+  await using s = await setup(
+    "merge_gates:\n  - name: must_have_marker\n    command: test -f marker\n  - name: advisory\n    command: exit 1\n    required: false\n",
+  );
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue(
+    "try to dodge the gate",
+    "printf 'merge_gates: []\\n' > config/orchestrator.yaml; echo x > x.txt",
+    "--max-retries",
+    "0",
+  );
+  const result = await s.run("--once");
+  assert.equal(result.code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.error, "required gate must_have_marker failed");
+  const gates = (job.result?.gates ?? []) as { name: string; passed: boolean; required: boolean }[];
+  assert.deepEqual(gates.map((g) => [g.name, g.passed, g.required]), [["must_have_marker", false, true]]);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.match(await Deno.readTextFile(job.log_path!), /== gate must_have_marker: test -f marker/);
+
+  const ok = await s.enqueue("satisfy it", "echo y > marker");
+  assert.equal((await s.run("--once")).code, 0);
+  const landed = await s.queue.get(ok);
+  assert.equal(landed.status, "completed");
+  const recorded = (landed.result?.gates ?? []) as { name: string; passed: boolean }[];
+  assert.deepEqual(recorded.map((g) => [g.name, g.passed]), [["must_have_marker", true], [
+    "advisory",
+    false,
+  ]]);
+  assert.equal(await s.show("marker"), "y");
+});
+
+Deno.test("a job that sleeps past its timeout fails with 'timed out' and leaves no process behind", async () => {
+  await using s = await setup();
+  const id = await s.enqueue("sleepy", "sleep 37.251 & sleep 37.251", "--timeout", "1", "--max-retries", "0");
+  const result = await s.run("--once");
+  assert.equal(result.code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.error, "timed out after 1s");
+  assert.equal(await processRunning("sleep 37.251"), false);
+  assert.equal(await worktreeCount(s.dir), 1);
+});
+
+Deno.test("two runners started together on 12 jobs run each job exactly once", async () => {
+  await using s = await setup();
+  const ids: string[] = [];
+  for (let n = 0; n < 12; n++) {
+    ids.push(await s.enqueue(`job ${n}`, `echo "$ORK_JOB_ID" >> ${s.trace}/ran; echo ${n} > out${n}.txt`));
+  }
+  const results = await Promise.all([s.run("--once", "--workers", "2"), s.run("--once", "--workers", "2")]);
+  for (const result of results) assert.equal(result.code, 0, result.stderr);
+  const ran = (await Deno.readTextFile(join(s.trace, "ran"))).trim().split("\n");
+  assert.equal(ran.length, 12);
+  assert.deepEqual([...ran].sort(), [...ids].sort());
+  for (let n = 0; n < 12; n++) assert.equal(await s.show(`out${n}.txt`), String(n));
+  assert.equal((await s.queue.stats()).completed, 12);
+});
+
+Deno.test("the user's uncommitted work survives every landing", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(join(s.dir, "README.md"), "# my unsaved edit\n");
+  await Deno.writeTextFile(join(s.dir, "staged.txt"), "staged\n");
+  await git(s.dir, "add", "staged.txt");
+  await Deno.writeTextFile(join(s.dir, "notes.txt"), "untracked notes\n");
+  const before = await git(s.dir, "status", "--porcelain");
+  await s.enqueue("one", "echo 1 > one.txt");
+  await s.enqueue("two", "echo 2 > two.txt");
+  assert.equal((await s.run("--once", "--workers", "2")).code, 0);
+  assert.equal(await Deno.readTextFile(join(s.dir, "README.md")), "# my unsaved edit\n");
+  assert.equal(await Deno.readTextFile(join(s.dir, "notes.txt")), "untracked notes\n");
+  assert.equal(await git(s.dir, "status", "--porcelain"), before);
+  assert.equal(await Deno.readTextFile(join(s.dir, "one.txt")), "1\n");
+});
+
+Deno.test("when landing would overwrite an uncommitted change, nothing lands and the change is intact", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(join(s.dir, "README.md"), "# mine, not committed\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("touch readme", "echo theirs > README.md");
+  const result = await s.run("--once");
+  assert.equal(result.code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0, "retrying could not help: no retry spent");
+  assert.equal(
+    job.error,
+    `would overwrite uncommitted changes in README.md; commit or stash them, then ork retry ${id}`,
+  );
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.equal(await Deno.readTextFile(join(s.dir, "README.md")), "# mine, not committed\n");
+});
+
+Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, in refs or worktrees", async () => {
+  await using s = await setup("merge_gates:\n  - name: tests\n    command: 'true'\n");
+  const late = await s.enqueue("late", "true", "--priority", "90");
+  const early = await s.enqueue("early", "true", "--priority", "5");
+  const state = async () => ({
+    ork: await snapshot(join(s.dir, ".ork")),
+    refs: await git(s.dir, "for-each-ref"),
+    worktrees: await git(s.dir, "worktree", "list", "--porcelain"),
+  });
+  const before = await state();
+  const result = await s.run("--dry-run");
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split("\n");
+  assert.match(lines[0]!, /^dry run: 2 pending job\(s\), 3 at once, landing on main \(now [0-9a-f]{12}\)$/);
+  assert.match(lines[1]!, new RegExp(`^1\\. ${early}  priority 5  bug-catcher: early$`));
+  assert.match(result.stdout, new RegExp(`^2\\. ${late}  priority 90  bug-catcher: late$`, "m"));
+  assert.match(
+    result.stdout,
+    /worktree: \.ork\/worktrees\/ork-bug-catcher-\d+-[0-9a-z]{8} {2}branch: ork\/bug-catcher-/,
+  );
+  assert.match(result.stdout, /^gates, in order: tests$/m);
+  assert.deepEqual(await state(), before);
+});

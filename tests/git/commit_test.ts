@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { OrkError } from "../../src/errors/mod.ts";
+import { addWorktree, commitAll, headOf, identityArgs, isClean, removeWorktree } from "../../src/git/mod.ts";
+import { DENO_JSON, git, run, tempRepo } from "../helpers/mod.ts";
+import { parentsOf, sharedRepo, show } from "./_repo.ts";
+
+const root = await sharedRepo();
+const base = await git(root, "rev-parse", "HEAD");
+
+/** A fresh job worktree at `base`, removed by the returned function's `dispose`. */
+async function jobWorktree(name: string): Promise<{ dir: string } & AsyncDisposable> {
+  const dir = join(root, ".ork", "worktrees", name);
+  await addWorktree(root, dir, base);
+  return { dir, [Symbol.asyncDispose]: () => removeWorktree(root, dir) };
+}
+
+Deno.test("committing a worktree with nothing changed returns null and makes no commit", async () => {
+  await using job = await jobWorktree("ork-nothing");
+  await Deno.writeTextFile(join(job.dir, "ignored.log"), "ignored files are not the job's work\n");
+  assert.equal(await commitAll(job.dir, { message: "nothing", trailers: { "Ork-Job": "j1" } }), null);
+  assert.equal(await headOf(job.dir), base);
+});
+
+Deno.test("committing records modified, deleted and new files with the message and an Ork-Job trailer", async () => {
+  await using job = await jobWorktree("ork-changes");
+  await Deno.writeTextFile(join(job.dir, "README.md"), "# changed\n");
+  await Deno.writeTextFile(join(job.dir, "new.txt"), "new\n");
+  await Deno.mkdir(join(job.dir, "src"));
+  await Deno.writeTextFile(join(job.dir, "src/deep.ts"), "export {};\n");
+  await Deno.writeTextFile(join(job.dir, "out.log"), "ignored\n");
+  await Deno.remove(join(job.dir, ".gitignore"));
+  assert.equal(await isClean(job.dir), false);
+
+  const message = "Add the thing\n\n#12: a body line starting with '#' is kept";
+  const commit = await commitAll(job.dir, { message, trailers: { "Ork-Job": "01JOB", "Ork-Attempt": "2" } });
+
+  assert.ok(commit);
+  assert.match(commit, /^[0-9a-f]{40}$/);
+  assert.equal(await headOf(job.dir), commit);
+  assert.deepEqual(await parentsOf(root, commit), [base]);
+  assert.equal(await show(root, commit, "README.md"), "# changed\n");
+  assert.equal(await show(root, commit, "new.txt"), "new\n");
+  assert.equal(await show(root, commit, "src/deep.ts"), "export {};\n");
+  assert.equal(await show(root, commit, ".gitignore"), null);
+  // The job deleted .gitignore, so out.log is no longer ignored: it is the job's work too.
+  assert.equal(await show(root, commit, "out.log"), "ignored\n");
+  assert.equal(
+    await git(root, "log", "-1", "--format=%B", commit),
+    "Add the thing\n\n#12: a body line starting with '#' is kept\n\nOrk-Job: 01JOB\nOrk-Attempt: 2",
+  );
+  const trailers = await run("git", ["-C", root, "interpret-trailers", "--parse"], {
+    stdin: await git(root, "log", "-1", "--format=%B", commit),
+  });
+  assert.equal(trailers.stdout, "Ork-Job: 01JOB\nOrk-Attempt: 2\n");
+  assert.equal(await git(root, "log", "-1", "--format=%an <%ae>", commit), "Test <test@example.com>");
+  assert.equal(await isClean(job.dir), true);
+});
+
+Deno.test("committing keeps the commits the job made itself and adds its leftovers on top", async () => {
+  await using job = await jobWorktree("ork-own-commits");
+  await Deno.writeTextFile(join(job.dir, "one.txt"), "1\n");
+  await git(job.dir, "add", "one.txt");
+  await git(job.dir, "commit", "--quiet", "-m", "the job's own commit");
+  const own = await headOf(job.dir);
+
+  assert.equal(await commitAll(job.dir, { message: "leftovers", trailers: { "Ork-Job": "j3" } }), null);
+  await Deno.writeTextFile(join(job.dir, "two.txt"), "2\n");
+  const commit = await commitAll(job.dir, { message: "leftovers", trailers: { "Ork-Job": "j3" } });
+
+  assert.ok(commit);
+  assert.deepEqual(await parentsOf(root, commit), [own]);
+  assert.equal(
+    await git(root, "log", "--format=%s", `${base}..${commit}`),
+    "leftovers\nthe job's own commit",
+  );
+  assert.equal(await show(root, commit, "one.txt"), "1\n");
+  assert.equal(await show(root, commit, "two.txt"), "2\n");
+});
+
+Deno.test("committing runs no hook: not pre-commit, commit-msg, prepare-commit-msg nor post-commit", async () => {
+  await using job = await jobWorktree("ork-hooks");
+  const hooks = join(root, ".git", "hooks");
+  const marker = join(root, "hook-ran");
+  for (const hook of ["pre-commit", "commit-msg", "prepare-commit-msg", "post-commit"]) {
+    await Deno.writeTextFile(join(hooks, hook), `#!/bin/sh\necho ${hook} >> '${marker}'\nexit 1\n`, {
+      mode: 0o755,
+    });
+  }
+  try {
+    await Deno.writeTextFile(join(job.dir, "hooked.txt"), "x\n");
+    const commit = await commitAll(job.dir, { message: "no hooks", trailers: { "Ork-Job": "j4" } });
+    assert.ok(commit);
+    assert.equal(await show(root, commit, "hooked.txt"), "x\n");
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  } finally {
+    for (const hook of ["pre-commit", "commit-msg", "prepare-commit-msg", "post-commit"]) {
+      await Deno.remove(join(hooks, hook));
+    }
+  }
+});
+
+Deno.test("a trailer that is not 'Key: one line' and an empty message are refused before git runs", async () => {
+  await using job = await jobWorktree("ork-bad-trailer");
+  await Deno.writeTextFile(join(job.dir, "x.txt"), "x\n");
+  const badInput = (error: unknown) => error instanceof OrkError && error.code === "bad-input";
+  await assert.rejects(commitAll(job.dir, { message: "m", trailers: { "Ork Job": "x" } }), badInput);
+  await assert.rejects(commitAll(job.dir, { message: "m", trailers: { "Ork-Job": "a\nb" } }), badInput);
+  await assert.rejects(commitAll(job.dir, { message: " \n", trailers: {} }), badInput);
+  assert.equal(await headOf(job.dir), base);
+});
+
+Deno.test("a worktree whose .git is gone is refused, so the main worktree's branch gets no commit", async () => {
+  await using job = await jobWorktree("ork-no-dotgit");
+  await Deno.remove(join(job.dir, ".git"));
+  await Deno.writeTextFile(join(job.dir, "x.txt"), "x\n");
+  await assert.rejects(
+    commitAll(job.dir, { message: "m", trailers: {} }),
+    (error: unknown) => error instanceof OrkError && error.code === "git-failed",
+  );
+  assert.equal(await git(root, "rev-parse", "HEAD"), base);
+  assert.equal(await git(root, "status", "--porcelain"), "");
+});
+
+Deno.test("the identity is the user's own when git has one", async () => {
+  assert.deepEqual(await identityArgs(root), []);
+});
+
+Deno.test("without user.name and user.email anywhere, commits are by 'ork <ork@localhost>'", async () => {
+  await using repo = await tempRepo();
+  await git(repo.dir, "config", "--unset", "user.name");
+  await git(repo.dir, "config", "--unset", "user.email");
+  await Deno.writeTextFile(join(repo.dir, "work.txt"), "work\n");
+  // The global config is the machine's; a child process with none is the only honest way to lose it.
+  const mod = new URL("../../src/git/mod.ts", import.meta.url).href;
+  const code = `
+    import { commitAll, identityArgs } from ${JSON.stringify(mod)};
+    const dir = ${JSON.stringify(repo.dir)};
+    const identity = await identityArgs(dir);
+    const commit = await commitAll(dir, { message: "anonymous", trailers: { "Ork-Job": "j9" } });
+    console.log(JSON.stringify({ identity, commit }));
+  `;
+  const child = await run(Deno.execPath(), ["eval", "--quiet", "--config", DENO_JSON, code], {
+    env: { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" },
+  });
+  assert.equal(child.code, 0, child.stderr);
+  const { identity, commit } = JSON.parse(child.stdout) as { identity: string[]; commit: string };
+  assert.deepEqual(identity, ["-c", "user.name=ork", "-c", "user.email=ork@localhost"]);
+  assert.equal(
+    await git(repo.dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>", commit),
+    "ork <ork@localhost>|ork <ork@localhost>",
+  );
+  assert.equal(await show(repo.dir, commit, "work.txt"), "work\n");
+});

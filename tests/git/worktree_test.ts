@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { OrkError } from "../../src/errors/mod.ts";
+import {
+  addWorktree,
+  headOf,
+  isClean,
+  listWorktrees,
+  moveWorktree,
+  pruneWorktrees,
+  removeWorktree,
+  resetWorktree,
+} from "../../src/git/mod.ts";
+import { exists, git, run } from "../helpers/mod.ts";
+import { commitOn, sharedRepo, status, workFiles } from "./_repo.ts";
+
+const root = await sharedRepo();
+const base = await git(root, "rev-parse", "HEAD");
+const first = await commitOn(root, base, { "a.txt": "one\n" }, "first");
+const second = await commitOn(root, first, { "a.txt": "two\n", "b.txt": "b\n" }, "second");
+const worktrees = join(root, ".ork", "worktrees");
+
+function isOrkError(code: string): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof OrkError, String(error));
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+Deno.test("a worktree is added detached, handed to the next job by a move, reset to its commit and removed", async () => {
+  const jobA = join(worktrees, "ork-a");
+  await addWorktree(root, jobA, first);
+  assert.deepEqual((await listWorktrees(root)).find((w) => w.path === jobA), {
+    path: jobA,
+    head: first,
+    branch: null,
+    detached: true,
+    locked: false,
+  });
+  assert.deepEqual(await workFiles(jobA), {
+    ".gitignore": "*.log\nbuild/\n",
+    "README.md": "# test repo\n",
+    "a.txt": "one\n",
+  });
+
+  // Job A leaves every kind of trace: an edit, a staged file, untracked and ignored files, a nested repository,
+  // a commit of its own on a branch it checked out.
+  await git(jobA, "checkout", "--quiet", "-b", "job-a-own-branch");
+  await Deno.writeTextFile(join(jobA, "README.md"), "changed by the job\n");
+  await git(jobA, "commit", "--quiet", "-am", "job's own commit");
+  await Deno.writeTextFile(join(jobA, "a.txt"), "edited\n");
+  await Deno.writeTextFile(join(jobA, "staged.txt"), "staged\n");
+  await git(jobA, "add", "staged.txt");
+  await Deno.writeTextFile(join(jobA, "untracked.txt"), "untracked\n");
+  await Deno.writeTextFile(join(jobA, "debug.log"), "ignored\n");
+  await Deno.mkdir(join(jobA, "build/deep"), { recursive: true });
+  await Deno.writeTextFile(join(jobA, "build/deep/out.js"), "ignored\n");
+  await Deno.mkdir(join(jobA, "nested"));
+  await git(join(jobA, "nested"), "init", "--quiet");
+
+  const jobB = join(worktrees, "batch 2", "ork-b");
+  await moveWorktree(root, jobA, jobB);
+  assert.equal(exists(jobA), false);
+  await resetWorktree(jobB, second);
+
+  assert.deepEqual(await workFiles(jobB), {
+    ".gitignore": "*.log\nbuild/\n",
+    "README.md": "# test repo\n",
+    "a.txt": "two\n",
+    "b.txt": "b\n",
+  });
+  assert.equal(await headOf(jobB), second);
+  assert.equal(await isClean(jobB), true);
+  assert.deepEqual((await listWorktrees(root)).map((w) => [w.path, w.head, w.branch, w.detached]), [
+    [root, base, "main", false],
+    [jobB, second, null, true],
+  ]);
+  // The job's branch is a ref of the repository, not of the worktree: it stays, pointing at the job's commit.
+  assert.equal(await git(root, "log", "-1", "--format=%s", "job-a-own-branch"), "job's own commit");
+
+  await removeWorktree(root, jobB);
+  assert.equal(exists(jobB), false);
+  assert.deepEqual((await listWorktrees(root)).map((w) => w.path), [root]);
+  await git(root, "branch", "--quiet", "-D", "job-a-own-branch");
+});
+
+Deno.test("a reset worktree keeps nothing of a rebase the job left in progress", async () => {
+  const job = join(worktrees, "ork-rebase");
+  await addWorktree(root, job, first);
+  await Deno.writeTextFile(join(job, "a.txt"), "conflicting\n");
+  await git(job, "commit", "--quiet", "-am", "conflicts with second");
+  const rebase = await run("git", ["-C", job, "rebase", second]);
+  assert.notEqual(rebase.code, 0, "the rebase stops on the conflict");
+  assert.match(await git(job, "status"), /rebase in progress/);
+
+  await resetWorktree(job, second);
+  assert.doesNotMatch(await git(job, "status"), /rebase|merge|cherry/i);
+  assert.deepEqual(await status(job), []);
+  assert.equal(await headOf(job), second);
+  await removeWorktree(root, job);
+});
+
+Deno.test("resetting a worktree already at its commit only checks it", async () => {
+  const job = join(worktrees, "ork-fast");
+  await addWorktree(root, job, second);
+  const start = performance.now();
+  await resetWorktree(job, second);
+  const elapsed = performance.now() - start;
+  assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+  assert.equal(await headOf(job), second);
+  await removeWorktree(root, job);
+});
+
+Deno.test("worktrees are listed with paths that hold spaces and newlines, and with their lock", async () => {
+  const odd = join(worktrees, "with space", "and\nnewline");
+  await addWorktree(root, odd, first);
+  await git(root, "worktree", "lock", odd);
+  const listed = (await listWorktrees(root)).find((w) => w.path === odd);
+  assert.deepEqual(listed, { path: odd, head: first, branch: null, detached: true, locked: true });
+
+  await removeWorktree(root, odd);
+  assert.equal(exists(odd), false, "a locked worktree is removed too");
+  assert.deepEqual((await listWorktrees(root)).map((w) => w.path), [root]);
+});
+
+Deno.test("removing is not an error for a missing path, and deletes a folder git no longer knows", async () => {
+  await removeWorktree(root, join(worktrees, "never-created"));
+
+  const stale = join(worktrees, "ork-stale");
+  await addWorktree(root, stale, first);
+  await Deno.writeTextFile(join(stale, "work.txt"), "uncommitted\n");
+  // git's entry goes (as after `git worktree prune` with the folder on an unmounted disk) but the folder stays.
+  await Deno.rename(stale, `${stale}.away`);
+  await pruneWorktrees(root);
+  await Deno.rename(`${stale}.away`, stale);
+  assert.deepEqual((await listWorktrees(root)).map((w) => w.path), [root]);
+
+  await removeWorktree(root, stale);
+  assert.equal(exists(stale), false);
+
+  const gone = join(worktrees, "ork-gone");
+  await addWorktree(root, gone, first);
+  await Deno.remove(gone, { recursive: true });
+  await removeWorktree(root, gone);
+  assert.deepEqual((await listWorktrees(root)).map((w) => w.path), [root]);
+});
+
+Deno.test("the main worktree is never reset or removed", async () => {
+  await Deno.writeTextFile(join(root, "user-work.txt"), "precious\n");
+  await assert.rejects(resetWorktree(root, first), isOrkError("bad-input"));
+  await assert.rejects(removeWorktree(root, root), isOrkError("bad-input"));
+  await assert.rejects(removeWorktree(root, join(root, "..")), isOrkError("bad-input"));
+  assert.equal(await Deno.readTextFile(join(root, "user-work.txt")), "precious\n");
+  assert.equal(await git(root, "rev-parse", "HEAD"), base);
+  await Deno.remove(join(root, "user-work.txt"));
+});
+
+Deno.test("a worktree whose .git the job deleted is refused, not mistaken for the main worktree", async () => {
+  const job = join(worktrees, "ork-no-git");
+  await addWorktree(root, job, first);
+  await Deno.remove(join(job, ".git"));
+  await Deno.writeTextFile(join(root, "user-work.txt"), "precious\n");
+  await assert.rejects(resetWorktree(job, second), isOrkError("git-failed"));
+  await assert.rejects(headOf(job), isOrkError("git-failed"));
+  assert.equal(await Deno.readTextFile(join(root, "user-work.txt")), "precious\n");
+  assert.equal(await git(root, "rev-parse", "HEAD"), base);
+  await Deno.remove(join(root, "user-work.txt"));
+  await removeWorktree(root, job);
+  assert.deepEqual((await listWorktrees(root)).map((w) => w.path), [root]);
+});
+
+Deno.test("adding a worktree on a non-empty folder fails with the git command and git's reason", async () => {
+  const taken = join(worktrees, "ork-taken");
+  await Deno.mkdir(taken, { recursive: true });
+  await Deno.writeTextFile(join(taken, "file"), "x\n");
+  await assert.rejects(addWorktree(root, taken, first), (error: unknown) => {
+    assert.ok(error instanceof OrkError);
+    assert.equal(error.code, "git-failed");
+    assert.match(
+      error.message,
+      /^'git worktree add --detach --force --quiet .*ork-taken [0-9a-f]{40}' failed \(exit 128\) in .*: '.*ork-taken' already exists$/,
+    );
+    assert.match(error.hint, /does not exist already/);
+    return true;
+  });
+  await Deno.remove(taken, { recursive: true });
+});
