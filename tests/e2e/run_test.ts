@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Job } from "../../src/queue/mod.ts";
-import { git, processRunning, snapshot } from "../helpers/mod.ts";
+import { git, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
 import { runFixture as setup, worktreeCount } from "./_setup.ts";
 
 const orkBranches = async (repo: string) =>
@@ -205,4 +205,62 @@ Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, i
   );
   assert.match(result.stdout, /^gates, in order: tests$/m);
   assert.deepEqual(await state(), before);
+});
+
+Deno.test("a job that changes nothing completes without landing; a failing one names its exit code and last line", async () => {
+  await using s = await setup();
+  const tip = await git(s.dir, "rev-parse", "main");
+  const idle = await s.enqueue("look only", "ls > /dev/null");
+  const broken = await s.enqueue(
+    "break",
+    "echo working; echo 'fatal: no such thing' >&2; exit 3",
+    "--max-retries",
+    "0",
+  );
+  const result = await s.run("--once");
+  assert.equal(result.code, 1);
+  const quiet = await s.queue.get(idle);
+  assert.deepEqual([quiet.status, quiet.result, quiet.landed_commit], [
+    "completed",
+    { landed: false, reason: "no changes" },
+    null,
+  ]);
+  const failed = await s.queue.get(broken);
+  assert.deepEqual([failed.status, failed.exit_code, failed.error], [
+    "failed",
+    3,
+    "exit code 3: fatal: no such thing",
+  ]);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+});
+
+Deno.test("commits the command made itself are kept, and squash lands the job as one commit", async () => {
+  await using s = await setup("landing:\n  strategy: squash\n");
+  const id = await s.enqueue(
+    "commit twice",
+    "echo 1 > one.txt && git add one.txt && git -c user.name=A -c user.email=a@x commit -qm 'first step' && " +
+      "echo 2 > two.txt",
+  );
+  assert.equal((await s.run("--once")).code, 0);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "completed");
+  const parents = (await git(s.dir, "log", "-1", "--format=%p", job.landed_commit!)).split(" ");
+  assert.equal(parents.length, 1, "squash: one parent");
+  assert.equal(await s.show("one.txt"), "1");
+  assert.equal(await s.show("two.txt"), "2");
+  assert.match(
+    await git(s.dir, "log", "-1", "--format=%B", "main"),
+    new RegExp(`^bug-catcher: commit twice\\n\\nOrk-Job: ${id}$`),
+  );
+});
+
+Deno.test("logs --follow prints a job's output as it comes and returns when the job ends", async () => {
+  await using s = await setup();
+  const id = await s.enqueue("talk slowly", "echo first; sleep 1; echo second");
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  await waitFor("the job to start", s.runningWithPid(id));
+  const follow = await ork(["logs", id, "--follow"], { cwd: s.dir });
+  assert.equal(follow.code, 0, follow.stderr);
+  assert.match(follow.stdout, /first\nsecond/);
+  assert.equal((await runner.output()).code, 0);
 });
