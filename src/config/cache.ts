@@ -12,7 +12,7 @@ import { VERSION } from "../version.ts";
 import type { OrkConfig } from "./types.ts";
 
 /** Bump when the shape of a cached config changes without a version change. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 interface CacheEntry {
   key: string;

@@ -79,6 +79,7 @@ const ORCHESTRATOR: OrchestratorSettings = {
   stale_lock_timeout: 3600,
   max_retries: 2,
   target_branch: null,
+  sandbox: "auto",
 };
 
 /** The spec's six roles. */

@@ -98,6 +98,8 @@ function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
           required: gate.required ?? true,
           timeout: gate.timeout ?? DEFAULT_GATE_TIMEOUT,
           ...(type === "file_size" ? { max_bytes: gate.max_bytes ?? DEFAULT_MAX_BYTES } : {}),
+          ...(gate.allow === undefined ? {} : { allow: gate.allow }),
+          ...(gate.exclude === undefined ? {} : { exclude: gate.exclude }),
         };
       });
     }

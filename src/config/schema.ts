@@ -92,6 +92,18 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     hint: "set it to true (a failure blocks landing) or false (a failure is only reported)",
   },
   "merge_gates[].timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("300") },
+  "orchestrator.sandbox": {
+    expected: "auto, off or required",
+    hint: "auto (bubblewrap when it works), off, or required (refuse to run jobs without it)",
+  },
+  "merge_gates[].allow": {
+    expected: "a list of file globs",
+    hint: "list globs of files the secrets gate should not report, such as tests/fixtures/**",
+  },
+  "merge_gates[].exclude": {
+    expected: "a list of file globs",
+    hint: "list globs of files the file_size gate should not check, such as assets/**",
+  },
   "merge_gates[].max_bytes": {
     expected: "an integer > 0",
     hint: "set it to a size in bytes such as 10485760 (10 MiB)",
@@ -163,6 +175,7 @@ const orchestratorSchema = z.strictObject({
   stale_lock_timeout: seconds,
   max_retries: z.int().min(0),
   target_branch: z.string().min(1).nullable(),
+  sandbox: z.enum(["auto", "off", "required"]),
 }).partial();
 
 const gateSchema = z.strictObject({
@@ -172,6 +185,8 @@ const gateSchema = z.strictObject({
   required: z.boolean().optional(),
   timeout: seconds.optional(),
   max_bytes: z.int().positive().optional(),
+  allow: z.array(z.string().trim().min(1)).optional(),
+  exclude: z.array(z.string().trim().min(1)).optional(),
 }).superRefine((gate, ctx) => {
   const type = gate.type ?? "shell";
   if (type === "shell" && gate.command === undefined) {
@@ -188,6 +203,17 @@ const gateSchema = z.strictObject({
       ),
       path: ["command"],
     });
+  }
+  for (const [key, only] of [["allow", "secrets"], ["exclude", "file_size"]] as const) {
+    if (gate[key] !== undefined && type !== only) {
+      ctx.addIssue({
+        ...hinted(
+          `only ${only} gates take ${key}, this one is ${type}`,
+          `delete ${key}:, or set type: ${only}`,
+        ),
+        path: [key],
+      });
+    }
   }
   if (type !== "file_size" && gate.max_bytes !== undefined) {
     ctx.addIssue({

@@ -40,6 +40,9 @@ orchestrator:
   max_retries: ${orchestrator.max_retries}
   # The branch passing work lands on; null means the branch checked out in the main worktree.
   target_branch: null
+  # Confinement of jobs and gates: auto (bubblewrap when it works on this machine), off, or required
+  # (refuse to run jobs when bubblewrap is missing).
+  sandbox: auto
 
 landing:
   # How a job's work lands on the target branch: merge (a merge commit naming the job) or squash (one
@@ -55,6 +58,8 @@ landing:
 #   required:  true (the default): a failure blocks landing; false: a failure is only reported
 #   timeout:   seconds before the gate is stopped and counted as failed (default ${DEFAULT_GATE_TIMEOUT})
 #   max_bytes: the largest allowed file in bytes (file_size gates only; default ${DEFAULT_MAX_BYTES} = 10 MiB)
+#   allow:     globs of files a secrets gate does not report (secrets gates only)
+#   exclude:   globs of files a file_size gate does not check (file_size gates only)
 #
 # There are no gates by default, as the right checks depend on the project. To add some, replace the
 # \`merge_gates: []\` line below with a list such as this one (commands for a Python project):

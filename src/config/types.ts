@@ -20,6 +20,8 @@ export interface OrchestratorSettings {
   max_retries: number;
   /** The branch work lands on; `null` (the default) means the branch checked out in the main worktree. */
   target_branch: string | null;
+  /** Confinement of jobs and gates: `auto` (bubblewrap when it works), `off`, or `required` (refuse without it). */
+  sandbox: "auto" | "off" | "required";
 }
 
 /** How a job's work lands on the target branch (`landing:` in `config/orchestrator.yaml`). */
@@ -45,6 +47,10 @@ export interface GateConfig {
   timeout: number;
   /** Largest allowed file in bytes; present exactly when `type` is `file_size` (default 10 MiB). */
   max_bytes?: number;
+  /** Globs of files a `secrets` gate does not report (e.g. test fixtures); only on `secrets` gates. */
+  allow?: string[];
+  /** Globs of files a `file_size` gate does not check; only on `file_size` gates. */
+  exclude?: string[];
 }
 
 /** One entry of `roles:` in `config/agent_roles.yaml`. */

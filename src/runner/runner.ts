@@ -138,7 +138,10 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     }
   };
   try {
-    await Promise.all(slots.map(work));
+    // Every worker settles before cleanup: one that throws must not pull worktrees from under the others.
+    const settled = await Promise.allSettled(slots.map(work));
+    const broken = settled.find((result) => result.status === "rejected");
+    if (broken) throw broken.reason;
   } finally {
     for (const remove of listeners) remove();
     // When a runner exits, none of its worktrees is left.

@@ -10,6 +10,7 @@ Deno.test("the defaults are the documented values", () => {
     stale_lock_timeout: 3600,
     max_retries: 2,
     target_branch: null,
+    sandbox: "auto",
   });
   assert.deepEqual(DEFAULT_CONFIG.merge_gates, []);
   assert.deepEqual(Object.keys(DEFAULT_CONFIG.roles), [

@@ -148,3 +148,22 @@ Deno.test("landing.strategy is merge by default and squash when the file says so
     /^ConfigError: config\/orchestrator\.yaml:2: landing\.strategy: expected merge or squash/,
   );
 });
+
+Deno.test("sandbox is auto by default; allow and exclude belong to secrets and file_size gates only", async () => {
+  await using tmp = await tempDir();
+  assert.equal((await loadConfig(tmp.dir)).orchestrator.sandbox, "auto");
+  await writeFiles(tmp.dir, {
+    [CONFIG_FILES.orchestrator]:
+      "orchestrator:\n  sandbox: required\nmerge_gates:\n  - name: s\n    type: secrets\n    allow: ['tests/fixtures/**']\n",
+  });
+  const config = await loadConfig(tmp.dir);
+  assert.equal(config.orchestrator.sandbox, "required");
+  assert.deepEqual(config.merge_gates[0]?.allow, ["tests/fixtures/**"]);
+  await writeFiles(tmp.dir, {
+    [CONFIG_FILES.orchestrator]: "merge_gates:\n  - name: t\n    command: make\n    exclude: ['x']\n",
+  });
+  await assert.rejects(
+    loadConfig(tmp.dir),
+    /merge_gates\[0\]\.exclude: only file_size gates take exclude, this one is shell/,
+  );
+});

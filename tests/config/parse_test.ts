@@ -153,7 +153,7 @@ Deno.test("an unknown key points at the key and suggests the near miss", () => {
     message: 'config/orchestrator.yaml:5: orchestrator: unknown key "max_concurrency"',
     hint:
       'did you mean "max_concurrent"? known keys: max_concurrent, worktree_base, queue_dir, job_timeout, ' +
-      "stale_lock_timeout, max_retries, target_branch",
+      "stale_lock_timeout, max_retries, target_branch, sandbox",
   });
 });
 
@@ -191,7 +191,7 @@ Deno.test("of several problems the one nearest the top is reported", () => {
     message: 'config/orchestrator.yaml:2: orchestrator: unknown key "bogus"',
     hint:
       "known keys: max_concurrent, worktree_base, queue_dir, job_timeout, stale_lock_timeout, max_retries, " +
-      "target_branch",
+      "target_branch, sandbox",
   });
 });
 
@@ -288,7 +288,8 @@ Deno.test("a misspelt gate key suggests the right one", () => {
   assertRefused(ORCHESTRATOR, "merge_gates:\n  - name: x\n    command: ls\n    requird: false\n", {
     line: 4,
     message: 'config/orchestrator.yaml:4: merge_gates[0]: unknown key "requird"',
-    hint: 'did you mean "required"? known keys: name, type, command, required, timeout, max_bytes',
+    hint:
+      'did you mean "required"? known keys: name, type, command, required, timeout, allow, exclude, max_bytes',
   });
 });
 
