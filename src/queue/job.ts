@@ -10,7 +10,7 @@ import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -58,6 +58,8 @@ export interface Job {
   landed_commit: string | null;
   /** The process (and process group) id of its running command. */
   pid: number | null;
+  /** The confinement its command ran in: "bwrap", or "none (<why>)". */
+  sandbox: string | null;
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -100,6 +102,7 @@ const NO_RUN_YET = {
   base: null,
   landed_commit: null,
   pid: null,
+  sandbox: null,
 } as const satisfies Partial<Job>;
 
 /**

@@ -35,6 +35,7 @@ const jobSchema = z.looseObject({
   base: z.string().nullable(),
   landed_commit: z.string().nullable(),
   pid: z.int().positive().nullable(),
+  sandbox: z.string().nullable(),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
@@ -62,6 +63,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   }),
   // 1 -> 2: the runner's `base`, `landed_commit` and `pid`.
   (record) => ({ base: null, landed_commit: null, pid: null, ...record }),
+  // 2 -> 3: the sandbox the command ran in.
+  (record) => ({ sandbox: null, ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

@@ -53,6 +53,7 @@ export type TransitionChanges = Partial<
     | "base"
     | "landed_commit"
     | "pid"
+    | "sandbox"
   >
 >;
 

@@ -58,6 +58,7 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "base",
     "landed_commit",
     "pid",
+    "sandbox",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -207,28 +208,25 @@ Deno.test("a corrupt or torn job file is quarantined with a warning and the queu
   assert.equal((await queue.claim("w"))?.id, good);
 });
 
-Deno.test("job files of older schemas (the Python layout, schema 1) still load", async () => {
+Deno.test("job files of every older schema (the Python layout, 1 and 2) still load", async () => {
   const { queue, dir } = freshQueue();
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.copyFile(
-    new URL("./fixtures/job_v0.json", import.meta.url),
-    join(dir, "01jbh7ksq0a4mzd3g5tn2w8c6e.json"),
-  );
-  const v1 = JSON.parse(await Deno.readTextFile(new URL("./fixtures/job_v1.json", import.meta.url)));
-  await Deno.copyFile(new URL("./fixtures/job_v1.json", import.meta.url), join(dir, `${v1.id}.json`));
-  const old = await queue.get("01jbh7ksq0a4mzd3g5tn2w8c6e");
-  assert.deepEqual(
-    [old.role, old.priority, old.max_retries, old.retry_count, old.base, old.schema_version],
-    ["bug-catcher", 10, 2, 0, null, 2],
-  );
-  const one = await queue.get(v1.id);
-  assert.deepEqual([one.description, one.landed_commit, one.pid, one.schema_version], [
-    v1.description,
-    null,
-    null,
-    2,
-  ]);
-  assert.equal((await queue.claim("w"))?.id, old.id);
+  const ids: string[] = [];
+  for (const version of [0, 1, 2]) {
+    const fixture = new URL(`./fixtures/job_v${version}.json`, import.meta.url);
+    const id = JSON.parse(await Deno.readTextFile(fixture)).id;
+    await Deno.copyFile(fixture, join(dir, `${id}.json`));
+    ids.push(id);
+  }
+  for (const id of ids) {
+    const job = await queue.get(id);
+    assert.deepEqual(
+      [job.role, job.priority, job.max_retries, job.retry_count, job.base, job.sandbox, job.schema_version],
+      ["bug-catcher", 10, 2, 0, null, null, 3],
+      `${id}`,
+    );
+  }
+  assert.equal((await queue.claim("w"))?.id, ids[0]);
 });
 
 Deno.test("clear deletes archived jobs older than the age and keeps the rest", async () => {
