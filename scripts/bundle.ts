@@ -11,7 +11,9 @@
  * Usage: deno run --allow-all scripts/bundle.ts [output]   (default: dist/ork.js)
  */
 
+import { Buffer } from "node:buffer";
 import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 const checkout = join(dirname(fromFileUrl(import.meta.url)), "..");
@@ -59,13 +61,46 @@ const bundle = await new Deno.Command(Deno.execPath(), {
 }).output();
 if (!bundle.success) Deno.exit(bundle.code || 1);
 
-const text = await Deno.readTextFile(output);
+let text = await Deno.readTextFile(output);
 if (text.includes(EAGER_REQUIRE)) {
-  await Deno.writeTextFile(output, text.replace(EAGER_REQUIRE, LAZY_REQUIRE));
+  text = text.replace(EAGER_REQUIRE, LAZY_REQUIRE);
 } else if (text.includes("__deno_internal_createRequire")) {
   // deno bundle changed its preamble: fail rather than ship a bundle that silently pays the eager cost.
   console.error("bundle: the createRequire preamble of deno bundle changed; update scripts/bundle.ts");
   Deno.exit(1);
 }
+await Deno.writeTextFile(output, packLargeModule(text, "mvdan-sh"));
 const size = (await Deno.stat(output)).size;
 console.log(`bundle: wrote ${output} (${(size / 1024).toFixed(0)} KiB)`);
+
+/**
+ * Stores one big CommonJS module's body as a gzip+base64 string, compiled only when it is first required.
+ *
+ * Why: mvdan-sh (the shell parser that role checks use) is 3.4 MB of code. Inlined as code, the JavaScript
+ * engine reads all of it before the bundle's first line runs, which cost every command 30-50 ms although only
+ * commands that check a command line ever load it. As a string it is skipped over almost for free.
+ */
+function packLargeModule(bundle: string, name: string): string {
+  const entry = new RegExp(`\\n( *)"[^"\\n]*/${name}/[^"\\n]*/index\\.js"\\(exports, (\\w+)\\) \\{\\n`).exec(
+    bundle,
+  );
+  if (entry === null) {
+    console.error(`bundle: ${name} is no longer a CommonJS module in the bundle; update scripts/bundle.ts`);
+    Deno.exit(1);
+  }
+  const [, indent, moduleVar] = entry as unknown as [string, string, string];
+  const bodyStart = entry.index + entry[0].length;
+  const bodyEnd = bundle.indexOf(`\n${indent}}\n});`, bodyStart);
+  if (bodyEnd < 0) {
+    console.error(`bundle: cannot find the end of ${name}'s module; update scripts/bundle.ts`);
+    Deno.exit(1);
+  }
+  const packed = Buffer.from(gzipSync(bundle.slice(bodyStart, bodyEnd), { level: 9 })).toString("base64");
+  const load = `${indent}  const { gunzipSync } = globalThis.process.getBuiltinModule("node:zlib");\n` +
+    `${indent}  const { Buffer } = globalThis.process.getBuiltinModule("node:buffer");\n` +
+    `${indent}  new Function("exports", "${moduleVar}", "__require", ` +
+    `gunzipSync(Buffer.from(${
+      JSON.stringify(packed)
+    }, "base64")).toString())(exports, ${moduleVar}, __require);`;
+  return bundle.slice(0, bodyStart) + load + bundle.slice(bodyEnd);
+}

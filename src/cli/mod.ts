@@ -24,6 +24,10 @@ import { runCommand } from "./commands/run.ts";
 import { statusCommand } from "./commands/status.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { cleanCommand } from "./commands/clean.ts";
+import { rolesCommand } from "./commands/roles.ts";
+import { gatesCommand } from "./commands/gates.ts";
+import { hookCommand } from "./commands/hook.ts";
+import { makefileCommand } from "./commands/makefile.ts";
 
 /** Every command, in the order `ork --help` lists them. */
 const COMMANDS: ReadonlyArray<(ctx: CliContext) => CommandUnknownOpts> = [
@@ -38,6 +42,10 @@ const COMMANDS: ReadonlyArray<(ctx: CliContext) => CommandUnknownOpts> = [
   statusCommand,
   logsCommand,
   cleanCommand,
+  rolesCommand,
+  gatesCommand,
+  hookCommand,
+  makefileCommand,
   lockCommand,
 ];
 
@@ -63,7 +71,7 @@ export async function main(args: readonly string[], output: Output = processOutp
       "after",
       examples(
         "ork init",
-        `ork enqueue --role style-warden --desc "Format" --cmd "deno fmt"`,
+        `ork enqueue --role style-warden --desc "Format" --cmd "ruff format ."`,
         "ork list --status pending",
       ),
     );

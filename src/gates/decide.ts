@@ -12,9 +12,9 @@ import { ConfigError } from "../errors/mod.ts";
 export interface GateResult {
   /** The gate's name from `merge_gates`. */
   name: string;
-  /** True only when the command exited 0 within the gate's timeout. */
+  /** True only when the check passed: a shell gate's command exited 0 within the gate's timeout. */
   passed: boolean;
-  /** The command's exit code; `null` when it was killed, timed out or never started. */
+  /** The command's exit code; `null` when it was killed, timed out or never started, and for built-in gates. */
   exit_code: number | null;
   /** Wall time of the gate, from start to its output being in the log. */
   duration_ms: number;
@@ -65,28 +65,50 @@ export function landingAllowed(
 
 /**
  * Refuses a gate list this version of ork cannot run, before any job starts, rather than letting every job
- * fail at its gates: only `shell` gates run yet.
+ * fail at its gates: `shell` gates need a command, `secrets` and `file_size` gates must not have one, and a
+ * `file_size` gate's `max_bytes` must be a whole number > 0.
  *
- * @throws ConfigError naming the first gate whose type is not `shell`, or a shell gate without a command
+ * @throws ConfigError naming the first gate that cannot run, and why
  */
 export function assertGatesRunnable(gates: readonly GateConfig[]): void {
+  const refuse = (message: string, hint: string) =>
+    new ConfigError(CONFIG_FILES.orchestrator, undefined, `merge_gates: ${message}`, hint);
   for (const gate of gates) {
-    if (gate.type !== "shell") {
-      throw new ConfigError(
-        CONFIG_FILES.orchestrator,
-        undefined,
-        `merge_gates: gate "${gate.name}" has type ${gate.type}, which this version of ork cannot run yet`,
-        "remove it or change its type to shell",
-      );
-    }
-    // The schema already demands a command for shell gates; a config built in code might not have one.
-    if (gate.command === undefined || gate.command.trim() === "") {
-      throw new ConfigError(
-        CONFIG_FILES.orchestrator,
-        undefined,
-        `merge_gates: gate "${gate.name}" has type shell but no command`,
-        "give it a command, e.g. `command: deno test`",
-      );
+    switch (gate.type) {
+      case "shell":
+        // The schema already demands a command for shell gates; a config built in code might not have one.
+        if (gate.command === undefined || gate.command.trim() === "") {
+          throw refuse(
+            `gate "${gate.name}" has type shell but no command`,
+            "give it a command, e.g. `command: deno test`",
+          );
+        }
+        break;
+      case "secrets":
+      case "file_size":
+        if (gate.command !== undefined) {
+          throw refuse(
+            `gate "${gate.name}" has type ${gate.type}, which runs inside ork and takes no command`,
+            "delete command:, or set type: shell",
+          );
+        }
+        if (
+          gate.type === "file_size" && gate.max_bytes !== undefined &&
+          !(Number.isInteger(gate.max_bytes) && gate.max_bytes > 0)
+        ) {
+          throw refuse(
+            `gate "${gate.name}" has max_bytes ${gate.max_bytes}, which is not a whole number > 0`,
+            "e.g. max_bytes: 10485760 (10 MiB)",
+          );
+        }
+        break;
+      default:
+        throw refuse(
+          `gate "${gate.name}" has type ${
+            String((gate as { type: unknown }).type)
+          }, which this version of ork cannot run`,
+          "use type shell, secrets or file_size",
+        );
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Merge gates: the checks a job's work must pass before it lands. `runGates` runs them (only `shell` gates,
- * each in its own process group); `landingAllowed` judges the results; `assertGatesRunnable` refuses a config
- * this version cannot run.
+ * Merge gates: the checks a job's work must pass before it lands. `runGates` runs them: `shell` gates each in
+ * its own process group, the built-in `secrets` and `file_size` gates in ork's process on the change the
+ * candidate makes to its base. `landingAllowed` judges the results; `assertGatesRunnable` refuses a config this
+ * version cannot run.
  *
  * @module
  */
@@ -9,4 +10,8 @@
 export type { GateResult, LandingDecision } from "./decide.ts";
 export { assertGatesRunnable, landingAllowed } from "./decide.ts";
 export type { GateRunOptions } from "./shell.ts";
-export { runGates, runShellGate } from "./shell.ts";
+export { runShellGate } from "./shell.ts";
+export { type GatesRunOptions, runGates } from "./run.ts";
+export { runBuiltinGate } from "./builtin.ts";
+export { globMatcher, globToRegExp } from "./glob.ts";
+export { maskSecret } from "./mask.ts";

@@ -1,12 +1,15 @@
 /**
- * Running merge gates of type `shell` on a job's work. Gates fail closed: a gate passes only when its command
- * ran and exited 0 within its timeout; anything else, including ork failing to start it, is a failure.
+ * Running merge gates of type `shell` on a job's work (run.ts runs a list of gates of any type). Gates fail
+ * closed: a gate passes only when its command ran and exited 0 within its timeout; anything else, including ork
+ * failing to start it, is a failure.
  *
  * @module
  */
 
 import type { GateConfig } from "../config/mod.ts";
+import type { ChangeSource } from "../git/mod.ts";
 import { execInGroup, type ExecOutcome } from "../runner/exec.ts";
+import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { GateResult } from "./decide.ts";
 
 /** Where and how gates run. */
@@ -19,6 +22,13 @@ export interface GateRunOptions {
   env: Record<string, string>;
   /** Aborting stops the running gate; it and every later gate fail as `cancelled`. */
   signal?: AbortSignal;
+  /**
+   * What the built-in gates (`secrets`, `file_size`) look at: the candidate against its base, or a checkout's
+   * staged or working-tree changes. Without it they fail; shell gates do not use it.
+   */
+  change?: ChangeSource;
+  /** The job's confinement, when it has one: gates run with the same one as the job. */
+  sandbox?: ExecSandbox;
 }
 
 const encoder = new TextEncoder();
@@ -44,6 +54,7 @@ export async function runShellGate(gate: GateConfig, opts: GateRunOptions): Prom
         logPath: opts.logPath,
         timeoutSeconds: gate.timeout,
         signal: opts.signal,
+        sandbox: opts.sandbox,
       });
       exitCode = outcome.exitCode;
       error = failure(outcome, gate.timeout);
@@ -66,21 +77,6 @@ export async function runShellGate(gate: GateConfig, opts: GateRunOptions): Prom
     required: gate.required,
     error,
   };
-}
-
-/**
- * Runs `gates` one after another, in order, and returns their results. The first failed required gate ends
- * the run, since the work cannot land anyway: the gates after it are neither run nor recorded. A failed
- * optional gate is recorded and the run goes on.
- */
-export async function runGates(gates: readonly GateConfig[], opts: GateRunOptions): Promise<GateResult[]> {
-  const results: GateResult[] = [];
-  for (const gate of gates) {
-    const result = await runShellGate(gate, opts);
-    results.push(result);
-    if (!result.passed && result.required) break;
-  }
-  return results;
 }
 
 /** Why a finished gate failed, or `null` when it passed. Only an exit code of 0 on an ordinary end passes. */

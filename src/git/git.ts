@@ -36,7 +36,7 @@ export interface GitOptions {
  * beat `-C` and point git at the wrong repository; ork parses some of git's messages, so they must be English;
  * paths ork passes are file names, never patterns; and git must never wait for a password.
  */
-const ENV: Record<string, string | undefined> = {
+export const GIT_ENV: Record<string, string | undefined> = {
   GIT_DIR: undefined,
   GIT_WORK_TREE: undefined,
   GIT_INDEX_FILE: undefined,
@@ -60,7 +60,7 @@ const ENV: Record<string, string | undefined> = {
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const full = opts.noHooks ? ["-c", "core.hooksPath=/dev/null", ...args] : [...args];
-  const result = await $`git -C ${cwd} ${full}`.env(ENV).stdin("null").quiet().noThrow();
+  const result = await $`git -C ${cwd} ${full}`.env(GIT_ENV).stdin("null").quiet().noThrow();
   const out: GitResult = { code: result.code, stdout: result.stdout, stderr: result.stderr };
   if (out.code !== 0 && !(opts.ok ?? []).includes(out.code)) throw gitError(cwd, args, out, opts.hint);
   return out;

@@ -1,7 +1,8 @@
 /**
- * ork's git layer: the repository's root, job worktrees, job commits and branches, and landing on the target
- * branch. Every git command runs through dax; every failure is an `OrkError` (`git-failed`, or `bad-input` for
- * a name that does not resolve).
+ * ork's git layer: the repository's root, job worktrees, job commits and branches, landing on the target
+ * branch, and what a change adds (diff.ts, for the built-in gates). Every git command runs through dax, except
+ * diff.ts's, which run git directly for speed on large diffs; every failure is an `OrkError` (`git-failed`, or
+ * `bad-input` for a name that does not resolve).
  *
  * @module
  */
@@ -27,3 +28,14 @@ export {
   fastForwardCheckout,
   type LandStrategy,
 } from "./land.ts";
+export {
+  type AddedText,
+  addedText,
+  type ChangedFile,
+  changedFiles,
+  type ChangeSource,
+  emptyTree,
+  fileSizes,
+  hooksDir,
+  mergeBase,
+} from "./diff.ts";

@@ -93,6 +93,8 @@ export function transition(
       // A pending job has no run: whatever ran before left, and its next run starts from a new base.
       return { ...next, started_at: null, finished_at: null, worker: null, pid: null, base: null };
     case "completed":
+      // An earlier try's failure (a conflict, a recovery) is history once the job succeeds.
+      return { ...next, error: changes.error ?? null, finished_at: at, pid: null };
     case "failed":
     case "cancelled":
       return { ...next, finished_at: at, pid: null };

@@ -1,12 +1,25 @@
 /**
- * Agent roles: which roles exist and what a job of each may run. The Foundation only checks that a role exists;
- * checking a command against the role's tools and forbidden patterns builds on this.
+ * Agent roles: which roles exist and what a job of each may run. {@link checkCommand} decides whether a role
+ * may run a command line (its `allowed_tools`, the forbidden patterns, the programs the line starts);
+ * `enqueue` refuses what it refuses, and the runner checks again when it claims a job.
  *
  * @module
  */
 
 import { InputError } from "../errors/mod.ts";
 import type { OrkConfig, RoleConfig } from "../config/mod.ts";
+
+export {
+  assertCommandAllowed,
+  checkCommand,
+  entryAllows,
+  patternDescription,
+  type Refusal,
+  type RefusalKind,
+  type RoleVerdict,
+  SHELL_BUILTINS,
+} from "./check.ts";
+export { baseName, CommandParseError, commandWords, DYNAMIC_MARK, isDynamicWord, wordText } from "./words.ts";
 
 /**
  * The role's config.

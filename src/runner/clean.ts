@@ -18,6 +18,7 @@ import {
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { parseWorker, runnerAlive } from "./identity.ts";
+import { openEventLog } from "./events.ts";
 import { recoverOrphans } from "./recover.ts";
 import { targetBranch } from "./runner.ts";
 
@@ -50,13 +51,30 @@ export async function cleanRepo(
     return owner === null || runnerAlive(locksDir, owner, host) !== false;
   };
 
-  const recovered = options.dryRun
-    ? (await queue.peek({ status: "running" })).filter((job) => !ownerAlive(job)).map((job) => job.id)
-    : (await recoverOrphans({ queue, root: ws.root, locksDir, host })).map((job) => job.id);
+  // Found before recovery, which removes the locks of the runners whose jobs it settles.
+  const deadLocks = safeReadDir(locksDir)
+    .map((entry) => /^runner-(\d+)-(\d+)\.lock$/.exec(entry.name))
+    .filter((match) => match !== null)
+    .filter((match) =>
+      runnerAlive(locksDir, { pid: Number(match[1]), startedMs: Number(match[2]), host }, host) === false
+    )
+    .map((match) => join(locksDir, match[0]));
+  const orphans = (await queue.peek({ status: "running" })).filter((job) => !ownerAlive(job));
+  let recovered = orphans.map((job) => job.id);
+  if (!options.dryRun) {
+    using events = openEventLog(join(ws.paths.ork, "orchestrator.log"));
+    recovered = (await recoverOrphans({ queue, root: ws.root, locksDir, host, events })).map((job) => job.id);
+  }
 
+  // Worktrees are listed before the jobs are read: a job records its worktree's path before it creates it, so
+  // every worktree seen here has its owner in the jobs read below, and a new job's worktree is never taken
+  // for an orphan.
+  const present = await listWorktrees(ws.root);
   // A worktree belongs to the job that last recorded it; it is kept while that job's runner lives (a running
   // job's, or an idle worker's reused one).
   const jobs = options.dryRun ? await queue.peek() : await queue.list();
+  // Recovery removes these worktrees itself; a dry run must not list them twice.
+  const recoveredWorktrees = new Set(orphans.map((job) => job.worktree));
   const lastJobOf = new Map<string, Job>();
   for (const job of jobs) {
     if (job.worktree === null) continue;
@@ -65,8 +83,9 @@ export async function cleanRepo(
   }
   const base = resolve(ws.paths.worktrees) + "/";
   const worktrees: string[] = [];
-  for (const worktree of await listWorktrees(ws.root)) {
+  for (const worktree of present) {
     if (!worktree.path.startsWith(base) || worktree.locked) continue;
+    if (options.dryRun && recoveredWorktrees.has(worktree.path)) continue;
     const owner = lastJobOf.get(worktree.path);
     if (owner && ownerAlive(owner)) continue;
     if (!options.dryRun) await removeWorktree(ws.root, worktree.path);
@@ -78,16 +97,10 @@ export async function cleanRepo(
   const branches = await branchesMergedInto(ws.root, target, "ork/*");
   if (!options.dryRun) { for (const branch of branches) await deleteBranch(ws.root, branch); }
 
-  const locks: string[] = [];
-  for (const entry of safeReadDir(locksDir)) {
-    const match = /^runner-(\d+)-(\d+)\.lock$/.exec(entry.name);
-    if (!match) continue;
-    if (runnerAlive(locksDir, { pid: Number(match[1]), startedMs: Number(match[2]), host }, host) !== false) {
-      continue;
-    }
-    if (!options.dryRun) await Deno.remove(join(locksDir, entry.name)).catch(ignoreNotFound);
-    locks.push(relative(ws.root, join(locksDir, entry.name)));
+  for (const path of deadLocks) {
+    if (!options.dryRun) await Deno.remove(path).catch(ignoreNotFound);
   }
+  const locks = deadLocks.map((path) => relative(ws.root, path));
   return { recovered, worktrees, branches, locks };
 }
 

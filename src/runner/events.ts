@@ -21,7 +21,14 @@ export interface JobRef {
 
 /** Everything a runner reports. */
 export type RunnerEvent =
-  | { kind: "runner-started"; runner: string; workers: number; target: string; once: boolean }
+  | {
+    kind: "runner-started";
+    runner: string;
+    workers: number;
+    target: string;
+    once: boolean;
+    sandbox: string;
+  }
   | { kind: "claimed"; job: JobRef; worker: string }
   | { kind: "started"; job: JobRef; worktree: string; base: string; pid: number }
   | { kind: "gate"; job: JobRef; gate: GateResult }
@@ -40,7 +47,8 @@ const name = (job: JobRef) => `${job.id} (${job.role}: ${job.description})`;
 
 const FORMAT: Formatters = {
   "runner-started": (e) =>
-    `runner ${e.runner} started: ${e.workers} worker(s), target ${e.target}${e.once ? ", --once" : ""}`,
+    `runner ${e.runner} started: ${e.workers} worker(s), target ${e.target}, sandbox ${e.sandbox}` +
+    (e.once ? ", --once" : ""),
   claimed: (e) => `claimed ${name(e.job)} by ${e.worker}`,
   started: (e) => `started ${e.job.id} in ${e.worktree} at ${e.base.slice(0, 12)}, pid ${e.pid}`,
   gate: (e) =>

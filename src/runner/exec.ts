@@ -7,8 +7,16 @@
  * `detached: true` makes Deno start the child with `setsid()`, so its pid is also its process group id (and
  * session id), and `kill(-pgid, sig)` reaches everything it started unless a process moved itself out.
  *
+ * In a sandbox (`spec.sandbox`) the group's leader is `bwrap`, then bwrap's child (the init of the sandbox's PID
+ * namespace), then `sh`: all in the same group, since bwrap gets no `--new-session`. Two things differ there.
+ * SIGTERM goes to every process of the group but bwrap: bwrap does not handle it, and its death would SIGKILL
+ * the whole sandbox at once (`--die-with-parent`), leaving the command no grace. And nothing of the command
+ * outlives `sh`: when it exits, the namespace's init exits and the kernel kills whatever is left inside.
+ *
  * @module
  */
+
+import type { ExecSandbox } from "../sandbox/mod.ts";
 
 /** What to run and how; see {@link execInGroup}. */
 export interface ExecSpec {
@@ -28,11 +36,17 @@ export interface ExecSpec {
   signal?: AbortSignal;
   /** Called with the pid (which is also the pgid) right after the spawn, e.g. to record it. */
   onStart?: (pid: number) => void;
+  /**
+   * Run confined (see `sandboxFor` in `src/sandbox/`): `bwrap <args> --chdir <cwd> -- /bin/sh -c ...`. The pid
+   * reported is then bwrap's, still the group's id; a command killed by a signal comes back as exit code
+   * 128 + its number, as bwrap reports it. Absent: the command runs unconfined.
+   */
+  sandbox?: ExecSandbox;
 }
 
 /** How a run of {@link execInGroup} ended. */
 export interface ExecOutcome {
-  /** The exit code of `sh`; `null` when it was killed by a signal or never started. */
+  /** The exit code of `sh` (of `bwrap` in a sandbox); `null` when it was killed by a signal or never started. */
   exitCode: number | null;
   /** The signal that killed `sh`, if one did. */
   signal: Deno.Signal | null;
@@ -46,7 +60,7 @@ export interface ExecOutcome {
   startError: string | null;
   /** Wall time from just before the spawn until the group was gone and the log flushed. */
   durationMs: number;
-  /** The pid of `sh`, which is also the group's id; 0 when nothing was started. */
+  /** The pid of `sh` (of `bwrap` in a sandbox), which is also the group's id; 0 when nothing was started. */
   pid: number;
 }
 
@@ -58,6 +72,8 @@ const POLL_MS = 20;
 const AFTER_KILL_MS = 1000;
 /** How long to wait for the end of the output once the group is gone, in case a process outside it holds it. */
 const DRAIN_MS = 500;
+/** How long the rest of a sandbox may take to die once bwrap has exited (it takes milliseconds). */
+const SANDBOX_SETTLE_MS = 1000;
 /** The largest delay setTimeout accepts; longer timeouts would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -112,10 +128,15 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
   // it would still run its first instructions.
   if (spec.signal?.aborted) return outcome({ cancelled: true });
 
+  const shellArgs = ["-c", WRAPPER, "sh", spec.command];
+  const sandbox = spec.sandbox;
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("/bin/sh", {
-      args: ["-c", WRAPPER, "sh", spec.command],
+    child = new Deno.Command(sandbox === undefined ? "/bin/sh" : sandbox.bwrap, {
+      args: sandbox === undefined
+        ? shellArgs
+        : [...sandbox.args, "--chdir", spec.cwd, "--", "/bin/sh", ...shellArgs],
+      // Also for bwrap, which starts from here: a missing cwd is a start failure in both cases.
       cwd: spec.cwd,
       env: spec.env,
       stdin: "null",
@@ -132,7 +153,7 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
   }
 
   const pid = child.pid;
-  const stopper = new GroupStopper(pid, graceMs, (text) => void writer.line(text));
+  const stopper = new GroupStopper(pid, graceMs, sandbox !== undefined, (text) => void writer.line(text));
   const pumps = [pump(child.stdout, writer), pump(child.stderr, writer)];
   let timedOut = false;
   let cancelled = false;
@@ -166,6 +187,9 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
     spec.signal?.removeEventListener("abort", onAbort);
   }
 
+  // bwrap exits as soon as `sh` does; a moment later its init gets SIGKILL (`--die-with-parent`) and the kernel
+  // kills whatever `sh` left in the sandbox's PID namespace. That is no leftover worth a note or a SIGTERM.
+  if (sandbox !== undefined && !stopper.started) await waitGroupGone(pid, SANDBOX_SETTLE_MS);
   // `sh` is gone, but a background child it left behind may still run (and hold the pipe open, so the
   // output would never end). When we already stopped the group this only waits for it to be empty.
   if (!stopper.started && groupAlive(pid)) {
@@ -210,6 +234,28 @@ export function killGroup(pgid: number, signal: Deno.Signal): boolean {
 let procMounted: boolean | undefined;
 
 /**
+ * Sends `signal` to every live process of group `pgid` except its leader (the process whose pid is `pgid`),
+ * one by one. A process that forks between the listing and the signals is missed; the SIGKILL to the whole
+ * group after the grace still reaches it.
+ *
+ * @returns how many processes were signalled
+ */
+function killFollowers(pgid: number, signal: Deno.Signal): number {
+  let signalled = 0;
+  for (const pid of groupMembers(pgid)) {
+    if (pid === pgid) continue;
+    try {
+      Deno.kill(pid, signal);
+      signalled++;
+    } catch (error) {
+      // It ended after the listing.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return signalled;
+}
+
+/**
  * Whether any live process is left in group `pgid`. Deno has no `kill(-pgid, 0)`, and probing with a real
  * signal has side effects, so Linux reads the group of each process from `/proc/<pid>/stat`; elsewhere
  * `pgrep -g` answers.
@@ -221,6 +267,12 @@ export function groupAlive(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 0) return false;
   procMounted ??= exists("/proc/self/stat");
   if (!procMounted) return pgrepAlive(pgid);
+  return groupMembers(pgid, true).length > 0;
+}
+
+/** The live (not zombie) processes of group `pgid`, from `/proc`; with `first`, at most one. */
+function groupMembers(pgid: number, first = false): number[] {
+  const members: number[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     const c = entry.name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
@@ -234,9 +286,12 @@ export function groupAlive(pgid: number): boolean {
     // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses, so split after the last `)`.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const state = fields[0];
-    if (Number(fields[2]) === pgid && state !== "Z" && state !== "X") return true;
+    if (Number(fields[2]) === pgid && state !== "Z" && state !== "X") {
+      members.push(Number(entry.name));
+      if (first) break;
+    }
   }
-  return false;
+  return members;
 }
 
 function pgrepAlive(pgid: number): boolean {
@@ -380,16 +435,31 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Stops a process group once: SIGTERM (+ SIGCONT), then SIGKILL after the grace, then waits for it to empty. */
+/** Waits until group `pgid` has no live process, for at most `ms`; resolves whether it emptied. */
+async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (groupAlive(pgid)) {
+    if (performance.now() >= deadline) return false;
+    await delay(POLL_MS);
+  }
+  return true;
+}
+
+/**
+ * Stops a process group once: SIGTERM (+ SIGCONT), then SIGKILL after the grace, then waits for it to empty.
+ * With `spareLeader` (a sandbox, whose leader is bwrap) SIGTERM skips the leader; see the module's notes.
+ */
 class GroupStopper {
   #pgid: number;
   #graceMs: number;
+  #spareLeader: boolean;
   #note: (text: string) => void;
   #run: Promise<boolean> | null = null;
 
-  constructor(pgid: number, graceMs: number, note: (text: string) => void) {
+  constructor(pgid: number, graceMs: number, spareLeader: boolean, note: (text: string) => void) {
     this.#pgid = pgid;
     this.#graceMs = graceMs;
+    this.#spareLeader = spareLeader;
     this.#note = note;
   }
 
@@ -406,22 +476,14 @@ class GroupStopper {
   async #stop(): Promise<boolean> {
     const pgid = this.#pgid;
     if (!groupAlive(pgid)) return true;
-    if (!killGroup(pgid, "SIGTERM")) return true;
+    if (this.#spareLeader && procMounted) killFollowers(pgid, "SIGTERM");
+    else if (!killGroup(pgid, "SIGTERM")) return true;
     // A stopped process would keep SIGTERM pending until it is continued; SIGKILL would still get it, but
     // only after the whole grace.
     killGroup(pgid, "SIGCONT");
-    if (await this.#waitGone(this.#graceMs)) return true;
+    if (await waitGroupGone(pgid, this.#graceMs)) return true;
     this.#note(`ork: group ${pgid} still running ${this.#graceMs} ms after SIGTERM; sending SIGKILL`);
     if (!killGroup(pgid, "SIGKILL")) return true;
-    return await this.#waitGone(AFTER_KILL_MS);
-  }
-
-  async #waitGone(ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (groupAlive(this.#pgid)) {
-      if (performance.now() >= deadline) return false;
-      await delay(POLL_MS);
-    }
-    return true;
+    return await waitGroupGone(pgid, AFTER_KILL_MS);
   }
 }

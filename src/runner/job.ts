@@ -21,6 +21,8 @@ import {
   setBranch,
 } from "../git/mod.ts";
 import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
+import { checkCommand } from "../roles/mod.ts";
+import { describeSandbox, type Sandbox, sandboxFor } from "../sandbox/mod.ts";
 import type { OrkPaths } from "../workspace/mod.ts";
 import type { EventLog, JobRef } from "./events.ts";
 import { execInGroup, lastLine } from "./exec.ts";
@@ -52,6 +54,8 @@ export interface JobContext {
   readonly events: EventLog;
   /** Aborted when the runner is told twice to stop: the job is stopped and goes back to pending. */
   readonly stop: AbortSignal;
+  /** The confinement jobs and gates run in, detected once per runner. */
+  readonly sandbox: Sandbox;
 }
 
 /** How a job's run ended, for the runner's exit code. */
@@ -100,14 +104,28 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
 async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const { queue, root, events } = ctx;
   const ref: JobRef = job;
+  // Checked again at claim: the config may have changed since enqueue, or the job file was written by hand.
+  const verdict = await checkCommand(ctx.config, job.role, job.command);
+  if (verdict.refusal !== null) {
+    const { message, hint } = verdict.refusal;
+    return await failed(ctx, ref, hint ? `${message}; ${hint}` : message, {}, { retry: false });
+  }
   const base = await resolveCommit(root, `refs/heads/${ctx.target}`);
   const names = jobNames(job);
   const worktree = join(ctx.paths.worktrees, names.worktree);
   const logPath = join(ctx.paths.logs, `${job.id}.log`);
   // Recorded before the worktree exists, so that `ork clean` always sees whose it is.
-  const recorded = await queue.record(job.id, { branch: names.branch, worktree, base, log_path: logPath });
+  const recorded = await queue.record(job.id, {
+    branch: names.branch,
+    worktree,
+    base,
+    log_path: logPath,
+    sandbox: describeSandbox(ctx.sandbox),
+  });
   if (recorded.status !== "running") return cancelled(ctx, ref);
   await prepareWorktree(ctx, worktree, base);
+  // Built for this worktree once it exists; its gates share it.
+  const sandbox = await sandboxFor(ctx.sandbox, root, worktree);
   await Deno.mkdir(ctx.paths.logs, { recursive: true });
   await Deno.writeTextFile(
     logPath,
@@ -138,6 +156,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       logPath,
       timeoutSeconds,
       signal: AbortSignal.any([cancel.signal, ctx.stop]),
+      sandbox,
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
         // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
@@ -187,6 +206,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     env,
     cancelled: async () => (await queue.statusOf(job.id)) !== "running",
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
+    sandbox,
   });
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {
@@ -200,11 +220,25 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return await failed(ctx, ref, `conflicts with ${ctx.target} in ${result.files.join(", ")}`, {
         exit_code: 0,
       });
-    case "gates-failed":
-      return await failed(ctx, ref, `required gate ${result.failed.join(", ")} failed`, {
-        exit_code: 0,
-        result: { landed: false, gates },
-      });
+    case "target-moving":
+      return await failed(
+        ctx,
+        ref,
+        `${ctx.target} moved outside ork ${result.attempts} times while the gates ran`,
+        {
+          exit_code: 0,
+        },
+      );
+    case "gates-failed": {
+      // Name the gates that ran and failed; later required gates were not run once one had failed.
+      const ran = new Set(gates.map((gate) => gate.name));
+      const failedRan = result.failed.filter((name) => ran.has(name));
+      const notRun = result.failed.filter((name) => !ran.has(name));
+      const why = `required gate ${(failedRan.length > 0 ? failedRan : notRun).join(", ")} ` +
+        (failedRan.length > 0 ? "failed" : "did not run") +
+        (failedRan.length > 0 && notRun.length > 0 ? ` (not run after it: ${notRun.join(", ")})` : "");
+      return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } });
+    }
     case "checkout-would-lose-work":
       return await failed(
         ctx,

@@ -18,6 +18,7 @@ import {
   resolveCommit,
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
+import type { ExecSandbox } from "../sandbox/mod.ts";
 
 /** What landing needs to know. */
 export interface LandRequest {
@@ -45,12 +46,15 @@ export interface LandRequest {
   readonly cancelled: () => Promise<boolean>;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
+  /** The job's confinement, which its gates share. */
+  readonly sandbox?: ExecSandbox;
 }
 
 /** How landing ended. */
 export type LandResult =
   | { kind: "landed"; commit: string; gates: GateResult[] }
   | { kind: "conflict"; files: string[] }
+  | { kind: "target-moving"; attempts: number }
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
   | { kind: "cancelled"; gates: GateResult[] };
@@ -85,6 +89,9 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
         cwd: request.worktree,
         logPath: request.logPath,
         env: request.env,
+        // The built-in gates check what the candidate adds to the target: its first parent is the tip.
+        change: { kind: "commits", base: tip, head: candidate.commit },
+        sandbox: request.sandbox,
       })
     ) {
       gates.push(gate);
@@ -97,7 +104,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
       // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
       if (attempt < MAX_TIP_RACES) continue;
-      return { kind: "conflict", files: [`${request.target} kept moving while the gates ran`] };
+      return { kind: "target-moving", attempts: attempt };
     }
     if ((await currentBranch(request.root)) === request.target) {
       const checkout = await fastForwardCheckout(request.root, tip, candidate.commit);

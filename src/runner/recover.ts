@@ -11,7 +11,7 @@ import { removeWorktree } from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog } from "./events.ts";
 import { groupAlive, killGroup } from "./exec.ts";
-import { parseWorker, runnerAlive, runnerName } from "./identity.ts";
+import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 
 /**
  * Finds running jobs whose runner is gone and puts them back to pending.
@@ -33,6 +33,10 @@ export async function recoverOrphans(ctx: {
     if (owner === null || runnerAlive(ctx.locksDir, owner, ctx.host) !== false) continue;
     if (job.pid !== null) await stopGroup(job.pid);
     if (job.worktree !== null) await removeWorktree(ctx.root, job.worktree);
+    // Nobody holds or waits on a dead runner's own lock: it can go.
+    await Deno.remove(runnerLockPath(ctx.locksDir, owner)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
     try {
       const back = await ctx.queue.requeue(job.id, `recovered: ${runnerName(owner)} died while running it`);
       recovered.push(back);

@@ -20,6 +20,7 @@ import { openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans } from "./recover.ts";
+import { describeSandbox, detectSandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
 export interface RunOptions {
@@ -70,6 +71,8 @@ export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip
 export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOptions): Promise<RunReport> {
   assertGatesRunnable(ws.config.merge_gates);
   const { branch: target } = await targetBranch(ws);
+  // `required` without a working bubblewrap refuses here, before anything is claimed.
+  const sandbox = await detectSandbox(ws.config.orchestrator.sandbox);
   const identity: RunnerIdentity = { pid: Deno.pid, startedMs: Date.now(), host: Deno.hostname() };
   const lockPath = runnerLockPath(ws.paths.locks, identity);
   // Held for the runner's whole life: the kernel frees it when the runner dies, which is how others tell.
@@ -82,7 +85,14 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     stderr: options.stderr,
   });
   const name = runnerName(identity);
-  events.emit({ kind: "runner-started", runner: name, workers: options.workers, target, once: options.once });
+  events.emit({
+    kind: "runner-started",
+    runner: name,
+    workers: options.workers,
+    target,
+    once: options.once,
+    sandbox: describeSandbox(sandbox),
+  });
   await recoverOrphans({ queue, root: ws.root, locksDir: ws.paths.locks, host: identity.host, events });
 
   const stop = new AbortController();
@@ -133,6 +143,7 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
         slot,
         events,
         stop: stop.signal,
+        sandbox,
       });
       outcomes[outcome]++;
     }

@@ -10,6 +10,14 @@ import { join } from "node:path";
 import { FsQueue, type Job } from "../../src/queue/mod.ts";
 import { git, ork, tempDir, tempRepo } from "../helpers/mod.ts";
 
+/** The role the runner's tests enqueue with: the tools their job commands use (roles have tests of their own). */
+export const TESTER_TOOLS = ["sleep", "date", "env", "grep", "touch", "ls", "git", "cat", "sh", "bash"];
+
+const TESTER_ROLES =
+  `roles:\n  tester:\n    description: Runs the commands of ork's own tests\n    allowed_tools: [${
+    TESTER_TOOLS.join(", ")
+  }]\n`;
+
 /** A repository ready for `ork run`. */
 export interface RunFixture extends AsyncDisposable {
   /** The repository. */
@@ -18,7 +26,7 @@ export interface RunFixture extends AsyncDisposable {
   readonly trace: string;
   /** Its queue, read directly. */
   readonly queue: FsQueue;
-  /** `ork enqueue --role bug-catcher ...`; returns the id. */
+  /** `ork enqueue --role tester ...`; returns the id. */
   enqueue(desc: string, cmd: string, ...extra: string[]): Promise<string>;
   /** `ork run ...` to the end. */
   run(...args: string[]): ReturnType<typeof ork>;
@@ -32,13 +40,17 @@ export interface RunFixture extends AsyncDisposable {
  * Makes the fixture.
  *
  * @param config text of config/orchestrator.yaml, if not the default
+ * @param options `sandbox: "off"` for tests whose jobs write to the trace folder outside their worktree, which
+ *   the sandbox (rightly) forbids
  */
-export async function runFixture(config = ""): Promise<RunFixture> {
+export async function runFixture(config = "", options: { sandbox?: "off" } = {}): Promise<RunFixture> {
   const repo = await tempRepo();
   const trace = await tempDir("ork-trace-");
   const init = await ork(["init"], { cwd: repo.dir });
   assert.equal(init.code, 0, init.stderr);
-  if (config) await Deno.writeTextFile(join(repo.dir, "config/orchestrator.yaml"), config);
+  const text = (options.sandbox === "off" ? "orchestrator:\n  sandbox: off\n" : "") + config;
+  if (text) await Deno.writeTextFile(join(repo.dir, "config/orchestrator.yaml"), text);
+  await Deno.writeTextFile(join(repo.dir, "config/agent_roles.yaml"), TESTER_ROLES);
   await git(repo.dir, "add", "config");
   await git(repo.dir, "commit", "--quiet", "-m", "ork config");
   const queue = new FsQueue(join(repo.dir, ".ork/queue"));
@@ -47,7 +59,7 @@ export async function runFixture(config = ""): Promise<RunFixture> {
     trace: trace.dir,
     queue,
     async enqueue(desc, cmd, ...extra) {
-      const result = await ork(["enqueue", "--role", "bug-catcher", "--desc", desc, "--cmd", cmd, ...extra], {
+      const result = await ork(["enqueue", "--role", "tester", "--desc", desc, "--cmd", cmd, ...extra], {
         cwd: repo.dir,
       });
       assert.equal(result.code, 0, result.stderr);

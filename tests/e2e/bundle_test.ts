@@ -34,7 +34,15 @@ Deno.test("the one-file bundle, copied outside the checkout and denied reading i
   const init = await ork("init");
   assert.equal(init.code, 0, init.stderr);
   assert.match(await Deno.readTextFile(join(repo.dir, "config/agent_roles.yaml")), /code-planner:/);
-  const enqueued = await ork("enqueue", "--role", "style-warden", "--desc", "Format", "--cmd", "deno fmt");
+  const enqueued = await ork(
+    "enqueue",
+    "--role",
+    "style-warden",
+    "--desc",
+    "Format",
+    "--cmd",
+    "ruff format .",
+  );
   assert.equal(enqueued.code, 0, enqueued.stderr);
   const id = enqueued.stdout.trim();
   const list = await ork("list");

@@ -8,7 +8,7 @@ const slowFirstTime = (trace: string, marker: string, file: string) =>
   `if [ -e ${trace}/ran-once ]; then echo done > ${file}; else touch ${trace}/ran-once; sleep ${marker}; fi`;
 
 Deno.test("a runner killed with SIGKILL mid-job: the next run --once recovers the job and completes it", async () => {
-  await using s = await setup();
+  await using s = await setup("", { sandbox: "off" });
   const id = await s.enqueue("slow write", slowFirstTime(s.trace, "41.733", "k.txt"));
   const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
   const first = await waitFor("the job to start", s.runningWithPid(id));
@@ -22,6 +22,7 @@ Deno.test("a runner killed with SIGKILL mid-job: the next run --once recovers th
   const done = await s.queue.get(id);
   assert.equal(done.status, "completed");
   assert.equal(done.retry_count, 0, "a recovery spends no retry");
+  assert.equal(done.error, null, "the recovery note is history once the job completes");
   assert.equal(await git(s.dir, "show", "main:k.txt"), "done");
   assert.equal(await processRunning("sleep 41.733"), false, "recovery stopped what the dead runner left");
   assert.equal(exists(first.worktree!), false);
@@ -53,7 +54,7 @@ Deno.test("ork cancel stops a running job's whole process group within 2 s and n
 });
 
 Deno.test("the first SIGINT lets the running job finish and land; no new job starts", async () => {
-  await using s = await setup();
+  await using s = await setup("", { sandbox: "off" });
   const first = await s.enqueue("finish me", `touch ${s.trace}/started; sleep 1; echo landed > s.txt`);
   const second = await s.enqueue("never started", "echo no > n.txt", "--priority", "60");
   const runner = spawnOrk(["run", "--workers", "1"], { cwd: s.dir });
@@ -85,7 +86,7 @@ Deno.test("a second SIGINT stops running jobs, puts them back to pending without
 });
 
 Deno.test("status shows a live runner and its running job; logs shows the output; clean settles a dead runner", async () => {
-  await using s = await setup();
+  await using s = await setup("", { sandbox: "off" });
   const id = await s.enqueue(
     "chatty",
     `echo hello from the job; ${slowFirstTime(s.trace, "45.901", "z.txt")}`,
@@ -98,7 +99,10 @@ Deno.test("status shows a live runner and its running job; logs shows the output
   assert.equal(status.counts.running, 1);
   const text = await ork(["status"], { cwd: s.dir });
   assert.match(text.stdout, /^runners: pid \d+ since /m);
-  assert.match(text.stdout, new RegExp(`^  ${id}  bug-catcher  \\d+s  .*ork-bug-catcher-`, "m"));
+  assert.match(
+    text.stdout,
+    new RegExp(`^  ${id}  tester  \\d+s  sandbox (bwrap|none \\(.*\\))  .*ork-tester-`, "m"),
+  );
   const logs = await waitFor("output in the log", async () => {
     const result = await ork(["logs", id.slice(0, 20)], { cwd: s.dir });
     return result.stdout.includes("hello from the job") ? result : undefined;
@@ -117,6 +121,7 @@ Deno.test("status shows a live runner and its running job; logs shows the output
   assert.match(clean.stdout, new RegExp(`^recovered job ${id} \\(its runner died\\)$`, "m"));
   assert.match(clean.stdout, /^removed lock \.ork\/locks\/runner-\d+-\d+\.lock \(its runner is gone\)$/m);
   assert.equal((await s.queue.get(id)).status, "pending");
+  assert.match(await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log")), new RegExp(`recovered ${id} `));
   assert.equal(exists(job.worktree!), false);
   assert.equal(await processRunning("sleep 45.901"), false);
   assert.equal(await worktrees(s.dir), 1);

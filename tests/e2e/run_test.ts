@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Job } from "../../src/queue/mod.ts";
 import { git, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
-import { runFixture as setup, worktreeCount } from "./_setup.ts";
+import { runFixture as setup, TESTER_TOOLS, worktreeCount } from "./_setup.ts";
 
 const orkBranches = async (repo: string) =>
   await git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/ork/");
 
 Deno.test("three jobs on three workers run at the same time, all land, and nothing of them is left", async () => {
-  await using s = await setup();
+  await using s = await setup("", { sandbox: "off" });
   const ids: string[] = [];
   for (const n of [1, 2, 3]) {
     ids.push(
@@ -35,10 +35,10 @@ Deno.test("three jobs on three workers run at the same time, all land, and nothi
   }
   const env = await Deno.readTextFile(join(s.trace, "env-1"));
   assert.match(env, new RegExp(`^ORK_JOB_ID=${ids[0]}$`, "m"));
-  assert.match(env, /^ORK_ROLE=bug-catcher$/m);
-  assert.match(env, /^ORK_ALLOWED_TOOLS=pytest,python,bash,ruff,grep$/m);
+  assert.match(env, /^ORK_ROLE=tester$/m);
+  assert.match(env, new RegExp(`^ORK_ALLOWED_TOOLS=${TESTER_TOOLS.join(",")}$`, "m"));
   assert.match(env, /^ORK_BASE=[0-9a-f]{40}$/m);
-  assert.match(env, /^ORK_WORKTREE=.*\/\.ork\/worktrees\/ork-bug-catcher-\d+-[0-9a-z]{8}$/m);
+  assert.match(env, /^ORK_WORKTREE=.*\/\.ork\/worktrees\/ork-tester-\d+-[0-9a-z]{8}$/m);
   assert.equal(await worktreeCount(s.dir), 1);
   assert.equal(await orkBranches(s.dir), "");
   // The user's checkout (on main) was brought forward too.
@@ -50,7 +50,7 @@ Deno.test("three jobs on three workers run at the same time, all land, and nothi
     "--format=%B",
     `${(await s.queue.get(ids[0]!)).landed_commit}^2`,
   );
-  assert.match(subject, new RegExp(`^bug-catcher: write f1\\n\\nOrk-Job: ${ids[0]}$`));
+  assert.match(subject, new RegExp(`^tester: write f1\\n\\nOrk-Job: ${ids[0]}$`));
 });
 
 Deno.test("two jobs editing the same line: one lands, the other is re-run from the new tip, never a conflict marker", async () => {
@@ -135,7 +135,7 @@ Deno.test("a job that sleeps past its timeout fails with 'timed out' and leaves 
 });
 
 Deno.test("two runners started together on 12 jobs run each job exactly once", async () => {
-  await using s = await setup();
+  await using s = await setup("", { sandbox: "off" });
   const ids: string[] = [];
   for (let n = 0; n < 12; n++) {
     ids.push(await s.enqueue(`job ${n}`, `echo "$ORK_JOB_ID" >> ${s.trace}/ran; echo ${n} > out${n}.txt`));
@@ -197,11 +197,11 @@ Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, i
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split("\n");
   assert.match(lines[0]!, /^dry run: 2 pending job\(s\), 3 at once, landing on main \(now [0-9a-f]{12}\)$/);
-  assert.match(lines[1]!, new RegExp(`^1\\. ${early}  priority 5  bug-catcher: early$`));
-  assert.match(result.stdout, new RegExp(`^2\\. ${late}  priority 90  bug-catcher: late$`, "m"));
+  assert.match(lines[1]!, new RegExp(`^1\\. ${early}  priority 5  tester: early$`));
+  assert.match(result.stdout, new RegExp(`^2\\. ${late}  priority 90  tester: late$`, "m"));
   assert.match(
     result.stdout,
-    /worktree: \.ork\/worktrees\/ork-bug-catcher-\d+-[0-9a-z]{8} {2}branch: ork\/bug-catcher-/,
+    /worktree: \.ork\/worktrees\/ork-tester-\d+-[0-9a-z]{8} {2}branch: ork\/tester-/,
   );
   assert.match(result.stdout, /^gates, in order: tests$/m);
   assert.deepEqual(await state(), before);
@@ -250,7 +250,7 @@ Deno.test("commits the command made itself are kept, and squash lands the job as
   assert.equal(await s.show("two.txt"), "2");
   assert.match(
     await git(s.dir, "log", "-1", "--format=%B", "main"),
-    new RegExp(`^bug-catcher: commit twice\\n\\nOrk-Job: ${id}$`),
+    new RegExp(`^tester: commit twice\\n\\nOrk-Job: ${id}$`),
   );
 });
 
@@ -263,4 +263,22 @@ Deno.test("logs --follow prints a job's output as it comes and returns when the 
   assert.equal(follow.code, 0, follow.stderr);
   assert.match(follow.stdout, /first\nsecond/);
   assert.equal((await runner.output()).code, 0);
+});
+
+Deno.test("a job file written by hand with a command outside its role fails at claim and never runs", async () => {
+  await using s = await setup();
+  const id = await s.enqueue("harmless at first", `touch ${s.trace}/ran`, "--max-retries", "2");
+  // Rewrite the pending job by hand: enqueue would have refused this command for the role.
+  const path = join(s.dir, ".ork/queue", `${id}.json`);
+  const record = JSON.parse(await Deno.readTextFile(path));
+  record.command = `curl -s http://127.0.0.1:9/ > ${s.trace}/ran`;
+  await Deno.writeTextFile(path, JSON.stringify(record));
+  const result = await s.run("--once");
+  assert.equal(result.code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0);
+  assert.match(job.error ?? "", /^role tester may not run "curl" \(allowed: /);
+  assert.deepEqual([job.pid, job.log_path, job.worktree], [null, null, null], "it never ran");
+  await assert.rejects(Deno.stat(join(s.trace, "ran")), Deno.errors.NotFound);
 });

@@ -80,10 +80,18 @@ Deno.test("assertGatesRunnable accepts shell gates", () => {
   assertGatesRunnable([shellGate("lint", "deno lint"), shellGate("test", "deno test", { required: false })]);
 });
 
-Deno.test("assertGatesRunnable refuses a secrets gate with a config error", () => {
+Deno.test("assertGatesRunnable accepts secrets and file_size gates", () => {
+  assertGatesRunnable([
+    shellGate("lint", "deno lint"),
+    { name: "scan", type: "secrets", required: true, timeout: 300, allow: ["tests/fixtures/**"] },
+    { name: "big", type: "file_size", required: false, timeout: 300, max_bytes: 10 },
+  ]);
+});
+
+Deno.test("assertGatesRunnable refuses a built-in gate with a command, with a config error", () => {
   const gates = [
     shellGate("lint", "deno lint"),
-    { name: "scan", type: "secrets", required: true, timeout: 300 } as const,
+    { name: "scan", type: "secrets", command: "gitleaks detect", required: true, timeout: 300 } as const,
   ];
   assert.throws(
     () => assertGatesRunnable(gates),
@@ -94,17 +102,36 @@ Deno.test("assertGatesRunnable refuses a secrets gate with a config error", () =
       assert.equal(error.line, undefined);
       assert.equal(
         error.message,
-        'config/orchestrator.yaml: merge_gates: gate "scan" has type secrets, which this version of ork cannot run yet',
+        'config/orchestrator.yaml: merge_gates: gate "scan" has type secrets, which runs inside ork and takes no command',
       );
-      assert.equal(error.hint, "remove it or change its type to shell");
+      assert.equal(error.hint, "delete command:, or set type: shell");
       return true;
     },
   );
 });
 
-Deno.test("assertGatesRunnable refuses a file_size gate too", () => {
-  const gate = { name: "big", type: "file_size", required: false, timeout: 300, max_bytes: 10 } as const;
-  assert.throws(() => assertGatesRunnable([gate]), /gate "big" has type file_size/);
+Deno.test("assertGatesRunnable refuses a file_size gate whose max_bytes is not a whole number > 0", () => {
+  for (const max_bytes of [0, -1, 1.5]) {
+    const gate = { name: "big", type: "file_size", required: false, timeout: 300, max_bytes } as const;
+    assert.throws(
+      () => assertGatesRunnable([gate]),
+      /gate "big" has max_bytes .*, which is not a whole number > 0/,
+    );
+  }
+});
+
+Deno.test("assertGatesRunnable refuses a gate type it does not know", () => {
+  const gate = {
+    name: "odd",
+    type: "lint" as unknown as "shell",
+    required: true,
+    timeout: 300,
+    command: "x",
+  };
+  assert.throws(
+    () => assertGatesRunnable([gate]),
+    /gate "odd" has type lint, which this version of ork cannot run/,
+  );
 });
 
 Deno.test("assertGatesRunnable refuses a shell gate without a command", () => {

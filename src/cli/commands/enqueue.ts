@@ -1,7 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { InputError } from "../../errors/mod.ts";
 import { checkNewJob, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
-import { requireRole } from "../../roles/mod.ts";
+import { assertCommandAllowed } from "../../roles/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
 
@@ -21,7 +21,7 @@ export function secondsFlag(flag: string, value: string | undefined): number | u
   if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new InputError(
       `${flag} must be a number of seconds > 0 and <= ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
-      "e.g. --timeout 600",
+      `e.g. ${flag} ${flag === "--timeout" ? 600 : 1}`,
     );
   }
   return seconds;
@@ -53,7 +53,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
       examples(
         `ork enqueue --role bug-catcher --desc "Fix test failures" --cmd "pytest tests/ -x" --priority 10`,
         `ork enqueue --role style-warden --desc "Format" --cmd "ruff format ." --timeout 300`,
-        `id=$(ork enqueue --role test-weaver --desc "Add tests" --cmd "./scripts/add_tests.sh")`,
+        `id=$(ork enqueue --role test-weaver --desc "Add tests" --cmd "pytest tests/ --create")`,
       ),
     )
     .action(async (opts) => {
@@ -76,7 +76,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
         ),
       };
       checkNewJob(input, {}, FLAG_NAMES);
-      requireRole(ws.config, opts.role);
+      await assertCommandAllowed(ws.config, opts.role, opts.cmd);
       const job = queue.enqueueSync(input);
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(job.id);

@@ -1,0 +1,39 @@
+/**
+ * Running a list of merge gates, of every type, in order.
+ *
+ * @module
+ */
+
+import type { GateConfig } from "../config/mod.ts";
+import { runBuiltinGate } from "./builtin.ts";
+import type { GateResult } from "./decide.ts";
+import { type GateRunOptions, runShellGate } from "./shell.ts";
+
+/** How {@link runGates} runs a list. */
+export interface GatesRunOptions extends GateRunOptions {
+  /** Run every gate even after a required one failed (`ork gates` reports them all); default false. */
+  keepGoing?: boolean;
+  /** Called with each gate's result as it finishes. */
+  onGate?: (result: GateResult) => void;
+}
+
+/**
+ * Runs `gates` one after another, in order, and returns their results: shell gates in their own process
+ * groups, `secrets` and `file_size` in this process on `opts.change`. Unless `keepGoing`, the first failed
+ * required gate ends the run, since the work cannot land anyway: the gates after it are neither run nor
+ * recorded. A failed optional gate is recorded and the run goes on.
+ *
+ * @param gates the gates, from the config ork loaded
+ * @param opts where they run and log, and the change the built-in gates check
+ * @returns one result per gate run, in order
+ */
+export async function runGates(gates: readonly GateConfig[], opts: GatesRunOptions): Promise<GateResult[]> {
+  const results: GateResult[] = [];
+  for (const gate of gates) {
+    const result = gate.type === "shell" ? await runShellGate(gate, opts) : await runBuiltinGate(gate, opts);
+    results.push(result);
+    opts.onGate?.(result);
+    if (!result.passed && result.required && !opts.keepGoing) break;
+  }
+  return results;
+}
