@@ -42,7 +42,17 @@ function __ork_lazy_builtin(id) {
       return descriptor && { ...descriptor, configurable: true };
     },
     apply: (_target, self, args) => Reflect.apply(load(), self, args),
-    construct: (_target, args) => Reflect.construct(load(), args),
+    construct: (_target, args, newTarget) => Reflect.construct(load(), args, newTarget),
+  });
+}
+function __ork_lazy_member(id, name) {
+  let real;
+  const load = () => real ??= globalThis.process.getBuiltinModule(id)[name];
+  return new Proxy(function () {}, {
+    get: (_target, key) => Reflect.get(load(), key),
+    has: (_target, key) => Reflect.has(load(), key),
+    apply: (_target, self, args) => Reflect.apply(load(), self, args),
+    construct: (_target, args, newTarget) => Reflect.construct(load(), args, newTarget),
   });
 }`;
 
@@ -69,7 +79,7 @@ if (text.includes(EAGER_REQUIRE)) {
   console.error("bundle: the createRequire preamble of deno bundle changed; update scripts/bundle.ts");
   Deno.exit(1);
 }
-await Deno.writeTextFile(output, packLargeModule(text, "mvdan-sh"));
+await Deno.writeTextFile(output, lazyNodeImports(packLargeModule(text, "mvdan-sh")));
 const size = (await Deno.stat(output)).size;
 console.log(`bundle: wrote ${output} (${(size / 1024).toFixed(0)} KiB)`);
 
@@ -103,4 +113,56 @@ function packLargeModule(bundle: string, name: string): string {
       JSON.stringify(packed)
     }, "base64")).toString())(exports, ${moduleVar}, __require);`;
   return bundle.slice(0, bodyStart) + load + bundle.slice(bodyEnd);
+}
+
+/**
+ * Turns the bundle's static imports of Node built-ins into lazy bindings.
+ *
+ * Why: ES-module packages (dax) import node:fs, node:child_process, node:process and others at their top; the
+ * bundle hoists those imports to module level, so every command paid for loading them (30+ ms) although only
+ * `ork run` and friends use dax. Each import becomes a binding that loads the built-in on first use. The
+ * declarations go to the top of the bundle, since import bindings are hoisted and may be used from anywhere.
+ */
+function lazyNodeImports(bundle: string): string {
+  /** Built-ins cheap enough to load up front (and commander's Command extends node:events' EventEmitter). */
+  const EAGER_BUILTINS = new Set(["node:path", "node:events", "node:buffer", "node:zlib"]);
+  /** Names node:stream/web and node:util export that are the very same web globals in Deno. */
+  const WEB_GLOBALS = new Set([
+    "ReadableStream",
+    "WritableStream",
+    "TransformStream",
+    "TextDecoderStream",
+    "TextDecoder",
+    "TextEncoder",
+  ]);
+  const declarations: string[] = [];
+  const rewritten = bundle.replace(
+    /^import (.+) from "(node:[a-z_/]+)";\n/gm,
+    (line, clause: string, id: string) => {
+      if (EAGER_BUILTINS.has(id)) return line;
+      const namespace = /^\* as (\w+)$/.exec(clause) ?? /^(\w+)$/.exec(clause);
+      if (namespace) {
+        declarations.push(`var ${namespace[1]} = __ork_lazy_builtin(${JSON.stringify(id)});`);
+        return "";
+      }
+      const named = /^\{ (.+) \}$/.exec(clause);
+      if (!named) {
+        console.error(`bundle: cannot make this import lazy: ${line.trim()}; update scripts/bundle.ts`);
+        Deno.exit(1);
+      }
+      for (const part of named[1]!.split(", ")) {
+        const [imported, local = imported] = part.split(" as ") as [string, string?];
+        declarations.push(
+          WEB_GLOBALS.has(imported)
+            ? `var ${local} = globalThis.${imported};`
+            : `var ${local} = __ork_lazy_member(${JSON.stringify(id)}, ${JSON.stringify(imported)});`,
+        );
+      }
+      return "";
+    },
+  );
+  // After the preamble that defines __ork_lazy_builtin and __ork_lazy_member.
+  const anchor = rewritten.indexOf("function __ork_lazy_member(");
+  const end = rewritten.indexOf("\n}\n", anchor) + 3;
+  return rewritten.slice(0, end) + declarations.join("\n") + "\n" + rewritten.slice(end);
 }
