@@ -51,6 +51,9 @@ export async function resolveCommit(root: string, ref: string): Promise<string> 
   return sha;
 }
 
+/** Names git already accepted, per repository: each is asked about once per process, not once per job. */
+const acceptedBranchNames = new Set<string>();
+
 /**
  * Checks a branch name with git's own rules. `check-ref-format --branch` also expands `@{-1}` to the branch it
  * means, so only a name it gives back unchanged is accepted: ork must never write a ref other than the named one.
@@ -60,6 +63,8 @@ export async function resolveCommit(root: string, ref: string): Promise<string> 
  * @throws {OrkError} `bad-input` when `name` is not a valid branch name
  */
 export async function checkBranchName(root: string, name: string): Promise<void> {
+  const key = `${root}\0${name}`;
+  if (acceptedBranchNames.has(key)) return;
   const result = await git(root, ["check-ref-format", "--branch", name], { ok: [1, 128] });
   if (result.code !== 0 || result.stdout.trim() !== name) {
     throw new InputError(
@@ -67,6 +72,7 @@ export async function checkBranchName(root: string, name: string): Promise<void>
       "use letters, digits, '-', '_', '.' and '/' (see 'git help check-ref-format')",
     );
   }
+  acceptedBranchNames.add(key);
 }
 
 /**

@@ -32,6 +32,8 @@ import { landJob } from "./land.ts";
 export interface Slot {
   /** The worktree the slot holds, or null before its first job. */
   path: string | null;
+  /** The commit the worktree was last wiped clean at (nothing else in it), if it has not been used since. */
+  cleanAt?: string | null;
 }
 
 /** What running a job needs. */
@@ -182,8 +184,12 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode });
   }
 
-  await commitAll(worktree, { message: `${job.role}: ${job.description}`, trailers: { "Ork-Job": job.id } });
-  const head = await headOf(worktree);
+  const committed = await commitAll(worktree, {
+    message: `${job.role}: ${job.description}`,
+    trailers: { "Ork-Job": job.id },
+  });
+  // With nothing to commit, HEAD may still hold commits the job made itself.
+  const head = committed ?? await headOf(worktree);
   if (head === base) {
     await queue.complete(job.id, { landed: false, reason: "no changes" }, { exit_code: 0 });
     events.emit({ kind: "no-changes", job: ref });
@@ -273,11 +279,14 @@ async function keepForInspection(
 
 async function prepareWorktree(ctx: JobContext, worktree: string, base: string): Promise<void> {
   const previous = ctx.slot.path;
+  const cleanAt = ctx.slot.cleanAt;
+  ctx.slot.cleanAt = null;
   if (previous !== null) {
     try {
       await moveWorktree(ctx.root, previous, worktree);
       ctx.slot.path = worktree;
-      await resetWorktree(worktree, base);
+      // Wiped at this very commit after the last job and untouched since: a second reset would change nothing.
+      if (cleanAt !== base) await resetWorktree(worktree, base);
       return;
     } catch {
       // The reused worktree is gone or broken (someone removed it by hand): start afresh below.
@@ -293,7 +302,9 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
 async function wipeSlot(ctx: JobContext): Promise<void> {
   if (ctx.slot.path === null) return;
   try {
-    await resetWorktree(ctx.slot.path, await resolveCommit(ctx.root, `refs/heads/${ctx.target}`));
+    const tip = await resolveCommit(ctx.root, `refs/heads/${ctx.target}`);
+    await resetWorktree(ctx.slot.path, tip);
+    ctx.slot.cleanAt = tip;
   } catch {
     // Cannot reset it: remove it rather than let the next job see this one's files.
     await removeWorktree(ctx.root, ctx.slot.path);
