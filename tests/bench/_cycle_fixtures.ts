@@ -1,0 +1,373 @@
+/**
+ * Fixtures of the job-cycle bench: generated repositories (a small one and a 5,000-file one), one clone per
+ * variant, the two shell-script baselines, ork run as a process, and the summary table.
+ *
+ * A repository's content is generated once, into a bare repository written by one `git fast-import` (one pack, as
+ * a clone would have); each variant gets its own local clone of it (objects hard-linked, files checked out once),
+ * so that no variant's commits or checkout state reach another's.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { FsQueue } from "../../src/queue/mod.ts";
+import { DENO_JSON, git, MAIN_TS, ork, run, type RunResult } from "../helpers/mod.ts";
+import { makeTempDir } from "./_fixtures.ts";
+
+/** Jobs per timed batch. */
+export const BATCH = 10;
+/** Each job's command: it changes one file (a command that changes nothing completes without landing). */
+export const JOB_COMMAND = "echo $ORK_JOB_ID > bench-$ORK_JOB_ID.txt";
+/** The one merge gate. */
+export const GATE_COMMAND = "true";
+
+/** A generated repository's shape. */
+export interface RepoShape {
+  /** Its name in bench names and the table. */
+  readonly name: string;
+  /** Files in its one commit. */
+  readonly files: number;
+  /** Folders they are spread over (two levels deep). */
+  readonly folders: number;
+  /** Bytes per file. */
+  readonly fileBytes: number;
+}
+
+/** A small repository: 10 files. */
+export const SMALL: RepoShape = { name: "small", files: 10, folders: 2, fileBytes: 1_200 };
+/** 5,000 files of 11.6 KB (58 MB) in 250 folders. */
+export const LARGE: RepoShape = { name: "5000 files", files: 5_000, folders: 250, fileBytes: 11_600 };
+
+const encoder = new TextEncoder();
+
+/** A deterministic generator of 32-bit numbers (xorshift32). */
+function xorshift(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "min",
+  "ter",
+  "su",
+  "vel",
+  "ra",
+  "dix",
+  "on",
+  "pe",
+  "quo",
+  "zan",
+  "mi",
+  "tor",
+  "el",
+];
+
+/** 600 made-up words, the same every time. */
+const WORDS = (() => {
+  const next = xorshift(42);
+  return Array.from({ length: 600 }, () => {
+    let word = "";
+    for (let n = 2 + (next() % 3); n > 0; n--) word += SYLLABLES[next() % SYLLABLES.length];
+    return word;
+  });
+})();
+
+/** `bytes` bytes of random-ish text (words, lines of 60-80 characters), different for each `seed`. */
+export function randomText(seed: number, bytes: number): string {
+  const next = xorshift(seed * 2_654_435_761);
+  const lines: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const width = 60 + (next() % 21);
+    let line = WORDS[next() % WORDS.length]!;
+    while (line.length < width) line += ` ${WORDS[next() % WORDS.length]}`;
+    line = `${line.slice(0, Math.min(width, bytes - size - 1))}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return lines.join("");
+}
+
+/** Where file `i` of a repository of this shape goes: `dNN/sNN/file-NNNN.txt`. */
+function filePath(shape: RepoShape, i: number): string {
+  const folder = i % shape.folders;
+  const top = Math.floor(folder / 10);
+  return `d${String(top).padStart(2, "0")}/s${folder % 10}/file-${String(i).padStart(4, "0")}.txt`;
+}
+
+/**
+ * Generates a bare repository with one commit on `main` holding `shape.files` files of random-ish text, written
+ * in one pack by `git fast-import`.
+ *
+ * @returns the bare repository's path
+ */
+export async function generateRepo(shape: RepoShape, parent: string): Promise<string> {
+  const dir = join(parent, "source.git");
+  await run("git", ["init", "--quiet", "--bare", "--initial-branch=main", dir]);
+  const child = new Deno.Command("git", {
+    args: ["fast-import", "--quiet"],
+    cwd: dir,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const message = `${shape.files} generated files\n`;
+  await writer.write(encoder.encode(
+    `commit refs/heads/main\ncommitter Bench <bench@example.com> 1700000000 +0000\n` +
+      `data ${message.length}\n${message}`,
+  ));
+  for (let i = 0; i < shape.files; i++) {
+    const text = randomText(i + 1, shape.fileBytes);
+    await writer.write(
+      encoder.encode(`M 100644 inline ${filePath(shape, i)}\ndata ${text.length}\n${text}\n`),
+    );
+  }
+  await writer.close();
+  const { code, stderr } = await child.output();
+  if (code !== 0) throw new Error(`git fast-import failed: ${new TextDecoder().decode(stderr)}`);
+  return dir;
+}
+
+/** Clones `source` to `dest` (a local clone: objects hard-linked), with an identity and no automatic gc. */
+async function cloneRepo(source: string, dest: string, opts: { bare?: boolean } = {}): Promise<string> {
+  const result = await run("git", [
+    "clone",
+    "--quiet",
+    "--local",
+    ...(opts.bare ? ["--bare"] : []),
+    source,
+    dest,
+  ]);
+  if (result.code !== 0) throw new Error(`git clone failed: ${result.stderr}`);
+  await git(dest, "config", "user.name", "Bench");
+  await git(dest, "config", "user.email", "bench@example.com");
+  // gc --auto must not start in the middle of a timed batch in one variant and not in another.
+  await git(dest, "config", "gc.auto", "0");
+  return dest;
+}
+
+/** Refreshes a checkout's index (no racily clean entries left for the first timed command to re-read). */
+async function settle(worktree: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  await git(worktree, "status", "--porcelain");
+}
+
+/** The ork variant's repository: `ork init`, then a config with the one gate, committed. */
+export async function setUpOrkRepo(
+  source: string,
+  parent: string,
+): Promise<{ repo: string; queue: FsQueue }> {
+  const repo = await cloneRepo(source, join(parent, "ork"));
+  const init = await ork(["init", "-C", repo]);
+  if (init.code !== 0) throw new Error(`ork init failed: ${init.stderr}`);
+  await Deno.writeTextFile(
+    join(repo, "config/orchestrator.yaml"),
+    `merge_gates:\n  - name: noop\n    command: "${GATE_COMMAND}"\n`,
+  );
+  await git(repo, "add", "config");
+  await git(repo, "commit", "--quiet", "-m", "ork config: one gate");
+  await settle(repo);
+  const empty = await orkRunOnce(repo); // checks the config and fills the config cache
+  if (empty.code !== 0) throw new Error(`ork run --once on an empty queue failed: ${empty.stderr}`);
+  return { repo, queue: new FsQueue(join(repo, ".ork/queue")) };
+}
+
+/** The naive variant's repository, checked out on `main`; its job worktrees go to `<parent>/naive-wt`. */
+export async function setUpNaiveRepo(
+  source: string,
+  parent: string,
+): Promise<{ repo: string; wtBase: string }> {
+  const repo = await cloneRepo(source, join(parent, "naive"));
+  await settle(repo);
+  const wtBase = join(parent, "naive-wt");
+  await Deno.mkdir(wtBase);
+  return { repo, wtBase };
+}
+
+/**
+ * The minimal variant's repository: bare (no checkout of the target to bring forward), with the one worktree it
+ * reuses for every job, created here, outside any timed part.
+ */
+export async function setUpMinimalRepo(
+  source: string,
+  parent: string,
+): Promise<{ repo: string; wt: string }> {
+  const repo = await cloneRepo(source, join(parent, "minimal.git"), { bare: true });
+  const wt = join(parent, "minimal-wt");
+  await git(repo, "worktree", "add", "--quiet", "--detach", wt, "main");
+  await settle(wt);
+  return { repo, wt };
+}
+
+/**
+ * (a) The naive cycle, per job: a new worktree, the command, `git add -A && git commit`, a --no-ff merge into the
+ * checkout of `main`, the gate, `git worktree remove`. Env: REPO, WT_BASE, BATCH_ID, JOBS, JOB_COMMAND,
+ * GATE_COMMAND.
+ */
+export const NAIVE_SCRIPT = `set -eu
+for i in $(seq 1 "$JOBS"); do
+  id="naive-$BATCH_ID-$i"
+  wt="$WT_BASE/wt-$i"
+  git -C "$REPO" worktree add --quiet --detach "$wt" main
+  (cd "$wt" && ORK_JOB_ID="$id" sh -c "$JOB_COMMAND")
+  git -C "$wt" add -A
+  git -C "$wt" commit --quiet -m "job $id"
+  git -C "$REPO" merge --quiet --no-ff -m "Merge job $id" "$(git -C "$wt" rev-parse HEAD)"
+  (cd "$REPO" && ORK_JOB_ID="$id" sh -c "$GATE_COMMAND")
+  git -C "$REPO" worktree remove --force "$wt"
+done
+`;
+
+/**
+ * (b) The least git work a cycle needs, per job, in one worktree kept across jobs: move it to the tip, the
+ * command, `git add -A`, `git commit`, the candidate by merge-tree and commit-tree, the gate, compare-and-swap
+ * of `main`. The gate runs in the worktree at the job's commit: in a serial batch the target does not move
+ * between a job's start and its landing, so the candidate's tree is the job's tree. Env: REPO, WT, BATCH_ID,
+ * JOBS, JOB_COMMAND, GATE_COMMAND.
+ */
+export const MINIMAL_SCRIPT = `set -eu
+for i in $(seq 1 "$JOBS"); do
+  id="minimal-$BATCH_ID-$i"
+  tip=$(git -C "$REPO" rev-parse refs/heads/main)
+  git -C "$WT" checkout --quiet --detach --force "$tip"
+  (cd "$WT" && ORK_JOB_ID="$id" sh -c "$JOB_COMMAND")
+  git -C "$WT" add -A
+  git -C "$WT" commit --quiet -m "job $id"
+  job=$(git -C "$WT" rev-parse HEAD)
+  tree=$(git -C "$REPO" merge-tree --write-tree "$tip" "$job")
+  candidate=$(git -C "$REPO" commit-tree -p "$tip" -p "$job" -m "Merge job $id" "$tree")
+  (cd "$WT" && ORK_JOB_ID="$id" sh -c "$GATE_COMMAND")
+  git -C "$REPO" update-ref refs/heads/main "$candidate" "$tip"
+done
+`;
+
+let batches = 0;
+
+/** Runs one of the scripts above for a batch of {@link BATCH} jobs; throws when it fails. */
+export async function runScript(script: string, env: Record<string, string>): Promise<void> {
+  const result = await run("bash", ["-c", script], {
+    env: { ...env, BATCH_ID: String(++batches), JOBS: String(BATCH), JOB_COMMAND, GATE_COMMAND },
+  });
+  if (result.code !== 0) throw new Error(`the script failed (${result.code}): ${result.stderr}`);
+}
+
+/** Puts {@link BATCH} jobs in the queue. */
+export function enqueueBatch(queue: FsQueue): void {
+  for (let i = 0; i < BATCH; i++) {
+    queue.enqueueSync({ role: "bug-catcher", description: "bench job", command: JOB_COMMAND });
+  }
+}
+
+/** `ork run --once --workers 1 -C <repo>`, the real CLI from source. */
+export function orkRunOnce(repo: string): Promise<RunResult> {
+  return run(
+    Deno.execPath(),
+    [
+      "run",
+      "--allow-all",
+      "--quiet",
+      "--config",
+      DENO_JSON,
+      MAIN_TS,
+      "run",
+      "--once",
+      "--workers",
+      "1",
+      "-C",
+      repo,
+    ],
+    { env: { NO_COLOR: "1" } },
+  );
+}
+
+/** Throws unless a batch ran every job to a landing and left no worktree behind. */
+export async function checkOrkBatch(repo: string, result: RunResult): Promise<void> {
+  if (result.code !== 0 || !result.stdout.includes(`${BATCH} completed, 0 failed`)) {
+    throw new Error(`ork run exited ${result.code}: ${result.stdout}${result.stderr}`);
+  }
+  const left = [...Deno.readDirSync(join(repo, ".ork/worktrees"))];
+  if (left.length > 0) throw new Error(`ork left worktrees behind: ${left.map((e) => e.name).join(", ")}`);
+  const worktrees = await git(repo, "worktree", "list", "--porcelain");
+  if (worktrees.split("\n").filter((l) => l.startsWith("worktree ")).length !== 1) {
+    throw new Error(`worktrees left registered:\n${worktrees}`);
+  }
+}
+
+/** Throws unless `main` of `repo` moved by `2 * BATCH` commits (a job's commit and its merge, per job). */
+export async function checkLanded(repo: string, before: string): Promise<string> {
+  const after = await git(repo, "rev-parse", "refs/heads/main");
+  const count = Number(await git(repo, "rev-list", "--count", `${before}..${after}`));
+  if (count !== 2 * BATCH) throw new Error(`main moved by ${count} commits, not ${2 * BATCH}`);
+  return after;
+}
+
+/** A temp dir of its own for each repository shape and variant, removed when the process ends. */
+export function benchDir(shape: RepoShape): string {
+  return makeTempDir(`ork-bench-cycle-${shape.files}-`);
+}
+
+/**
+ * Every batch's time, by bench. Deno.bench (2.9) calls an iteration this long once as its warm-up and then
+ * `n + 1` times, and its avg is the mean of the calls after the first: {@link Samples.mean} does the same.
+ */
+export class Samples {
+  readonly #times = new Map<string, number[]>();
+
+  /** Records one batch's time. */
+  add(key: string, ms: number): void {
+    const list = this.#times.get(key) ?? [];
+    list.push(ms);
+    this.#times.set(key, list);
+  }
+
+  /** The mean time of the batches of `key` after the first (the warm-up), or NaN when there are none. */
+  mean(key: string): number {
+    const list = (this.#times.get(key) ?? []).slice(1);
+    return list.length === 0 ? NaN : list.reduce((sum, t) => sum + t, 0) / list.length;
+  }
+}
+
+function ms(value: number): string {
+  return Number.isNaN(value) ? "-" : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+}
+
+function ratio(value: number): string {
+  return Number.isNaN(value) ? "-" : `${value.toFixed(2)}x`;
+}
+
+/** One row of the summary: per-job times, from the mean batch times. */
+export interface Row {
+  /** The repository's name. */
+  name: string;
+  /** ork's batch (start-up included), per job. */
+  ork: number;
+  /** (a), per job. */
+  naive: number;
+  /** (b), per job. */
+  minimal: number;
+  /** `ork run --once` on an empty queue: the start-up and fixed cost of one run. */
+  startup: number;
+}
+
+/** The summary as a markdown table. */
+export function table(rows: Row[]): string {
+  const lines = [
+    "| repository | ork per job | (a) naive per job | (b) minimal per job | ork/(a) | ork/(b) | ork minus start-up per job |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${ms(r.ork)} | ${ms(r.naive)} | ${ms(r.minimal)} | ${ratio(r.ork / r.naive)} | ` +
+        `${ratio(r.ork / r.minimal)} | ${ms(r.ork - r.startup / BATCH)} |`,
+    );
+  }
+  return lines.join("\n");
+}
