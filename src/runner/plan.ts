@@ -10,6 +10,7 @@ import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { jobNames } from "./job.ts";
 import { targetBranch } from "./runner.ts";
+import { describeSandbox, detectSandbox } from "../sandbox/mod.ts";
 
 /**
  * The plan as lines of text.
@@ -42,5 +43,7 @@ export async function planRun(ws: Workspace, queue: FsQueue, workers: number): P
       : `gates, in order: ${gates.map((g) => `${g.name}${g.required ? "" : " (optional)"}`).join(", ")}`,
   );
   lines.push(`landing: ${ws.config.landing.strategy}`);
+  // As `ork run` would: `required` without a working bubblewrap refuses here too.
+  lines.push(`sandbox: ${describeSandbox(await detectSandbox(ws.config.orchestrator.sandbox))}`);
   return lines;
 }

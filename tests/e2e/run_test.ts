@@ -204,6 +204,7 @@ Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, i
     /worktree: \.ork\/worktrees\/ork-tester-\d+-[0-9a-z]{8} {2}branch: ork\/tester-/,
   );
   assert.match(result.stdout, /^gates, in order: tests$/m);
+  assert.match(result.stdout, /^sandbox: (bwrap|none \(.*\))$/m);
   assert.deepEqual(await state(), before);
 });
 

@@ -154,5 +154,7 @@ Deno.test("orchestrator.sandbox: required without bubblewrap refuses to run, wit
     result.stderr,
     /orchestrator\.sandbox is required but bubblewrap does not work here: bwrap not found/,
   );
+  const dry = await ork(["run", "--dry-run"], { cwd: s.dir, env: { PATH: bin.dir } });
+  assert.equal(dry.code, 2, "a dry run refuses as the run would");
   assert.equal((await s.queue.get(id)).status, "pending");
 });

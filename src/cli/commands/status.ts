@@ -21,7 +21,7 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
       `  ${job.id}`,
       job.role,
       formatAge(job.started_at ?? job.created_at, now),
-      `sandbox ${job.sandbox ?? "none"}`,
+      `sandbox ${job.sandbox ?? "not recorded"}`,
       job.worktree ?? "",
     ]);
     lines.push(...table(rows));
