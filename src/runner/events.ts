@@ -39,7 +39,8 @@ export type RunnerEvent =
   | { kind: "requeued"; job: JobRef; reason: string }
   | { kind: "recovered"; job: JobRef; runner: string }
   | { kind: "stopping"; signal: string; force: boolean }
-  | { kind: "runner-stopped"; runner: string; exitCode: number };
+  | { kind: "runner-stopped"; runner: string; exitCode: number }
+  | { kind: "worktree-replaced"; path: string; reason: string };
 
 type Formatters = { [K in RunnerEvent["kind"]]: (event: Extract<RunnerEvent, { kind: K }>) => string };
 
@@ -65,6 +66,8 @@ const FORMAT: Formatters = {
       ? `${e.signal} again: stopping running jobs and putting them back to pending`
       : `${e.signal}: no new jobs; running ones finish and land (send it again to stop them)`,
   "runner-stopped": (e) => `runner ${e.runner} stopped, exit ${e.exitCode}`,
+  "worktree-replaced": (e) =>
+    `worktree ${e.path} could not be reused (${e.reason}); removed it, a new one follows`,
 };
 
 /** The one line an event prints as. */
@@ -118,7 +121,7 @@ export function openEventLog(
   return {
     emit(event) {
       const text = formatEvent(event);
-      if (event.kind === "failed") logger.warn(text);
+      if (event.kind === "failed" || event.kind === "worktree-replaced") logger.warn(text);
       else logger.info(text);
     },
     [Symbol.dispose]: () => resetSync(),

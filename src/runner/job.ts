@@ -288,8 +288,9 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
       // Wiped at this very commit after the last job and untouched since: a second reset would change nothing.
       if (cleanAt !== base) await resetWorktree(worktree, base);
       return;
-    } catch {
-      // The reused worktree is gone or broken (someone removed it by hand): start afresh below.
+    } catch (error) {
+      // The reused worktree is gone or broken (someone removed it by hand): start afresh below, and say so.
+      ctx.events.emit({ kind: "worktree-replaced", path: previous, reason: reasonOf(error) });
       await removeWorktree(ctx.root, previous);
       ctx.slot.path = null;
     }
@@ -305,11 +306,16 @@ async function wipeSlot(ctx: JobContext): Promise<void> {
     const tip = await resolveCommit(ctx.root, `refs/heads/${ctx.target}`);
     await resetWorktree(ctx.slot.path, tip);
     ctx.slot.cleanAt = tip;
-  } catch {
+  } catch (error) {
     // Cannot reset it: remove it rather than let the next job see this one's files.
+    ctx.events.emit({ kind: "worktree-replaced", path: ctx.slot.path, reason: reasonOf(error) });
     await removeWorktree(ctx.root, ctx.slot.path);
     ctx.slot.path = null;
   }
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
 function watchForCancel(ctx: JobContext, id: string, cancel: AbortController): { stop(): void } {

@@ -127,3 +127,29 @@ Deno.test("status shows a live runner and its running job; logs shows the output
   assert.equal(await worktrees(s.dir), 1);
   assert.equal((await ork(["clean"], { cwd: s.dir })).stdout.trim(), "nothing to clean");
 });
+
+Deno.test("a reused worktree removed by hand is replaced, logged, and the next job still lands", async () => {
+  await using s = await setup();
+  const first = await s.enqueue("first", "echo 1 > one.txt");
+  const runner = spawnOrk(["run", "--workers", "1", "--poll", "0.1"], { cwd: s.dir });
+  try {
+    const done = await waitFor("the first job to land", async () => {
+      const job = await s.queue.get(first);
+      return job.status === "completed" ? job : undefined;
+    });
+    // The worker keeps its worktree for its next job; take it away from under it.
+    await Deno.remove(done.worktree!, { recursive: true });
+    const second = await s.enqueue("second", "echo 2 > two.txt");
+    await waitFor("the second job to land", async () => (await s.queue.get(second)).status === "completed");
+    assert.equal(await s.show("two.txt"), "2");
+  } finally {
+    runner.kill("SIGINT");
+    assert.equal((await runner.output()).code, 0);
+  }
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(
+    log,
+    /WARNING worktree .*ork-tester-.* could not be reused \(.+\); removed it, a new one follows/,
+  );
+  assert.equal(await worktrees(s.dir), 1);
+});
