@@ -40,7 +40,8 @@ export type RunnerEvent =
   | { kind: "recovered"; job: JobRef; runner: string }
   | { kind: "stopping"; signal: string; force: boolean }
   | { kind: "runner-stopped"; runner: string; exitCode: number }
-  | { kind: "worktree-replaced"; path: string; reason: string };
+  | { kind: "worktree-replaced"; path: string; reason: string }
+  | { kind: "warning"; message: string };
 
 type Formatters = { [K in RunnerEvent["kind"]]: (event: Extract<RunnerEvent, { kind: K }>) => string };
 
@@ -66,6 +67,7 @@ const FORMAT: Formatters = {
       ? `${e.signal} again: stopping running jobs and putting them back to pending`
       : `${e.signal}: no new jobs; running ones finish and land (send it again to stop them)`,
   "runner-stopped": (e) => `runner ${e.runner} stopped, exit ${e.exitCode}`,
+  warning: (e) => e.message,
   "worktree-replaced": (e) =>
     `worktree ${e.path} could not be reused (${e.reason}); removed it, a new one follows`,
 };
@@ -121,8 +123,9 @@ export function openEventLog(
   return {
     emit(event) {
       const text = formatEvent(event);
-      if (event.kind === "failed" || event.kind === "worktree-replaced") logger.warn(text);
-      else logger.info(text);
+      if (event.kind === "failed" || event.kind === "worktree-replaced" || event.kind === "warning") {
+        logger.warn(text);
+      } else logger.info(text);
     },
     [Symbol.dispose]: () => resetSync(),
   };

@@ -149,6 +149,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   };
   const timeoutSeconds = job.timeout ?? ctx.config.orchestrator.job_timeout;
   let outcome;
+  // Settled with its error rather than rejected: it is awaited only once the command ends, and a rejection
+  // nobody awaits yet would end the runner.
   let recordingPid: Promise<unknown> = Promise.resolve();
   try {
     outcome = await execInGroup({
@@ -162,13 +164,16 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
         // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
-        recordingPid = queue.record(job.id, { pid });
+        recordingPid = queue.record(job.id, { pid }).then(() => null, (error: unknown) => ({ error }));
       },
     });
   } finally {
     watcher.stop();
   }
-  await recordingPid;
+  const recordedPid = await recordingPid;
+  if (recordedPid !== null && typeof recordedPid === "object" && "error" in recordedPid) {
+    throw recordedPid.error;
+  }
 
   if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
   if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
@@ -320,7 +325,12 @@ function reasonOf(error: unknown): string {
 
 function watchForCancel(ctx: JobContext, id: string, cancel: AbortController): { stop(): void } {
   const timer = setInterval(async () => {
-    if ((await ctx.queue.statusOf(id)) !== "running") cancel.abort("cancelled");
+    try {
+      if ((await ctx.queue.statusOf(id)) !== "running") cancel.abort("cancelled");
+    } catch (error) {
+      // A failed look must not end the runner (a rejected timer callback would); the next tick looks again.
+      ctx.events.emit({ kind: "warning", message: `could not read job ${id}'s status: ${reasonOf(error)}` });
+    }
   }, CANCEL_POLL_MS);
   return { stop: () => clearInterval(timer) };
 }
