@@ -19,6 +19,17 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 const checkout = join(dirname(fromFileUrl(import.meta.url)), "..");
 const output = Deno.args[0] ?? join(checkout, "dist", "ork.js");
 
+/**
+ * CommonJS packages that most commands never run: yaml is only needed when a config file changed (the
+ * validated config is cached), secretlint only by the `secrets` gate.
+ */
+const LAZY_PACKAGES = [
+  "yaml",
+  "@secretlint/core",
+  "@secretlint/secretlint-rule-preset-recommend",
+  "structured-source",
+];
+
 const EAGER_REQUIRE = [
   `import { createRequire as __deno_internal_createRequire } from "node:module";`,
   `var __require = __deno_internal_createRequire(import.meta.url);`,
@@ -79,7 +90,10 @@ if (text.includes(EAGER_REQUIRE)) {
   console.error("bundle: the createRequire preamble of deno bundle changed; update scripts/bundle.ts");
   Deno.exit(1);
 }
-await Deno.writeTextFile(output, lazyNodeImports(packLargeModule(text, "mvdan-sh")));
+await Deno.writeTextFile(
+  output,
+  lazyNodeImports(packCommonJsModules(packLargeModule(text, "mvdan-sh"), LAZY_PACKAGES)),
+);
 const size = (await Deno.stat(output)).size;
 console.log(`bundle: wrote ${output} (${(size / 1024).toFixed(0)} KiB)`);
 
@@ -165,4 +179,55 @@ function lazyNodeImports(bundle: string): string {
   const anchor = rewritten.indexOf("function __ork_lazy_member(");
   const end = rewritten.indexOf("\n}\n", anchor) + 3;
   return rewritten.slice(0, end) + declarations.join("\n") + "\n" + rewritten.slice(end);
+}
+
+/**
+ * Packs the bodies of every CommonJS module of `packages` into one gzip+base64 string; each module's wrapper
+ * runs its body with a direct `eval` when the module is first required. A direct eval, unlike `new Function`,
+ * sees the bundle's own scope, where a module finds the `require_*` functions of the modules it requires.
+ *
+ * Why: as for mvdan-sh above, code the engine must read at every start costs every command time, and these
+ * packages are large and rarely run.
+ */
+function packCommonJsModules(bundle: string, packages: readonly string[]): string {
+  const entry =
+    /\n( *)"([^"\n]*\/registry\.npmjs\.org\/((?:@[^/"]+\/)?[^/"]+)\/[^"\n]*)"\((exports(?:, module)?)\) \{\n/g;
+  const bodies: string[] = [];
+  let out = "";
+  let from = 0;
+  for (let match = entry.exec(bundle); match !== null; match = entry.exec(bundle)) {
+    const [whole, indent, , name] = match as unknown as [string, string, string, string];
+    if (!packages.includes(name)) continue;
+    const bodyStart = match.index + whole.length;
+    const bodyEnd = bundle.indexOf(`\n${indent}}\n});`, bodyStart);
+    if (bodyEnd < 0) {
+      console.error(`bundle: cannot find the end of a module of ${name}; update scripts/bundle.ts`);
+      Deno.exit(1);
+    }
+    out += bundle.slice(from, bodyStart) + `${indent}  eval(__ork_packed_module(${bodies.length}));`;
+    bodies.push(bundle.slice(bodyStart, bodyEnd));
+    from = bodyEnd;
+    entry.lastIndex = bodyEnd;
+  }
+  if (bodies.length === 0) {
+    console.error(
+      `bundle: none of ${packages.join(", ")} is a CommonJS module in the bundle; update scripts/bundle.ts`,
+    );
+    Deno.exit(1);
+  }
+  out += bundle.slice(from);
+  const packed = Buffer.from(gzipSync(JSON.stringify(bodies), { level: 9 })).toString("base64");
+  const loader = `var __ork_packed;
+function __ork_packed_module(index) {
+  if (__ork_packed === undefined) {
+    const { gunzipSync } = globalThis.process.getBuiltinModule("node:zlib");
+    const { Buffer } = globalThis.process.getBuiltinModule("node:buffer");
+    __ork_packed = JSON.parse(gunzipSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString());
+  }
+  return __ork_packed[index];
+}
+`;
+  // After the preamble (the first blank line), so the loader exists before any module runs.
+  const at = out.indexOf("\n\n") + 2;
+  return out.slice(0, at) + loader + out.slice(at);
 }

@@ -9,7 +9,7 @@
  */
 
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { ConfigError } from "../errors/mod.ts";
 import { DEFAULT_GATE_TIMEOUT, DEFAULT_MAX_BYTES } from "./defaults.ts";
 import { FIELDS, FILE_KEYS, FILE_SCHEMAS, type FileData, ROLE_NAME_PATTERN } from "./schema.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CONFIG_FILES, type ConfigFile } from "./types.ts";
 
 /** What a key expects and how to fix a bad value, in the user's words. */
@@ -150,10 +150,10 @@ function hinted(
   return { code: "custom", message, params: { hint } };
 }
 
-const seconds = z.number().positive().max(MAX_TIMEOUT_SECONDS);
+const seconds = z.number().check(z.positive(), z.maximum(MAX_TIMEOUT_SECONDS));
 
 /** A string that must compile as a JavaScript regular expression. */
-const regex = z.string().superRefine((source, ctx) => {
+const regex = z.string().check(z.superRefine((source, ctx) => {
   try {
     new RegExp(source);
   } catch (error) {
@@ -165,29 +165,31 @@ const regex = z.string().superRefine((source, ctx) => {
       "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
     ));
   }
-});
+}));
 
-const orchestratorSchema = z.strictObject({
-  max_concurrent: z.int().min(1),
-  worktree_base: z.string().min(1),
-  queue_dir: z.string().min(1),
+const orchestratorSchema = z.partial(z.strictObject({
+  max_concurrent: z.int().check(z.minimum(1)),
+  worktree_base: z.string().check(z.minLength(1)),
+  queue_dir: z.string().check(z.minLength(1)),
   job_timeout: seconds,
   stale_lock_timeout: seconds,
-  max_retries: z.int().min(0),
-  target_branch: z.string().min(1).nullable(),
+  max_retries: z.int().check(z.minimum(0)),
+  target_branch: z.nullable(z.string().check(z.minLength(1))),
   sandbox: z.enum(["auto", "off", "required"]),
-}).partial();
+}));
+
+const nonEmptyTrimmed = () => z.string().check(z.trim(), z.minLength(1));
 
 const gateSchema = z.strictObject({
-  name: z.string().regex(NAME_PATTERN),
-  type: z.enum(["shell", "secrets", "file_size"]).optional(),
-  command: z.string().trim().min(1).optional(),
-  required: z.boolean().optional(),
-  timeout: seconds.optional(),
-  max_bytes: z.int().positive().optional(),
-  allow: z.array(z.string().trim().min(1)).optional(),
-  exclude: z.array(z.string().trim().min(1)).optional(),
-}).superRefine((gate, ctx) => {
+  name: z.string().check(z.regex(NAME_PATTERN)),
+  type: z.optional(z.enum(["shell", "secrets", "file_size"])),
+  command: z.optional(nonEmptyTrimmed()),
+  required: z.optional(z.boolean()),
+  timeout: z.optional(seconds),
+  max_bytes: z.optional(z.int().check(z.positive())),
+  allow: z.optional(z.array(nonEmptyTrimmed())),
+  exclude: z.optional(z.array(nonEmptyTrimmed())),
+}).check(z.superRefine((gate, ctx) => {
   const type = gate.type ?? "shell";
   if (type === "shell" && gate.command === undefined) {
     ctx.addIssue(hinted(
@@ -224,9 +226,9 @@ const gateSchema = z.strictObject({
       path: ["max_bytes"],
     });
   }
-});
+}));
 
-const gatesSchema = z.array(gateSchema).superRefine((gates, ctx) => {
+const gatesSchema = z.array(gateSchema).check(z.superRefine((gates, ctx) => {
   const seen = new Map<string, number>();
   gates.forEach((gate, index) => {
     const first = seen.get(gate.name);
@@ -241,25 +243,25 @@ const gatesSchema = z.array(gateSchema).superRefine((gates, ctx) => {
       });
     }
   });
-});
+}));
 
 const roleSchema = z.strictObject({
-  description: z.string().trim().min(1),
-  allowed_tools: z.array(z.string().trim().min(1)),
-  forbidden_patterns: z.array(regex).optional(),
+  description: nonEmptyTrimmed(),
+  allowed_tools: z.array(nonEmptyTrimmed()),
+  forbidden_patterns: z.optional(z.array(regex)),
 });
 
 /** The schema of each file. Every key is optional: an absent key keeps its default. */
 export const FILE_SCHEMAS = {
   [CONFIG_FILES.orchestrator]: z.strictObject({
     // `orchestrator:` with every setting commented out is null: it overrides nothing.
-    orchestrator: orchestratorSchema.nullable().optional(),
-    landing: z.strictObject({ strategy: z.enum(["merge", "squash"]) }).partial().nullable().optional(),
-    merge_gates: gatesSchema.optional(),
+    orchestrator: z.optional(z.nullable(orchestratorSchema)),
+    landing: z.optional(z.nullable(z.partial(z.strictObject({ strategy: z.enum(["merge", "squash"]) })))),
+    merge_gates: z.optional(gatesSchema),
   }),
   [CONFIG_FILES.roles]: z.strictObject({
-    roles: z.record(z.string().regex(ROLE_NAME_PATTERN), roleSchema).optional(),
-    forbidden_patterns: z.array(regex).optional(),
+    roles: z.optional(z.record(z.string().check(z.regex(ROLE_NAME_PATTERN)), roleSchema)),
+    forbidden_patterns: z.optional(z.array(regex)),
   }),
 } as const;
 

@@ -5,39 +5,64 @@
  * @module
  */
 
-import * as z from "zod";
+import * as z from "zod/mini";
 import { OrkError } from "../errors/mod.ts";
 import { JOB_ID_PATTERN } from "./id.ts";
 import { DEFAULT_MAX_RETRIES, InvalidJobFile, type Job, SCHEMA_VERSION } from "./job.ts";
 import { JOB_STATUSES } from "./status.ts";
 
 const isoTime = z.iso.datetime();
+const nullable = <T extends z.ZodMiniType>(schema: T) => z.nullable(schema);
+const count = () => z.int().check(z.minimum(0));
 const jobSchema = z.looseObject({
-  id: z.string().regex(JOB_ID_PATTERN, "not an ork job id"),
-  role: z.string().min(1),
+  id: z.string().check(z.regex(JOB_ID_PATTERN, "not an ork job id")),
+  role: z.string().check(z.minLength(1)),
   description: z.string(),
-  command: z.string().min(1),
-  priority: z.int().min(0),
-  timeout: z.number().positive().nullable(),
-  max_retries: z.int().min(0),
-  retry_count: z.int().min(0),
+  command: z.string().check(z.minLength(1)),
+  priority: count(),
+  timeout: nullable(z.number().check(z.positive())),
+  max_retries: count(),
+  retry_count: count(),
   status: z.enum(JOB_STATUSES),
   created_at: isoTime,
-  started_at: isoTime.nullable(),
-  finished_at: isoTime.nullable(),
-  error: z.string().nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
-  exit_code: z.int().nullable(),
-  worker: z.string().nullable(),
-  branch: z.string().nullable(),
-  worktree: z.string().nullable(),
-  log_path: z.string().nullable(),
-  base: z.string().nullable(),
-  landed_commit: z.string().nullable(),
-  pid: z.int().positive().nullable(),
-  sandbox: z.string().nullable(),
+  started_at: nullable(isoTime),
+  finished_at: nullable(isoTime),
+  error: nullable(z.string()),
+  result: nullable(z.record(z.string(), z.unknown())),
+  exit_code: nullable(z.int()),
+  worker: nullable(z.string()),
+  branch: nullable(z.string()),
+  worktree: nullable(z.string()),
+  log_path: nullable(z.string()),
+  base: nullable(z.string()),
+  landed_commit: nullable(z.string()),
+  pid: nullable(z.int().check(z.positive())),
+  sandbox: nullable(z.string()),
   schema_version: z.literal(SCHEMA_VERSION),
 });
+
+/**
+ * What is wrong, in words. zod/mini (the small build of zod, chosen because every ork command bundles it) has
+ * no message catalogue, so the few issues a job file can have are described here.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${issue.expected}`;
+    case "too_small":
+      return `must be ${issue.inclusive ? ">=" : ">"} ${issue.minimum}`;
+    case "too_big":
+      return `must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      return issue.message && issue.message !== "Invalid input"
+        ? issue.message
+        : `not a valid ${issue.format}`;
+    default:
+      return issue.message;
+  }
+}
 
 /**
  * Each step brings a record of one schema version to the next, filling what the newer layout added; a file of
@@ -108,7 +133,7 @@ export function parseJob(text: string): Job {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? issue.path.join(".") : "(record)";
-    throw new InvalidJobFile(`field ${field}: ${issue.message}`);
+    throw new InvalidJobFile(`field ${field}: ${describeIssue(issue)}`);
   }
   return parsed.data as Job;
 }
