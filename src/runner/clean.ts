@@ -17,7 +17,7 @@ import {
 } from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { parseWorker, runnerAlive } from "./identity.ts";
+import { parseWorker, runnerAlive, runnerOfLockName } from "./identity.ts";
 import { openEventLog } from "./events.ts";
 import { recoverOrphans } from "./recover.ts";
 import { targetBranch } from "./runner.ts";
@@ -53,12 +53,11 @@ export async function cleanRepo(
 
   // Found before recovery, which removes the locks of the runners whose jobs it settles.
   const deadLocks = safeReadDir(locksDir)
-    .map((entry) => /^runner-(\d+)-(\d+)\.lock$/.exec(entry.name))
-    .filter((match) => match !== null)
-    .filter((match) =>
-      runnerAlive(locksDir, { pid: Number(match[1]), startedMs: Number(match[2]), host }, host) === false
-    )
-    .map((match) => join(locksDir, match[0]));
+    .filter((entry) => {
+      const runner = runnerOfLockName(entry.name, host);
+      return runner !== null && runnerAlive(locksDir, runner, host) === false;
+    })
+    .map((entry) => join(locksDir, entry.name));
   const orphans = (await queue.peek({ status: "running" })).filter((job) => !ownerAlive(job));
   let recovered = orphans.map((job) => job.id);
   if (!options.dryRun) {

@@ -42,6 +42,12 @@ export function parseWorker(worker: string | null): WorkerName | null {
   return { pid: Number(match[1]), startedMs: Number(match[2]), host: match[3]!, slot: Number(match[4]) };
 }
 
+/** The runner a lock file's name (`runner-<pid>-<start ms>.lock`) stands for, on `host`; null for other files. */
+export function runnerOfLockName(name: string, host: string): RunnerIdentity | null {
+  const match = /^runner-(\d+)-(\d+)\.lock$/.exec(name);
+  return match ? { pid: Number(match[1]), startedMs: Number(match[2]), host } : null;
+}
+
 /** The lock file a runner holds while it lives. */
 export function runnerLockPath(locksDir: string, runner: RunnerIdentity): string {
   return join(locksDir, `${runnerName(runner)}.lock`);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { readHolder } from "../lock/mod.ts";
 import type { FsQueue, Job, QueueStats } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { runnerAlive, type RunnerIdentity } from "./identity.ts";
+import { runnerAlive, runnerOfLockName } from "./identity.ts";
 
 /** A runner that is alive now. */
 export interface RunnerInfo {
@@ -45,10 +45,8 @@ export function liveRunners(locksDir: string, host: string): RunnerInfo[] {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   for (const entry of entries) {
-    const match = /^runner-(\d+)-(\d+)\.lock$/.exec(entry.name);
-    if (!match) continue;
-    const identity: RunnerIdentity = { pid: Number(match[1]), startedMs: Number(match[2]), host };
-    if (runnerAlive(locksDir, identity, host) !== true) continue;
+    const identity = runnerOfLockName(entry.name, host);
+    if (identity === null || runnerAlive(locksDir, identity, host) !== true) continue;
     const holder = readHolder(join(locksDir, entry.name));
     runners.push({
       name: entry.name.slice(0, -".lock".length),

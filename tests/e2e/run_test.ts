@@ -4,6 +4,13 @@ import type { Job } from "../../src/queue/mod.ts";
 import { git, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
 import { runFixture as setup, TESTER_TOOLS, worktreeCount } from "./_setup.ts";
 
+/** Commits `shared.txt` ("zero") on main: the line two jobs then fight over. */
+async function commitSharedFile(repo: string): Promise<void> {
+  await Deno.writeTextFile(join(repo, "shared.txt"), "zero\n");
+  await git(repo, "add", "shared.txt");
+  await git(repo, "commit", "--quiet", "-m", "shared");
+}
+
 const orkBranches = async (repo: string) =>
   await git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/ork/");
 
@@ -55,9 +62,7 @@ Deno.test("three jobs on three workers run at the same time, all land, and nothi
 
 Deno.test("two jobs editing the same line: one lands, the other is re-run from the new tip, never a conflict marker", async () => {
   await using s = await setup();
-  await Deno.writeTextFile(join(s.dir, "shared.txt"), "zero\n");
-  await git(s.dir, "add", "shared.txt");
-  await git(s.dir, "commit", "--quiet", "-m", "shared");
+  await commitSharedFile(s.dir);
   const a = await s.enqueue("say one", "sleep 0.5; echo one > shared.txt", "--max-retries", "1");
   const b = await s.enqueue("say two", "sleep 0.5; echo two > shared.txt", "--max-retries", "1");
   const result = await s.run("--once", "--workers", "2");
@@ -71,9 +76,7 @@ Deno.test("two jobs editing the same line: one lands, the other is re-run from t
 
 Deno.test("with no retries left, a conflicting job fails naming the file, and main never gets a conflict", async () => {
   await using s = await setup();
-  await Deno.writeTextFile(join(s.dir, "shared.txt"), "zero\n");
-  await git(s.dir, "add", "shared.txt");
-  await git(s.dir, "commit", "--quiet", "-m", "shared");
+  await commitSharedFile(s.dir);
   const ids = [
     await s.enqueue("say one", "sleep 0.5; echo one > shared.txt", "--max-retries", "0"),
     await s.enqueue("say two", "sleep 0.5; echo two > shared.txt", "--max-retries", "0"),

@@ -15,13 +15,13 @@ export function wholeNumberFlag(flag: string, value: string | undefined, hint: s
 }
 
 /** A flag's value as a number of seconds > 0, or a one-line refusal naming the flag. */
-export function secondsFlag(flag: string, value: string | undefined): number | undefined {
+export function secondsFlag(flag: string, value: string | undefined, example: number): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new InputError(
       `${flag} must be a number of seconds > 0 and <= ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
-      `e.g. ${flag} ${flag === "--timeout" ? 600 : 1}`,
+      `e.g. ${flag} ${example}`,
     );
   }
   return seconds;
@@ -68,7 +68,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
           opts.priority,
           "use 0-9 critical, 10-49 high, 50-99 normal, 100+ low",
         ),
-        timeout: secondsFlag("--timeout", opts.timeout),
+        timeout: secondsFlag("--timeout", opts.timeout, 600),
         max_retries: wholeNumberFlag(
           "--max-retries",
           opts.maxRetries,

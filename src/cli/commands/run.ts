@@ -31,7 +31,7 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
       if (workers < 1) {
         throw new InputError(`--workers must be at least 1, got ${workers}`, "e.g. --workers 3");
       }
-      const pollSeconds = secondsFlag("--poll", opts.poll) ?? 1;
+      const pollSeconds = secondsFlag("--poll", opts.poll, 1) ?? 1;
       if (dryRun) {
         const { planRun } = await import("../../runner/plan.ts");
         for (const line of await planRun(ws, queue, workers)) ctx.output.out(line);
