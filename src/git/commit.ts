@@ -5,7 +5,7 @@
  */
 
 import { InputError } from "../errors/mod.ts";
-import { git, worktreeGitDir } from "./git.ts";
+import { git, gitError, worktreeGitDir } from "./git.ts";
 
 /** What `commitAll` writes. */
 export interface CommitOptions {
@@ -13,21 +13,39 @@ export interface CommitOptions {
   message: string;
   /** Trailers appended to the message, e.g. `{ "Ork-Job": "<id>" }`. */
   trailers: Record<string, string>;
+  /** The identity arguments (see {@link identityArgs}), when the caller has them; else looked up here. */
+  identity?: readonly string[];
 }
 
 /** The identity ork commits with when the user has none configured. */
 const FALLBACK_IDENTITY = ["-c", "user.name=ork", "-c", "user.email=ork@localhost"] as const;
 
+/** How long one repository's answer is reused: a long `ork run` still notices `git config user.name` soon. */
+const IDENTITY_TTL_MS = 30_000;
+const identities = new Map<string, { args: Promise<string[]>; until: number }>();
+
 /**
  * The `-c` arguments that give git an identity to commit with, so that commits work on a machine where nobody
- * ran `git config user.name` (a CI runner, a fresh container).
+ * ran `git config user.name` (a CI runner, a fresh container). The answer for a directory is reused for 30 s:
+ * a runner commits twice per job, and each look is a git process.
  *
  * @param cwd a directory of the repository; its config is read as git sees it from there (global included)
  * @returns `[]` when both user.name and user.email are set and not empty, else
  * `["-c", "user.name=ork", "-c", "user.email=ork@localhost"]`
  * @throws {OrkError} `git-failed` when the config cannot be read
  */
-export async function identityArgs(cwd: string): Promise<string[]> {
+export function identityArgs(cwd: string): Promise<string[]> {
+  const now = performance.now();
+  const cached = identities.get(cwd);
+  if (cached !== undefined && cached.until > now) return cached.args;
+  const args = readIdentity(cwd);
+  identities.set(cwd, { args, until: now + IDENTITY_TTL_MS });
+  // A failed look is not remembered; the caller still gets the rejection.
+  args.catch(() => identities.delete(cwd));
+  return args;
+}
+
+async function readIdentity(cwd: string): Promise<string[]> {
   const result = await git(cwd, ["config", "-z", "--get-regexp", "^user\\.(name|email)$"], { ok: [1] });
   const set = new Set<string>();
   for (const entry of result.stdout.split("\0")) {
@@ -70,11 +88,12 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
     ? opts.message
     : `${opts.message.trimEnd()}\n\n${trailerLines.join("\n")}\n`;
   await worktreeGitDir(worktree);
-  await git(worktree, ["add", "--all"]);
-  const staged = await git(worktree, ["diff", "--cached", "--quiet", "--no-ext-diff"], { ok: [1] });
-  if (staged.code === 0) return null;
-  await git(worktree, [
-    ...await identityArgs(worktree),
+  // --verbose names each path whose index entry changed: when it names none, only a change the job staged
+  // itself can be there, and only then is it worth a look (a git process) before committing.
+  const added = await git(worktree, ["add", "--all", "--verbose"]);
+  if (added.stdout.trim() === "" && !(await hasStagedChanges(worktree))) return null;
+  const committed = await git(worktree, [
+    ...opts.identity ?? await identityArgs(worktree),
     "commit",
     "--no-verify",
     "--no-gpg-sign",
@@ -83,8 +102,17 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
     "--cleanup=whitespace",
     "-m",
     message,
-  ], { noHooks: true });
+  ], { noHooks: true, ok: [1] });
+  // Exit 1: nothing to commit after all (the job staged a change and then undid it in the file).
+  if (committed.code === 1) {
+    if (!(await hasStagedChanges(worktree))) return null;
+    throw gitError(worktree, ["commit"], committed);
+  }
   return await headOf(worktree);
+}
+
+async function hasStagedChanges(worktree: string): Promise<boolean> {
+  return (await git(worktree, ["diff", "--cached", "--quiet", "--no-ext-diff"], { ok: [1] })).code === 1;
 }
 
 /**

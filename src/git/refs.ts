@@ -6,7 +6,9 @@
  */
 
 import { InputError } from "../errors/mod.ts";
+import { join } from "node:path";
 import { git, OID } from "./git.ts";
+import { gitCommonDir } from "./root.ts";
 
 const HEADS = "refs/heads/";
 
@@ -18,11 +20,31 @@ const HEADS = "refs/heads/";
  * @throws {OrkError} `git-failed` when git cannot read HEAD
  */
 export async function currentBranch(root: string): Promise<string | null> {
+  const fromFile = await branchInHeadFile(root);
+  if (fromFile !== undefined) return fromFile;
   // The full name, not `--short`: --short turns `main` into `heads/main` when a tag `main` also exists.
   const result = await git(root, ["symbolic-ref", "--quiet", "HEAD"], { ok: [1] });
   if (result.code === 1) return null;
   const ref = result.stdout.trim();
   return ref.startsWith(HEADS) ? ref.slice(HEADS.length) : ref;
+}
+
+/**
+ * The branch named by the main worktree's HEAD file, read without starting git (ork asks once per landing); null
+ * when HEAD is detached; undefined when the file says nothing reliable (reftable keeps a placeholder there) and
+ * git has to be asked.
+ */
+async function branchInHeadFile(root: string): Promise<string | null | undefined> {
+  let text: string;
+  try {
+    text = (await Deno.readTextFile(join(gitCommonDir(root), "HEAD"))).trim();
+  } catch {
+    return undefined; // whatever the reason, git itself will say it properly
+  }
+  if (OID.test(text)) return null;
+  const ref = /^ref: (refs\/heads\/\S+)$/.exec(text)?.[1];
+  if (ref === undefined || ref === "refs/heads/.invalid") return undefined;
+  return ref.slice(HEADS.length);
 }
 
 /**
@@ -54,6 +76,9 @@ export async function resolveCommit(root: string, ref: string): Promise<string> 
 /** Names git already accepted, per repository: each is asked about once per process, not once per job. */
 const acceptedBranchNames = new Set<string>();
 
+/** Slash-separated words of letters, digits, `_` and `-`, none starting with `-`: always a valid branch name. */
+const PLAIN_BRANCH_NAME = /^(?!HEAD$)[A-Za-z0-9_][A-Za-z0-9_-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
+
 /**
  * Checks a branch name with git's own rules. `check-ref-format --branch` also expands `@{-1}` to the branch it
  * means, so only a name it gives back unchanged is accepted: ork must never write a ref other than the named one.
@@ -63,6 +88,8 @@ const acceptedBranchNames = new Set<string>();
  * @throws {OrkError} `bad-input` when `name` is not a valid branch name
  */
 export async function checkBranchName(root: string, name: string): Promise<void> {
+  // Names like ork's own job branches (`ork/<role>-<ts>-<id8>`) are valid whatever git's rules: no git needed.
+  if (PLAIN_BRANCH_NAME.test(name)) return;
   const key = `${root}\0${name}`;
   if (acceptedBranchNames.has(key)) return;
   const result = await git(root, ["check-ref-format", "--branch", name], { ok: [1, 128] });

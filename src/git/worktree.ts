@@ -7,7 +7,7 @@
 
 import { dirname, join, resolve, sep } from "node:path";
 import { InputError, isNotFound } from "../errors/mod.ts";
-import { git, isZeroOid, worktreeGitDir } from "./git.ts";
+import { git, isZeroOid, OID, worktreeGitDir } from "./git.ts";
 
 /** One entry of `git worktree list`. */
 export interface WorktreeInfo {
@@ -34,7 +34,19 @@ export interface WorktreeInfo {
  * @throws {OrkError} `git-failed` when git cannot create it (e.g. `path` exists and is not empty)
  */
 export async function addWorktree(root: string, path: string, commit: string): Promise<void> {
-  await git(root, ["worktree", "add", "--detach", "--force", "--quiet", path, commit], {
+  // Parallel checkout (one worker per core): on a large repository the first checkout of a run is most of the
+  // run's git time, and it gets 2-3x faster on two cores.
+  await git(root, [
+    "-c",
+    "checkout.workers=0",
+    "worktree",
+    "add",
+    "--detach",
+    "--force",
+    "--quiet",
+    path,
+    commit,
+  ], {
     noHooks: true,
     hint: `check that ${path} does not exist already (or is empty) and that the commit exists`,
   });
@@ -80,14 +92,25 @@ export async function resetWorktree(path: string, commit: string): Promise<void>
       if (!isNotFound(error)) throw error;
     });
   }
-  await git(path, ["checkout", "--detach", "--force", "--quiet", "--no-recurse-submodules", commit], {
-    noHooks: true,
-  });
-  // checkout --force leaves MERGE_HEAD and friends, and keeps index entries it considers up to date; reset --hard
-  // clears both.
-  await git(path, ["reset", "--hard", "--quiet", commit], { noHooks: true });
+  // reset --hard moves whatever HEAD points to: a branch the job checked out would be moved, so HEAD is detached
+  // first. Only then, since reading the file costs nothing and a checkout walks every file once more.
+  if (!(await isDetached(gitDir))) {
+    await git(path, ["update-ref", "--no-deref", "-m", "ork: detach", "HEAD", commit]);
+  }
+  // Also clears MERGE_HEAD and friends, and unmerged index entries.
+  await git(path, ["reset", "--hard", "--quiet", "--no-recurse-submodules", commit], { noHooks: true });
   // -ff: also nested repositories a job cloned or created; -x: ignored files (build output, caches).
   await git(path, ["clean", "-ffdxq"]);
+}
+
+/** Whether a worktree's HEAD (in its git dir) holds a commit rather than naming a branch. */
+async function isDetached(gitDir: string): Promise<boolean> {
+  try {
+    return OID.test((await Deno.readTextFile(join(gitDir, "HEAD"))).trim());
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /**

@@ -438,9 +438,13 @@ function delay(ms: number): Promise<void> {
 /** Waits until group `pgid` has no live process, for at most `ms`; resolves whether it emptied. */
 async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
+  // A sandbox's init dies a millisecond or two after bwrap: look again soon, then back off to POLL_MS, so that
+  // every sandboxed command and gate does not pay a whole poll interval for it.
+  let wait = 1;
   while (groupAlive(pgid)) {
     if (performance.now() >= deadline) return false;
-    await delay(POLL_MS);
+    await delay(wait);
+    wait = Math.min(wait * 2, POLL_MS);
   }
   return true;
 }

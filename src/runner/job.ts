@@ -14,6 +14,7 @@ import {
   commitAll,
   deleteBranch,
   headOf,
+  identityArgs,
   moveWorktree,
   removeWorktree,
   resetWorktree,
@@ -34,6 +35,8 @@ export interface Slot {
   path: string | null;
   /** The commit the worktree was last wiped clean at (nothing else in it), if it has not been used since. */
   cleanAt?: string | null;
+  /** The commit the last job landed, which the target pointed to a moment ago: where the wipe goes. */
+  landedAt?: string | null;
 }
 
 /** What running a job needs. */
@@ -192,6 +195,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const committed = await commitAll(worktree, {
     message: `${job.role}: ${job.description}`,
     trailers: { "Ork-Job": job.id },
+    identity: await identityArgs(root),
   });
   // With nothing to commit, HEAD may still hold commits the job made itself.
   const head = committed ?? await headOf(worktree);
@@ -222,6 +226,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {
     case "landed":
+      ctx.slot.landedAt = result.commit;
       await queue.complete(job.id, { landed: true, gates }, { exit_code: 0, landed_commit: result.commit });
       await deleteBranch(root, names.branch);
       events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
@@ -277,6 +282,7 @@ async function keepForInspection(
   await commitAll(worktree, {
     message: `${job.role}: ${job.description} (failed: ${why})`,
     trailers: { "Ork-Job": job.id },
+    identity: await identityArgs(ctx.root),
   });
   const head = await headOf(worktree);
   if (head !== base) await setBranch(ctx.root, branch, head);
@@ -306,9 +312,13 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
 
 /** Leaves the slot's worktree holding nothing of the job: at the target's tip, untracked files gone. */
 async function wipeSlot(ctx: JobContext): Promise<void> {
+  const landedAt = ctx.slot.landedAt;
+  ctx.slot.landedAt = null;
   if (ctx.slot.path === null) return;
   try {
-    const tip = await resolveCommit(ctx.root, `refs/heads/${ctx.target}`);
+    // After a landing the worktree goes to the landed commit without asking git for the tip: if another job
+    // landed since, the next job's claim sees that its base differs and resets the worktree there.
+    const tip = landedAt ?? await resolveCommit(ctx.root, `refs/heads/${ctx.target}`);
     await resetWorktree(ctx.slot.path, tip);
     ctx.slot.cleanAt = tip;
   } catch (error) {

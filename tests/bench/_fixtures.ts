@@ -31,14 +31,27 @@ export function jobText(id: string = newJobId()): string {
 }
 
 const tempDirs: string[] = [];
+const beforeRemoval: Array<() => void> = [];
+
+/** Runs `stop` (e.g. killing a process that writes in a temp dir) before the temp dirs are removed. */
+export function beforeRemovingTempDirs(stop: () => void): void {
+  beforeRemoval.push(stop);
+}
 
 /** Removes every temp dir made by {@link makeTempDir}; called on unload, safe to call again. */
 export function removeTempDirs(): void {
+  for (const stop of beforeRemoval.splice(0)) stop();
   for (const dir of tempDirs.splice(0)) {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    // A process killed a moment ago (a daemon's git) may still be writing there: try again for up to 2 s.
+    for (let attempt = 1;; attempt++) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+        break;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) break;
+        if (attempt >= 40) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      }
     }
   }
 }

@@ -26,7 +26,7 @@
  */
 
 import { git, type RunResult } from "../helpers/mod.ts";
-import { removeTempDirs } from "./_fixtures.ts";
+import { beforeRemovingTempDirs, removeTempDirs } from "./_fixtures.ts";
 import {
   BATCH,
   benchDir,
@@ -42,11 +42,13 @@ import {
   type Row,
   runScript,
   Samples,
+  setUpDaemon,
   setUpMinimalRepo,
   setUpNaiveRepo,
   setUpOrkRepo,
   SMALL,
   table,
+  waitForArchived,
 } from "./_cycle_fixtures.ts";
 
 /** Measured batches per bench (Deno.bench adds its warm-up calls); fewer for (a) on 5,000 files (~15 s each). */
@@ -71,12 +73,13 @@ async function setUp() {
       ork: await setUpOrkRepo(source, dir),
       naive: await setUpNaiveRepo(source, dir),
       minimal: await setUpMinimalRepo(source, dir),
+      daemon: await setUpDaemon(source, dir),
     });
   }
   await sync();
   console.log(
     `setup: ${SHAPES.map((s) => `${s.name} (${s.files} files of ${s.fileBytes} bytes)`).join(", ")}, ` +
-      `3 clones each, in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      `4 clones each, in ${((performance.now() - start) / 1000).toFixed(1)} s`,
   );
   return repos;
 }
@@ -88,6 +91,10 @@ try {
   removeTempDirs(); // a module that fails to load gets no unload event
   throw error;
 }
+// Killed outright before the temp dirs go, whatever it was doing.
+beforeRemovingTempDirs(() => {
+  for (const { daemon } of all) daemon.child.kill("SIGKILL");
+});
 
 const samples = new Samples();
 
@@ -122,7 +129,7 @@ for (const { shape, ork } of all) {
   });
 }
 
-for (const { shape, ork, naive, minimal } of all) {
+for (const { shape, ork, naive, minimal, daemon } of all) {
   const group = `cycle, ${shape.name}, ${BATCH} jobs`;
   Deno.bench({
     name: `(b) minimal: reused worktree, merge-tree, update-ref, ${shape.name}`,
@@ -154,6 +161,22 @@ for (const { shape, ork, naive, minimal } of all) {
       await checkLanded(ork.repo, before);
     },
   });
+  let archived = 1;
+  Deno.bench({
+    name: `ork run --workers 1 (a running daemon, its worktree made), ${shape.name}`,
+    group,
+    n: N,
+    warmup: 1,
+    async fn(b) {
+      const before = await git(daemon.repo, "rev-parse", "refs/heads/main");
+      await timed(b, key(shape, "daemon"), async () => {
+        enqueueBatch(daemon.queue);
+        archived += BATCH;
+        await waitForArchived(daemon, archived);
+      });
+      await checkLanded(daemon.repo, before);
+    },
+  });
   const nNaive = shape === LARGE ? N_NAIVE_LARGE : N;
   Deno.bench({
     name: `(a) naive: worktree add, commit, merge --no-ff, worktree remove, ${shape.name}`,
@@ -177,6 +200,7 @@ globalThis.addEventListener("unload", () => {
     naive: samples.mean(key(shape, "naive")) / BATCH,
     minimal: samples.mean(key(shape, "minimal")) / BATCH,
     startup: samples.mean(key(shape, "startup")),
+    daemon: samples.mean(key(shape, "daemon")) / BATCH,
   }));
   console.log(`\nper job, means of the measured batches of ${BATCH} jobs:\n\n${table(rows)}\n`);
 });

@@ -57,6 +57,24 @@ Deno.test("committing records modified, deleted and new files with the message a
   assert.equal(await isClean(job.dir), true);
 });
 
+Deno.test("a change the job staged itself is committed, and one it staged then undid in the file is not", async () => {
+  await using job = await jobWorktree("ork-staged");
+  // Staged by the job and not touched since: `git add --all` has nothing new to say about it.
+  await Deno.writeTextFile(join(job.dir, "staged.txt"), "staged by the job\n");
+  await git(job.dir, "add", "staged.txt");
+  const commit = await commitAll(job.dir, { message: "staged", trailers: { "Ork-Job": "j2" } });
+  assert.ok(commit);
+  assert.equal(await show(root, commit, "staged.txt"), "staged by the job\n");
+
+  // Staged, then the file put back as it was: the index changes again, to no change at all.
+  await Deno.writeTextFile(join(job.dir, "README.md"), "# staged then undone\n");
+  await git(job.dir, "add", "README.md");
+  await git(job.dir, "restore", "--worktree", "--source=HEAD", "--", "README.md");
+  assert.equal(await commitAll(job.dir, { message: "undone", trailers: { "Ork-Job": "j3" } }), null);
+  assert.equal(await headOf(job.dir), commit);
+  assert.equal(await isClean(job.dir), true);
+});
+
 Deno.test("committing keeps the commits the job made itself and adds its leftovers on top", async () => {
   await using job = await jobWorktree("ork-own-commits");
   await Deno.writeTextFile(join(job.dir, "one.txt"), "1\n");

@@ -101,6 +101,21 @@ Deno.test("a reset worktree keeps nothing of a rebase the job left in progress",
   await removeWorktree(root, job);
 });
 
+Deno.test("a reset worktree is detached again, and the branch the job checked out there does not move", async () => {
+  const dir = join(worktrees, "ork-branch");
+  await addWorktree(root, dir, first);
+  await git(dir, "checkout", "--quiet", "-b", "job-made-branch");
+  await Deno.writeTextFile(join(dir, "a.txt"), "the job's edit\n");
+  await resetWorktree(dir, second);
+  assert.equal(await git(root, "rev-parse", "job-made-branch"), first);
+  assert.equal((await run("git", ["-C", dir, "symbolic-ref", "-q", "HEAD"])).code, 1, "HEAD is detached");
+  assert.equal(await headOf(dir), second);
+  assert.equal(await Deno.readTextFile(join(dir, "a.txt")), "two\n");
+  assert.equal(await isClean(dir), true);
+  await removeWorktree(root, dir);
+  await git(root, "branch", "--quiet", "-D", "job-made-branch");
+});
+
 Deno.test("resetting a worktree already at its commit only checks it", async () => {
   const job = join(worktrees, "ork-fast");
   await addWorktree(root, job, second);
