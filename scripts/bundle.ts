@@ -24,6 +24,8 @@ const output = Deno.args[0] ?? join(checkout, "dist", "ork.js");
  * validated config is cached), secretlint only by the `secrets` gate.
  */
 const LAZY_PACKAGES = [
+  "dax",
+  "@logtape/logtape",
   "yaml",
   "@secretlint/core",
   "@secretlint/secretlint-rule-preset-recommend",
@@ -90,6 +92,7 @@ if (text.includes(EAGER_REQUIRE)) {
   console.error("bundle: the createRequire preamble of deno bundle changed; update scripts/bundle.ts");
   Deno.exit(1);
 }
+text = stampBuildCommit(text, await buildCommit());
 await Deno.writeTextFile(
   output,
   lazyNodeImports(packCommonJsModules(packLargeModule(text, "mvdan-sh"), LAZY_PACKAGES)),
@@ -182,16 +185,20 @@ function lazyNodeImports(bundle: string): string {
 }
 
 /**
- * Packs the bodies of every CommonJS module of `packages` into one gzip+base64 string; each module's wrapper
- * runs its body with a direct `eval` when the module is first required. A direct eval, unlike `new Function`,
- * sees the bundle's own scope, where a module finds the `require_*` functions of the modules it requires.
+ * Packs the bodies of every module of `packages` into one gzip+base64 string; each module's wrapper runs its
+ * body with a direct `eval` when the module is first required (CommonJS) or initialised (an ES module the
+ * bundler made lazy, `init_*`). A direct eval, unlike `new Function`, sees the bundle's own scope, where a
+ * module finds the `require_*` functions of the modules it requires and the variables it assigns.
+ *
+ * An ES module's top-level function declarations sit outside its `init_*` wrapper (the bundler hoists them);
+ * they go into the packed body too, as assignments to variables declared where they were, and run first.
  *
  * Why: as for mvdan-sh above, code the engine must read at every start costs every command time, and these
  * packages are large and rarely run.
  */
 function packCommonJsModules(bundle: string, packages: readonly string[]): string {
   const entry =
-    /\n( *)"([^"\n]*\/registry\.npmjs\.org\/((?:@[^/"]+\/)?[^/"]+)\/[^"\n]*)"\((exports(?:, module)?)\) \{\n/g;
+    /\n( *)"([^"\n]*\/registry\.npmjs\.org\/((?:@[^/"]+\/)?[^/"]+)\/[^"\n]*)"\((exports(?:, module)?)?\) \{\n/g;
   const bodies: string[] = [];
   let out = "";
   let from = 0;
@@ -199,13 +206,26 @@ function packCommonJsModules(bundle: string, packages: readonly string[]): strin
     const [whole, indent, , name] = match as unknown as [string, string, string, string];
     if (!packages.includes(name)) continue;
     const bodyStart = match.index + whole.length;
-    const bodyEnd = bundle.indexOf(`\n${indent}}\n});`, bodyStart);
+    // From the newline that ends the wrapper's first line: an empty body ends right there.
+    const bodyEnd = bundle.indexOf(`\n${indent}}\n});`, bodyStart - 1);
     if (bodyEnd < 0) {
       console.error(`bundle: cannot find the end of a module of ${name}; update scripts/bundle.ts`);
       Deno.exit(1);
     }
-    out += bundle.slice(from, bodyStart) + `${indent}  eval(__ork_packed_module(${bodies.length}));`;
-    bodies.push(bundle.slice(bodyStart, bodyEnd));
+    if (bodyEnd < bodyStart) continue; // nothing to pack
+    let head = bundle.slice(from, bodyStart);
+    let hoisted = "";
+    if (match[4] === undefined) {
+      // An ES module: its section starts at the bundler's `// <path>` comment before the wrapper.
+      // ...and ends where the line with the wrapper (`var init_x = __esm({`) starts.
+      const wrapperLine = bundle.lastIndexOf("\n", match.index - 1) + 1;
+      const sectionStart = Math.max(from, bundle.lastIndexOf("\n// ", wrapperLine));
+      const moved = hoistedFunctions(bundle.slice(sectionStart, wrapperLine));
+      head = bundle.slice(from, sectionStart) + moved.rest + bundle.slice(wrapperLine, bodyStart);
+      hoisted = moved.assignments;
+    }
+    out += head + `${indent}  eval(__ork_packed_module(${bodies.length}));`;
+    bodies.push(hoisted + bundle.slice(bodyStart, bodyEnd));
     from = bodyEnd;
     entry.lastIndex = bodyEnd;
   }
@@ -230,4 +250,100 @@ function __ork_packed_module(index) {
   // After the preamble (the first blank line), so the loader exists before any module runs.
   const at = out.indexOf("\n\n") + 2;
   return out.slice(0, at) + loader + out.slice(at);
+}
+
+/**
+ * Takes the top-level function declarations out of an ES module's section: `rest` keeps the section without
+ * them, plus `var <names>;`, and `assignments` holds `<name> = function <name>(...) {...};` for each. The
+ * bundler writes such a declaration from a line starting with `function` (or `async function`) to the next line
+ * that is just `}`, every line between indented; anything else (a one-line function, a line at the margin in
+ * between) stays where it is. Each piece is compiled on its own to make sure it was cut at the right place.
+ */
+function hoistedFunctions(section: string): { rest: string; assignments: string } {
+  const lines = section.split("\n");
+  const kept: string[] = [];
+  const names: string[] = [];
+  const assignments: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const name = /^(?:async )?function\*? ([\w$]+)\(.*\{$/.exec(lines[i]!)?.[1];
+    let end = -1;
+    if (name !== undefined) {
+      for (let j = i + 1; j < lines.length; j++) {
+        const line = lines[j]!;
+        if (line === "}") {
+          end = j;
+          break;
+        }
+        if (line !== "" && !/^\s/.test(line)) break; // at the margin: not inside this function after all
+      }
+    }
+    if (name === undefined || end < 0) {
+      kept.push(lines[i]!);
+      continue;
+    }
+    const declaration = lines.slice(i, end + 1).join("\n");
+    try {
+      new Function(`return (${declaration});`);
+    } catch (error) {
+      console.error(`bundle: cannot move function ${name} (${error}); update scripts/bundle.ts`);
+      Deno.exit(1);
+    }
+    names.push(name);
+    assignments.push(`${name} = ${declaration};`);
+    i = end;
+  }
+  const rest = kept.join("\n");
+  if (names.length === 0) return { rest, assignments: "" };
+  return { rest: `${rest}var ${names.join(", ")};\n`, assignments: `${assignments.join("\n")}\n` };
+}
+
+// --- The build commit, for `ork --version` -------------------------------------------------------------
+
+/**
+ * Replaces the stamp of `src/version.ts` (the literal `"ork-build-commit:source"`) with the commit the bundle
+ * is built from, so the bundle and the binaries made from it name their commit while ork itself never runs
+ * git on its own checkout.
+ */
+function stampBuildCommit(bundle: string, commit: string): string {
+  const placeholder = `"ork-build-commit:source"`;
+  const at = bundle.indexOf(placeholder);
+  if (at < 0 || bundle.indexOf(placeholder, at + 1) >= 0) {
+    console.error(
+      "bundle: src/version.ts's build-commit stamp is not in the bundle exactly once; update scripts/bundle.ts",
+    );
+    Deno.exit(1);
+  }
+  return bundle.slice(0, at) + JSON.stringify(`ork-build-commit:${commit}`) +
+    bundle.slice(at + placeholder.length);
+}
+
+/**
+ * The checkout's `git rev-parse --short=12 HEAD`, with `-dirty` when `git status` shows any change (untracked
+ * files too: a new source file ends up in the bundle as much as an edited one); `unknown`, with a warning, when
+ * the checkout is not a git repository (a source tarball).
+ */
+async function buildCommit(): Promise<string> {
+  // A GIT_DIR or GIT_INDEX_FILE set by a hook that runs this build would point git at another repository.
+  const env = Deno.env.toObject();
+  for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"]) delete env[name];
+  const git = async (...args: string[]) => {
+    const result = await new Deno.Command("git", {
+      args: ["-C", checkout, ...args],
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output().catch(() => undefined);
+    return result?.success ? new TextDecoder().decode(result.stdout).trim() : undefined;
+  };
+  const head = await git("rev-parse", "--short=12", "HEAD");
+  if (head === undefined) {
+    console.error(
+      `bundle: cannot read the git commit of ${checkout}; ork --version will say "commit unknown"`,
+    );
+    return "unknown";
+  }
+  const status = await git("status", "--porcelain", "--untracked-files=normal");
+  return status === "" ? head : `${head}-dirty`;
 }

@@ -17,8 +17,12 @@ function isBlank(text: string): boolean {
   return text.split(/\r?\n/).every((line) => /^\s*(?:#.*)?$/.test(line));
 }
 
-/** A config file's text, or undefined when it does not exist. */
-async function readOptional(repoRoot: string, file: ConfigFile): Promise<string | undefined> {
+/**
+ * A config file's text, or undefined when it does not exist.
+ *
+ * @throws {ConfigError} when the file exists but cannot be read, naming the file and the fix
+ */
+export async function readConfigText(repoRoot: string, file: ConfigFile): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(join(repoRoot, file));
   } catch (error) {
@@ -60,7 +64,7 @@ export async function loadConfig(
   options: { writeCache?: boolean } = {},
 ): Promise<OrkConfig> {
   const files = [CONFIG_FILES.orchestrator, CONFIG_FILES.roles];
-  const texts = await Promise.all(files.map((file) => readOptional(repoRoot, file)));
+  const texts = await Promise.all(files.map((file) => readConfigText(repoRoot, file)));
   const present = files.flatMap((file, index) => {
     const text = texts[index];
     return text === undefined || isBlank(text) ? [] : [{ file, text }];

@@ -28,5 +28,5 @@ export {
 } from "./defaults.ts";
 export { configTemplates } from "./templates.ts";
 export { mergeConfig } from "./merge.ts";
-export { loadConfig } from "./load.ts";
+export { loadConfig, readConfigText } from "./load.ts";
 export { writeMissingConfig } from "./write.ts";

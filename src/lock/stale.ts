@@ -37,13 +37,27 @@ function existsSync(path: string): boolean {
 }
 
 /**
+ * Whether `/proc` can answer: mounted, and readable by this process. Deno refuses every path below `/proc`
+ * without `--allow-all`, even with `--allow-read` (the compiled binary has no `--allow-all`), and that refusal
+ * means "ask `kill -0`", not a failure.
+ */
+function procReadable(): boolean {
+  try {
+    Deno.statSync("/proc/self");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether process `pid` of this host is alive. Deno has no signal 0, and sending a real signal to probe would
- * have side effects, so Linux asks `/proc`; elsewhere `kill -0` does. When neither works, the answer is "alive",
- * so that only the age can make the lock stale.
+ * have side effects, so Linux asks `/proc` when ork may read it; elsewhere `kill -0` does. When neither works,
+ * the answer is "alive", so that only the age can make the lock stale.
  */
 function processAlive(pid: number): boolean {
   if (pid === Deno.pid) return true;
-  procMounted ??= existsSync("/proc/self");
+  procMounted ??= procReadable();
   if (procMounted) return existsSync(`/proc/${pid}`);
   try {
     const { success, stderr } = new Deno.Command("kill", {

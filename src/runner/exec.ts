@@ -258,7 +258,7 @@ function killFollowers(pgid: number, signal: Deno.Signal): number {
 /**
  * Whether any live process is left in group `pgid`. Deno has no `kill(-pgid, 0)`, and probing with a real
  * signal has side effects, so Linux reads the group of each process from `/proc/<pid>/stat`; elsewhere
- * `pgrep -g` answers.
+ * `ps` answers.
  *
  * Zombies do not count: they have exited and closed their files, and only wait for their parent to collect
  * their status. Orphans are collected by PID 1, which in some containers does that only about once a second.
@@ -266,7 +266,7 @@ function killFollowers(pgid: number, signal: Deno.Signal): number {
 export function groupAlive(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 0) return false;
   procMounted ??= exists("/proc/self/stat");
-  if (!procMounted) return pgrepAlive(pgid);
+  if (!procMounted) return psAlive(pgid);
   return groupMembers(pgid, true).length > 0;
 }
 
@@ -294,15 +294,19 @@ function groupMembers(pgid: number, first = false): number[] {
   return members;
 }
 
-function pgrepAlive(pgid: number): boolean {
-  // pgrep exits 1 when nothing matched. Its `-r` (to leave zombies out) is procps-only, so zombies count here.
-  const { code } = new Deno.Command("pgrep", {
-    args: ["-g", String(pgid)],
+function psAlive(pgid: number): boolean {
+  // Where /proc cannot be read (macOS, a narrowly permitted ork): `ps`, leaving zombies out, since a sandbox's
+  // init can stay a zombie for seconds until PID 1 reaps it, and counting it would stop every job's group.
+  const { stdout } = new Deno.Command("ps", {
+    args: ["-A", "-o", "pgid=", "-o", "stat="],
     stdin: "null",
-    stdout: "null",
+    stdout: "piped",
     stderr: "null",
   }).outputSync();
-  return code === 0;
+  return new TextDecoder().decode(stdout).split("\n").some((line) => {
+    const [group, state = ""] = line.trim().split(/\s+/);
+    return Number(group) === pgid && !state.startsWith("Z");
+  });
 }
 
 function exists(path: string): boolean {

@@ -1,5 +1,5 @@
 // Start-up cost of whole ork processes, run from the one-file bundle, beside a `deno run` of an empty file in the
-// same run. Target: `ork enqueue` within 3x the empty file.
+// same run: `enqueue`, `--version`, `status` and `stats`. Target: `ork enqueue` within 3x the empty file.
 import { join } from "node:path";
 import { CHECKOUT, git, run } from "../helpers/mod.ts";
 
@@ -33,6 +33,10 @@ Deno.bench({ name: "ork enqueue (bundle)", group: "startup" }, async () => {
 });
 Deno.bench({ name: "ork --version (bundle)", group: "startup" }, async () => {
   await deno(bundle, "--version").output();
+});
+Deno.bench({ name: "ork status (bundle)", group: "startup", n: 30 }, async () => {
+  const { code } = await deno(bundle, "status").output();
+  if (code !== 0) throw new Error(`status exited ${code}`);
 });
 Deno.bench({ name: "ork stats, 10 jobs (bundle)", group: "startup", n: 30 }, async () => {
   await deno(bundle, "stats").output();

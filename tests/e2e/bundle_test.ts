@@ -1,42 +1,97 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { CHECKOUT, git, run, tempDir, tempRepo } from "../helpers/mod.ts";
+import { delimiter, isAbsolute, join, relative } from "node:path";
+import { buildBundle, CHECKOUT, git, run, type RunResult, tempDir, tempRepo } from "../helpers/mod.ts";
+import { NO_BWRAP } from "../sandbox/_fixture.ts";
+
+/**
+ * The one-file bundle, built once for every test of this file (a build costs seconds) into a temp dir that goes
+ * when the test process ends.
+ */
+let built: Promise<string> | undefined;
+function bundle(): Promise<string> {
+  return built ??= (async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ork-bundle-" }));
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+    const output = join(dir, "ork.js");
+    await buildBundle(output);
+    return output;
+  })();
+}
+
+/** A copy of the bundle alone in an empty temp dir outside the checkout; the dir goes when disposed. */
+async function bundleCopy(): Promise<{ dir: string; ork: string } & AsyncDisposable> {
+  const place = await tempDir("ork-bundle-run-");
+  const ork = join(place.dir, "ork.js");
+  await Deno.copyFile(await bundle(), ork);
+  return { dir: place.dir, ork, [Symbol.asyncDispose]: () => place[Symbol.asyncDispose]() };
+}
+
+/** Runs the bundle with `flags` (Deno's permission flags) on `repo`, from the bundle's own dir. */
+function bundled(
+  copy: { dir: string; ork: string },
+  flags: readonly string[],
+  repo: string,
+  env: Record<string, string> = {},
+): (...args: string[]) => Promise<RunResult> {
+  return (...args) =>
+    run(Deno.execPath(), [
+      "run",
+      // A missing permission must fail the step, never wait for an answer.
+      "--no-prompt",
+      "--no-config",
+      ...flags,
+      copy.ork,
+      "-C",
+      repo,
+      ...args,
+    ], { cwd: copy.dir, env: { NO_COLOR: "1", ...env } });
+}
+
+/** What Deno prints when ork touched something it was not allowed to (or asked for it). */
+const PERMISSION_TEXT =
+  /Requires \w+ access|NotCapable|run again with the --allow|Granted \w+ access|Deno requests/;
+
+/** The first `name` on PATH that is a file, as dax (git's runner) and the sandbox's detection look it up. */
+function onPath(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    try {
+      if (Deno.statSync(join(dir, name)).isFile) return join(dir, name);
+    } catch {
+      // Not there: the next entry.
+    }
+  }
+  return undefined;
+}
+
+/** True when `path` is the checkout, inside it, or holds it. */
+function touchesCheckout(path: string): boolean {
+  const down = relative(CHECKOUT, path);
+  const up = relative(path, CHECKOUT);
+  return !down.startsWith("..") || !up.startsWith("..");
+}
 
 Deno.test("the one-file bundle, copied outside the checkout and denied reading it, runs init, enqueue, list", async () => {
-  await using build = await tempDir("ork-bundle-");
-  const built = await run(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    join(CHECKOUT, "scripts/bundle.ts"),
-    join(build.dir, "ork.js"),
-  ]);
-  assert.equal(built.code, 0, built.stderr);
   // Start-up: only cheap Node built-ins load eagerly; the rest (node:fs, node:child_process, node:process, ...)
   // are turned into bindings that load on first use, and Node's require is made lazy too.
-  const bundleText = await Deno.readTextFile(join(build.dir, "ork.js"));
+  const bundleText = await Deno.readTextFile(await bundle());
   const eager = [...bundleText.matchAll(/^import .* from "(node:[a-z_/]+)";$/gm)].map((m) => m[1]);
   assert.deepEqual([...new Set(eager)].sort(), ["node:events", "node:path"]);
   // mvdan-sh, yaml and secretlint travel compressed, compiled on first use.
   assert.ok(bundleText.includes("__ork_packed_module("));
   assert.doesNotMatch(bundleText, /function parseDocument\(/);
+  // dax and logtape (ES modules) travel packed too, their hoisted functions with them.
+  assert.doesNotMatch(bundleText, /CommandBuilder = class|function build\$FromState|function getLogger\(/);
 
-  await using empty = await tempDir("ork-bundle-run-");
-  await Deno.copyFile(join(build.dir, "ork.js"), join(empty.dir, "ork.js"));
+  await using empty = await bundleCopy();
   await using repo = await tempRepo();
   // Reads and writes are allowed only in the repo and the bundle's folder: touching the checkout would fail.
-  const ork = (...args: string[]) =>
-    run(Deno.execPath(), [
-      "run",
-      "--no-config",
-      `--allow-read=${repo.dir},${empty.dir}`,
-      `--allow-write=${repo.dir}`,
-      "--allow-env",
-      "--allow-sys=hostname",
-      join(empty.dir, "ork.js"),
-      "-C",
-      repo.dir,
-      ...args,
-    ], { cwd: empty.dir, env: { NO_COLOR: "1" } });
+  const ork = bundled(empty, [
+    `--allow-read=${repo.dir},${empty.dir}`,
+    `--allow-write=${repo.dir}`,
+    "--allow-env",
+    "--allow-sys=hostname",
+  ], repo.dir);
 
   const init = await ork("init");
   assert.equal(init.code, 0, init.stderr);
@@ -60,6 +115,147 @@ Deno.test("the one-file bundle, copied outside the checkout and denied reading i
   assert.match(refused.stderr, /^ork: unknown role "nobody"; /);
   const help = await ork("enqueue", "--help");
   assert.ok(help.stdout.includes("Examples:\n  ork enqueue --role bug-catcher"), help.stdout);
+  for (const result of [init, enqueued, list, refused, help]) {
+    assert.doesNotMatch(result.stderr, PERMISSION_TEXT);
+  }
   assert.equal(await git(repo.dir, "status", "--porcelain", "--untracked-files=all", ".ork"), "");
   assert.deepEqual([...Deno.readDirSync(empty.dir)].map((e) => e.name), ["ork.js"]);
+});
+
+Deno.test("the bundle, denied reading the checkout, runs a job that lands, then status, gates and clean", async () => {
+  await using copy = await bundleCopy();
+  await using repo = await tempRepo();
+  // The temp dir ork may use (TMPDIR): `ork gates` keeps the gates' log in a Deno.makeTempDir while they run.
+  await using tmp = await tempDir("ork-bundle-tmp-");
+  const gitBinary = onPath("git");
+  assert.ok(gitBinary, "git is not on PATH");
+  const bwrap = onPath("bwrap");
+
+  const reads = [
+    repo.dir,
+    copy.dir,
+    tmp.dir,
+    // dax, which runs ork's git commands, looks git up on PATH with stat(), which needs read access to it; a
+    // refused stat is "not found" to dax ("dax: git: command not found").
+    gitBinary,
+    // The sandbox's detection (orchestrator.sandbox: auto) stats bwrap on PATH the same way; refused, ork would
+    // quietly run jobs unconfined ("bwrap not found on PATH").
+    ...(bwrap === undefined ? [] : [bwrap]),
+  ];
+  const writes = [repo.dir, tmp.dir];
+  const flags = [
+    `--allow-read=${reads.join(",")}`,
+    `--allow-write=${writes.join(",")}`,
+    // All of it: ork stops a job's process group (timeouts, cancels, leftovers, jobs of dead runners) with
+    // Deno.kill, which Deno allows only with --allow-run as a whole, never with a list of programs. It runs
+    // git, /bin/sh, bwrap, and pgrep and kill -0 where it cannot read /proc (Deno refuses /proc to anything but
+    // --allow-all, so here), and those run with their own rights: the read limits bind ork's own code.
+    "--allow-run",
+    // All of it: ork hands its environment to git, jobs and gates (Deno.env.toObject()), and reads NO_COLOR,
+    // ORK_DEBUG, PATH (for bwrap) and GIT_INDEX_FILE.
+    "--allow-env",
+    // Runner names and lock holders record the host name.
+    "--allow-sys=hostname",
+  ];
+  for (const path of [...reads, ...writes, copy.ork]) {
+    assert.ok(!touchesCheckout(path), `${path} is in or around the checkout ${CHECKOUT}`);
+  }
+  // The flags deny the checkout: a script run with them cannot see it.
+  const probe = await run(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    ...flags,
+    `data:text/javascript,try { Deno.statSync(${JSON.stringify(join(CHECKOUT, "deno.json"))}); ` +
+    `console.log("read") } catch (e) { console.log(e.name) }`,
+  ], { cwd: copy.dir });
+  assert.equal(probe.stdout.trim(), "NotCapable", probe.stderr);
+
+  const ork = bundled(copy, flags, repo.dir, { TMPDIR: tmp.dir });
+  const results: RunResult[] = [];
+  const step = async (...args: string[]): Promise<RunResult> => {
+    const result = await ork(...args);
+    results.push(result);
+    assert.equal(result.code, 0, `ork ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+    return result;
+  };
+
+  await step("init");
+  // A role for the job, one shell gate to run, and the sandbox left at its default (auto); committed, so that
+  // the job's worktree has it.
+  await Deno.writeTextFile(
+    join(repo.dir, "config/agent_roles.yaml"),
+    "roles:\n  tester:\n    description: Writes a file\n    allowed_tools: [printf]\n",
+  );
+  await Deno.writeTextFile(
+    join(repo.dir, "config/orchestrator.yaml"),
+    'merge_gates:\n  - name: always\n    type: shell\n    command: "true"\n',
+  );
+  await git(repo.dir, "add", "config");
+  await git(repo.dir, "commit", "--quiet", "-m", "ork config");
+
+  const id =
+    (await step("enqueue", "--role", "tester", "--desc", "Write", "--cmd", "printf 'landed\\n' > out.txt"))
+      .stdout.trim();
+  const ran = await step("run", "--once");
+  assert.match(ran.stdout, /1 completed, 0 failed/);
+  assert.equal(await git(repo.dir, "show", "main:out.txt"), "landed");
+  const job = JSON.parse(await Deno.readTextFile(join(repo.dir, ".ork/archive", `${id}.json`)));
+  assert.equal(job.status, "completed");
+  assert.equal(job.landed_commit, await git(repo.dir, "rev-parse", "main"));
+  // Narrow reads did not turn the sandbox off where bubblewrap works.
+  assert.equal(job.sandbox === "bwrap", !NO_BWRAP, job.sandbox);
+  const log = await Deno.readTextFile(job.log_path);
+  assert.doesNotMatch(log, PERMISSION_TEXT);
+  assert.match(log, /^== gate always: passed/m);
+  // Without /proc, groupAlive asks `ps` and leaves zombies out: a sandbox's init that PID 1 has not reaped
+  // yet is no leftover to stop (with zombies counted, each command and gate waited ~2 s and said so here).
+  assert.doesNotMatch(log, /left processes in group/);
+
+  // A runner that died (SIGKILL, a crash) leaves its lock file behind; status and clean must judge it without
+  // /proc too.
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  const deadLock = join(repo.dir, ".ork/locks", `runner-${dead.pid}-${Date.now() - 60_000}.lock`);
+  await Deno.writeTextFile(
+    deadLock,
+    JSON.stringify({
+      pid: dead.pid,
+      hostname: Deno.hostname(),
+      acquired_at: new Date(Date.now() - 60_000).toISOString(),
+      purpose: "runner",
+    }),
+  );
+
+  const status = await step("status");
+  assert.match(status.stdout, /^runners: none$/m);
+  assert.match(status.stdout, /^jobs: 0 pending, 0 running, 1 completed, 0 failed, 0 cancelled$/m);
+  assert.match(status.stdout, new RegExp(`${id}\\s+tester: Write$`, "m"));
+  const counts = JSON.parse((await step("status", "--json")).stdout).counts;
+  assert.deepEqual(counts, { pending: 0, running: 0, completed: 1, failed: 0, cancelled: 0, total: 1 });
+
+  const gates = await step("gates");
+  assert.match(gates.stdout, /^always\s+passed\s/m);
+
+  // A worktree no job owns, on a branch already merged: clean removes both, and the dead runner's lock.
+  await git(
+    repo.dir,
+    "worktree",
+    "add",
+    "--quiet",
+    "-b",
+    "ork/leftover",
+    join(repo.dir, ".ork/worktrees/leftover"),
+  );
+  const clean = await step("clean");
+  assert.match(clean.stdout, /^removed worktree \.ork\/worktrees\/leftover$/m);
+  assert.match(clean.stdout, /^deleted branch ork\/leftover \(merged\)$/m);
+  assert.match(clean.stdout, /^removed lock .*runner-\d+-\d+\.lock \(its runner is gone\)$/m);
+  assert.equal(await git(repo.dir, "worktree", "list", "--porcelain").then((t) => t.split("\n\n").length), 1);
+  assert.equal(await git(repo.dir, "branch", "--list", "ork/*"), "");
+  assert.throws(() => Deno.statSync(deadLock), Deno.errors.NotFound);
+
+  for (const result of results) assert.doesNotMatch(result.stderr, PERMISSION_TEXT);
+  assert.deepEqual([...Deno.readDirSync(copy.dir)].map((e) => e.name), ["ork.js"]);
+  assert.deepEqual([...Deno.readDirSync(tmp.dir)], [], "ork left files in its temp dir");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CHECKOUT, DENO_JSON, git, MAIN_TS, ork, run, tempDir } from "../helpers/mod.ts";
+import { buildBundle, CHECKOUT, DENO_JSON, git, MAIN_TS, ork, run, tempDir } from "../helpers/mod.ts";
 import { AWS_ENV, FAKE_AWS, filesContaining } from "../gates/_gates.ts";
 import { runFixture as setup } from "./_setup.ts";
 
@@ -170,13 +170,7 @@ Deno.test("scripts/ci_gates.sh runs ork gates, taking the spec's 'all' as every 
 Deno.test("the one-file bundle runs the secrets and file_size gates", async () => {
   await using build = await tempDir("ork-bundle-");
   const bundle = join(build.dir, "ork.js");
-  const built = await run(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    join(CHECKOUT, "scripts/bundle.ts"),
-    bundle,
-  ]);
-  assert.equal(built.code, 0, built.stderr);
+  await buildBundle(bundle);
   await using s = await setup(GATES);
   await Deno.writeTextFile(join(s.dir, "app.env"), AWS_ENV);
   const result = await run(

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** The checkout's root. */
@@ -158,4 +159,15 @@ export async function waitFor<T>(
 export async function processRunning(marker: string): Promise<boolean> {
   const result = await run("pgrep", ["-f", marker]);
   return result.code === 0;
+}
+
+/** Builds the one-file bundle with `scripts/bundle.ts` of `checkout` (this one by default) into `output`. */
+export async function buildBundle(output: string, checkout: string = CHECKOUT): Promise<void> {
+  const built = await run(Deno.execPath(), [
+    "run",
+    "--allow-all",
+    join(checkout, "scripts/bundle.ts"),
+    output,
+  ]);
+  if (built.code !== 0) throw new Error(`scripts/bundle.ts failed (${built.code}): ${built.stderr}`);
 }

@@ -75,13 +75,14 @@ export function gatesCommand(ctx: CliContext): CommandUnknownOpts {
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText(
       "after",
-      examples(
-        "ork gates                      # every gate, on what this checkout changes against the target branch",
-        "ork gates no_secrets --staged  # one gate, on what 'git commit' would record",
-        "ork gates --base origin/main   # in CI: what the branch adds to origin/main",
-      ) +
-        "\n\nShell gates run their command in the repository's top folder, on the files as they are; the\n" +
-        "secrets and file_size gates read only the change. Gate output goes to stderr, the table to stdout.",
+      // The examples come last, as in every command's help.
+      "\nShell gates run their command in the repository's top folder, on the files as they are; the\n" +
+        "secrets and file_size gates read only the change. Gate output goes to stderr, the table to stdout.\n" +
+        examples(
+          "ork gates                      # every gate, on what this checkout changes against the target branch",
+          "ork gates no_secrets --staged  # one gate, on what 'git commit' would record",
+          "ork gates --base origin/main   # in CI: what the branch adds to origin/main",
+        ),
     )
     .action(async (names, opts) => {
       const ws = await workspaceFor(ctx, repoOption(opts, command.parent?.opts()));

@@ -47,7 +47,13 @@ function uninstallCommand(ctx: CliContext) {
     .description("remove ork's pre-commit hook")
     .option("--force", "remove the pre-commit hook even when it is not ork's")
     .option(REPO_FLAG, REPO_HELP)
-    .addHelpText("after", examples("ork hook uninstall"))
+    .addHelpText(
+      "after",
+      examples(
+        "ork hook uninstall",
+        "ork hook uninstall --force   # also removes another tool's pre-commit hook",
+      ),
+    )
     .action(async (opts, cmd) => {
       const root = await rootFor(ctx, repoOption(opts, rootOpts(cmd)));
       const { uninstallHook } = await import("../../gates/hook.ts");

@@ -78,11 +78,14 @@ export function makefileCommand(ctx: CliContext): CommandUnknownOpts {
     .description("print Make targets for ork (ork-init, ork-enqueue, ork-run, ...) to include in a Makefile")
     .addHelpText(
       "after",
-      examples(
-        "ork makefile > ork.mk          # then add 'include ork.mk' to your Makefile",
-        `make ork-enqueue ROLE=style-warden DESC="Format" CMD="deno fmt"`,
-        "make ork-run-once ORK=./scripts/ork",
-      ),
+      // The make lines come before the examples, which are ork's own command lines, as in every command's help.
+      "\nWith 'include ork.mk' in the Makefile:\n" +
+        `  make ork-enqueue ROLE=style-warden DESC="Format" CMD="deno fmt"\n` +
+        "  make ork-run-once ORK=./scripts/ork\n" +
+        examples(
+          "ork makefile > ork.mk          # then add 'include ork.mk' to your Makefile",
+          "ork makefile > ork.mk && echo 'include ork.mk' >> Makefile",
+        ),
     )
     .action(() => {
       ctx.output.out(makefileText().replace(/\n$/, ""));
