@@ -64,7 +64,7 @@ export async function checkLeftovers(ws: Workspace, now: number = Date.now()): P
     quarantineDir: ws.paths.quarantine,
     lockPath: join(ws.paths.locks, "queue.lock"),
   });
-  const { cleanRepo } = await import("../runner/clean.ts");
+  const { cleanRepo, lastJobByWorktree } = await import("../runner/clean.ts");
   const plan = await cleanRepo(ws, queue, { dryRun: true });
   // Folders first, then git's list, then the jobs: a job records its worktree before creating it, so a folder
   // a live runner is creating right now is either registered or named by a job read after it.
@@ -76,7 +76,7 @@ export async function checkLeftovers(ws: Workspace, now: number = Date.now()): P
   const stuck = jobs.filter((job) => job.status === "running" && plan.recovered.includes(job.id));
   return [
     locksCheck(ws, plan.locks, now),
-    worktreesCheck(ws, plan.worktrees, folders, registered, jobs, stuck, host),
+    worktreesCheck(ws, plan.worktrees, folders, registered, lastJobByWorktree(jobs), stuck, host),
     jobsCheck(stuck),
   ];
 }
@@ -123,16 +123,10 @@ function worktreesCheck(
   orphans: readonly string[],
   folders: readonly string[],
   registered: ReadonlySet<string>,
-  jobs: readonly Job[],
+  lastJobOf: ReadonlyMap<string, Job>,
   stuck: readonly Job[],
   host: string,
 ): Check {
-  const lastJobOf = new Map<string, Job>();
-  for (const job of jobs) {
-    if (job.worktree === null) continue;
-    const seen = lastJobOf.get(job.worktree);
-    if (!seen || (job.started_at ?? "") > (seen.started_at ?? "")) lastJobOf.set(job.worktree, job);
-  }
   const stuckIds = new Set(stuck.map((job) => job.id));
   const unknown = folders.filter((folder) => {
     if (registered.has(folder) || registered.has(realPathOr(folder))) return false;

@@ -38,6 +38,7 @@ export interface CleanReport {
  * Cleans up after runners.
  *
  * @param options `dryRun`: only say what would go
+ * @throws {OrkError} `bad-input` when there is no target branch; `git-failed`
  */
 export async function cleanRepo(
   ws: Workspace,
@@ -74,12 +75,7 @@ export async function cleanRepo(
   const jobs = options.dryRun ? await queue.peek() : await queue.list();
   // Recovery removes these worktrees itself; a dry run must not list them twice.
   const recoveredWorktrees = new Set(orphans.map((job) => job.worktree));
-  const lastJobOf = new Map<string, Job>();
-  for (const job of jobs) {
-    if (job.worktree === null) continue;
-    const seen = lastJobOf.get(job.worktree);
-    if (!seen || (job.started_at ?? "") > (seen.started_at ?? "")) lastJobOf.set(job.worktree, job);
-  }
+  const lastJobOf = lastJobByWorktree(jobs);
   const base = resolve(ws.paths.worktrees) + "/";
   const worktrees: string[] = [];
   for (const worktree of present) {
@@ -101,6 +97,17 @@ export async function cleanRepo(
   }
   const locks = deadLocks.map((path) => relative(ws.root, path));
   return { recovered, worktrees, branches, locks };
+}
+
+/** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */
+export function lastJobByWorktree(jobs: readonly Job[]): Map<string, Job> {
+  const lastJobOf = new Map<string, Job>();
+  for (const job of jobs) {
+    if (job.worktree === null) continue;
+    const seen = lastJobOf.get(job.worktree);
+    if (!seen || (job.started_at ?? "") > (seen.started_at ?? "")) lastJobOf.set(job.worktree, job);
+  }
+  return lastJobOf;
 }
 
 function safeReadDir(dir: string): Deno.DirEntry[] {
