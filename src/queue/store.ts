@@ -212,6 +212,32 @@ export class FsQueue {
     );
   }
 
+  /**
+   * Runs `work` while job `id` is running and, in the same hold of the queue lock, completes the job when `work`
+   * says so: a cancel (or anything else that changes the job) can come before `work` or after the completion,
+   * never between. For the last step of landing, where the work is moving the target branch.
+   *
+   * @param work does what makes the job's outcome final; returns its value and, to complete the job, the result
+   *   and fields to record (null leaves the job running, for the caller to settle)
+   * @returns null when the job was not running (then `work` did not run); else `work`'s value and the job as
+   *   stored afterwards
+   */
+  async finishWhileRunning<T>(
+    id: string,
+    work: () => Promise<
+      { value: T; complete: { result: Record<string, unknown>; changes: TransitionChanges } | null }
+    >,
+  ): Promise<{ value: T; job: Job } | null> {
+    using _lock = await this.#lock("finish");
+    const { job, place } = this.#files.locate(id);
+    if (job.status !== "running") return null;
+    const { value, complete } = await work();
+    if (complete === null) return { value, job };
+    const next = transition(job, "completed", { ...complete.changes, result: complete.result });
+    this.#store(job, next, place);
+    return { value, job: next };
+  }
+
   /** Cancels a pending or running job. */
   cancel(id: string): Promise<Job> {
     return this.#change(id, "cancel", (job) => transition(job, "cancelled"));

@@ -219,15 +219,31 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
     gates: ctx.config.merge_gates,
     env,
-    cancelled: async () => (await queue.statusOf(job.id)) !== "running",
+    // The landing is recorded in the same hold of the queue lock as the target's move, so that a cancel
+    // cannot slip in between and leave a landed job recorded as cancelled.
+    finish: async (land) => {
+      const finished = await queue.finishWhileRunning(job.id, async () => {
+        const step = await land();
+        return {
+          value: step,
+          complete: step.kind === "landed"
+            ? {
+              result: { landed: true, gates: step.gates },
+              changes: { exit_code: 0, landed_commit: step.commit },
+            }
+            : null,
+        };
+      });
+      return finished?.value ?? null;
+    },
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
     sandbox,
   });
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {
     case "landed":
+      // Already completed, with the landing (see `finish` above).
       ctx.slot.landedAt = result.commit;
-      await queue.complete(job.id, { landed: true, gates }, { exit_code: 0, landed_commit: result.commit });
       await deleteBranch(root, names.branch);
       events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
       return "completed";

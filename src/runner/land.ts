@@ -42,8 +42,12 @@ export interface LandRequest {
   readonly gates: readonly GateConfig[];
   /** Variables for the gates' commands. */
   readonly env: Record<string, string>;
-  /** True when the job was cancelled meanwhile: checked last thing before the target moves. */
-  readonly cancelled: () => Promise<boolean>;
+  /**
+   * Runs the last step (moving the target, bringing the user's checkout forward) only while the job is still
+   * running, and records the landing in the same step: a cancel cannot come between the two. Resolves null,
+   * without running it, when the job was cancelled meanwhile.
+   */
+  readonly finish: (land: () => Promise<LastStep>) => Promise<LastStep | null>;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
@@ -58,6 +62,12 @@ export type LandResult =
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
   | { kind: "cancelled"; gates: GateResult[] };
+
+/** How the last step of landing ended: landed, or not (the target moved meanwhile, or the checkout had work). */
+export type LastStep =
+  | { kind: "landed"; commit: string; gates: GateResult[] }
+  | { kind: "target-moved" }
+  | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] };
 
 /** How often the target may move under us (someone committed to it outside ork) before we give up for now. */
 const MAX_TIP_RACES = 3;
@@ -99,21 +109,24 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     }
     const verdict = landingAllowed(gates, request.gates);
     if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
-    if (await request.cancelled()) return { kind: "cancelled", gates };
-
-    if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
-      // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
-      if (attempt < MAX_TIP_RACES) continue;
-      return { kind: "target-moving", attempts: attempt };
-    }
-    if ((await currentBranch(request.root)) === request.target) {
-      const checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
-      if (!checkout.ok) {
-        // The user's uncommitted work comes first: put the target back where it was; nothing lands.
-        await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
-        return { kind: "checkout-would-lose-work", files: checkout.files, gates };
+    const tested = gates;
+    const step = await request.finish(async (): Promise<LastStep> => {
+      if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
+        return { kind: "target-moved" };
       }
-    }
-    return { kind: "landed", commit: candidate.commit, gates };
+      if ((await currentBranch(request.root)) === request.target) {
+        const checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
+        if (!checkout.ok) {
+          // The user's uncommitted work comes first: put the target back where it was; nothing lands.
+          await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
+          return { kind: "checkout-would-lose-work", files: checkout.files, gates: tested };
+        }
+      }
+      return { kind: "landed", commit: candidate.commit, gates: tested };
+    });
+    if (step === null) return { kind: "cancelled", gates };
+    if (step.kind !== "target-moved") return step;
+    // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
+    if (attempt >= MAX_TIP_RACES) return { kind: "target-moving", attempts: attempt };
   }
 }

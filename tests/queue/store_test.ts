@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OrkError } from "../../src/errors/mod.ts";
 import { FsQueue, type Job, type NewJob } from "../../src/queue/mod.ts";
-import { tempDir } from "../helpers/mod.ts";
+import { exists, tempDir } from "../helpers/mod.ts";
 
 const root = await tempDir("ork-store-");
 let n = 0;
@@ -140,6 +140,54 @@ Deno.test("cancel stops a pending job from being claimed and refuses a finished 
     assert.equal(error.message, `cannot move job ${id} from cancelled to cancelled`);
     return true;
   });
+});
+
+Deno.test("a cancel that comes while a job is being finished waits for it, then finds the job completed", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("landing"));
+  await queue.claim("w");
+  const marker = join(root.dir, `cancel-${id}`);
+  let canceller: Deno.ChildProcess | undefined;
+  const finished = await queue.finishWhileRunning(id, async () => {
+    // Another process cancels while the target branch moves, as `ork cancel` from a terminal would.
+    canceller = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", join(import.meta.dirname!, "_queue_worker.ts"), "cancel", dir, id, marker],
+      stdout: "piped",
+    }).spawn();
+    for (let tries = 0; !exists(marker); tries++) {
+      if (tries > 400) throw new Error("the canceller never started");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100)); // now it is waiting for the queue lock
+    assert.equal(await queue.statusOf(id), "running");
+    return {
+      value: "moved",
+      complete: { result: { landed: true }, changes: { landed_commit: "c".repeat(40) } },
+    };
+  });
+  assert.equal(finished?.value, "moved");
+  assert.equal(finished?.job.status, "completed");
+  const said = new TextDecoder().decode((await canceller!.output()).stdout).trim();
+  assert.equal(said, "invalid-transition");
+  const stored = await queue.get(id);
+  assert.equal(stored.status, "completed");
+  assert.deepEqual(stored.result, { landed: true });
+  assert.equal(stored.landed_commit, "c".repeat(40));
+});
+
+Deno.test("finishing a job that is no longer running does not run the work", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("cancelled first"));
+  await queue.claim("w");
+  await queue.cancel(id);
+  let ran = false;
+  const finished = await queue.finishWhileRunning(id, () => {
+    ran = true;
+    return Promise.resolve({ value: 1, complete: { result: {}, changes: {} } });
+  });
+  assert.equal(finished, null);
+  assert.equal(ran, false);
+  assert.equal((await queue.get(id)).status, "cancelled");
 });
 
 Deno.test("a job is found by a unique prefix, refused when ambiguous, and never by a substring", async () => {
