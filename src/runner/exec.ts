@@ -270,6 +270,34 @@ export function groupAlive(pgid: number): boolean {
   return groupMembers(pgid, true).length > 0;
 }
 
+/**
+ * Whether group `pgid` is a given job's: true when one of its live processes was started with `NAME=value` in
+ * its environment (as every process of a job is, with `ORK_JOB_ID`), false when it has live processes and none
+ * was, null when that cannot be told (no `/proc`, no live process, an environment that cannot be read).
+ *
+ * Why: a job's recorded pid outlives a runner killed with SIGKILL, and by the time another ork recovers the job
+ * the kernel may have given that number to an unrelated process group, which must not be killed.
+ */
+export function groupStartedWith(pgid: number, name: string, value: string): boolean | null {
+  if (!Number.isInteger(pgid) || pgid <= 1) return null;
+  procMounted ??= exists("/proc/self/stat");
+  if (!procMounted) return null;
+  const wanted = `${name}=${value}`;
+  const members = groupMembers(pgid);
+  if (members.length === 0) return null;
+  for (const pid of members) {
+    let environ: string;
+    try {
+      environ = Deno.readTextFileSync(`/proc/${pid}/environ`);
+    } catch {
+      // Gone meanwhile, or another user's process (then certainly not a job of this ork's): not telling.
+      return null;
+    }
+    if (environ.split("\0").includes(wanted)) return true;
+  }
+  return false;
+}
+
 /** The live (not zombie) processes of group `pgid`, from `/proc`; with `first`, at most one. */
 function groupMembers(pgid: number, first = false): number[] {
   const members: number[] = [];

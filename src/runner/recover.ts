@@ -10,7 +10,7 @@ import { OrkError } from "../errors/mod.ts";
 import { removeWorktree } from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog } from "./events.ts";
-import { groupAlive, killGroup } from "./exec.ts";
+import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 
 /**
@@ -31,7 +31,17 @@ export async function recoverOrphans(ctx: {
     const owner = parseWorker(job.worker);
     // A job another program claimed, or one a runner on another machine runs: not ours to judge.
     if (owner === null || runnerAlive(ctx.locksDir, owner, ctx.host) !== false) continue;
-    if (job.pid !== null) await stopGroup(job.pid);
+    if (job.pid !== null) {
+      if (groupStartedWith(job.pid, "ORK_JOB_ID", job.id) === false) {
+        // The number was given to someone else's processes since: not ours to kill.
+        ctx.events?.emit({
+          kind: "warning",
+          message: `not stopping process group ${job.pid} of job ${job.id}: its processes are not the job's`,
+        });
+      } else {
+        await stopGroup(job.pid);
+      }
+    }
     if (job.worktree !== null) await removeWorktree(ctx.root, job.worktree);
     // Nobody holds or waits on a dead runner's own lock: it can go.
     await Deno.remove(runnerLockPath(ctx.locksDir, owner)).catch((error) => {
