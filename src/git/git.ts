@@ -60,10 +60,22 @@ export const GIT_ENV: Record<string, string | undefined> = {
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const full = opts.noHooks ? ["-c", "core.hooksPath=/dev/null", ...args] : [...args];
-  const result = await $`git -C ${cwd} ${full}`.env(GIT_ENV).stdin("null").quiet().noThrow();
+  const result = await $`${await gitProgram()} -C ${cwd} ${full}`.env(GIT_ENV).stdin("null").quiet()
+    .noThrow();
   const out: GitResult = { code: result.code, stdout: result.stdout, stderr: result.stderr };
   if (out.code !== 0 && !(opts.ok ?? []).includes(out.code)) throw gitError(cwd, args, out, opts.hint);
   return out;
+}
+
+let gitPath: Promise<string> | undefined;
+
+/**
+ * git's full path, looked up on PATH once per process: dax looks a bare command name up on every call, which
+ * cost more than a millisecond per git process (17 per job), more than dax's own work. Where PATH has no git,
+ * the bare name, so that dax reports it missing as before.
+ */
+function gitProgram(): Promise<string> {
+  return gitPath ??= $.which("git").then((path) => path ?? "git");
 }
 
 /**

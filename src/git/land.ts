@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { InputError, OrkError } from "../errors/mod.ts";
 import { identityArgs } from "./commit.ts";
 import { git, gitError, OID } from "./git.ts";
-import { branchRef, checkBranchName, readBranch } from "./refs.ts";
+import { branchRef, checkBranchName, headCommit, readBranch } from "./refs.ts";
 
 /** How a job's work becomes one commit on the target. */
 export type LandStrategy = "merge" | "squash";
@@ -130,7 +130,7 @@ export async function compareAndSwapBranch(
  * @throws {OrkError} `git-failed` when HEAD is not `to`, or git fails for another reason (a locked index)
  */
 export async function fastForwardCheckout(root: string, from: string, to: string): Promise<CheckoutResult> {
-  const head = (await git(root, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
+  const head = await headCommit(root);
   if (head !== to) {
     throw new OrkError(
       "git-failed",

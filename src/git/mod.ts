@@ -8,7 +8,15 @@
  */
 
 export { findRepoRoot, gitCommonDir } from "./root.ts";
-export { branchesMergedInto, currentBranch, deleteBranch, resolveCommit, setBranch } from "./refs.ts";
+export {
+  branchesMergedInto,
+  branchTip,
+  currentBranch,
+  deleteBranch,
+  headCommit,
+  resolveCommit,
+  setBranch,
+} from "./refs.ts";
 export { commitAll, type CommitOptions, headOf, identityArgs, isClean } from "./commit.ts";
 export {
   addWorktree,

@@ -35,12 +35,8 @@ export async function currentBranch(root: string): Promise<string | null> {
  * git has to be asked.
  */
 async function branchInHeadFile(root: string): Promise<string | null | undefined> {
-  let text: string;
-  try {
-    text = (await Deno.readTextFile(join(gitCommonDir(root), "HEAD"))).trim();
-  } catch {
-    return undefined; // whatever the reason, git itself will say it properly
-  }
+  const text = await readSmall(join(gitCommonDir(root), "HEAD"));
+  if (text === null) return undefined; // whatever the reason, git itself will say it properly
   if (OID.test(text)) return null;
   const ref = /^ref: (refs\/heads\/\S+)$/.exec(text)?.[1];
   if (ref === undefined || ref === "refs/heads/.invalid") return undefined;
@@ -100,6 +96,51 @@ export async function checkBranchName(root: string, name: string): Promise<void>
     );
   }
   acceptedBranchNames.add(key);
+}
+
+/**
+ * The commit branch `name` points to, read from its loose ref file when it has one (a git process less on every
+ * claim and landing); from git otherwise (a packed ref, reftable, a symbolic ref).
+ *
+ * @param root the main worktree's root
+ * @param name a short branch name
+ * @returns the commit's full sha
+ * @throws {InputError} `bad-input` when the branch does not exist
+ */
+export async function branchTip(root: string, name: string): Promise<string> {
+  return await looseRef(root, `${HEADS}${name}`) ?? await resolveCommit(root, `${HEADS}${name}`);
+}
+
+/**
+ * The commit the main worktree's HEAD is at, read from the HEAD file and the loose ref it names when it can be;
+ * from git otherwise.
+ *
+ * @param root the main worktree's root
+ * @returns the commit's full sha
+ * @throws {OrkError} `git-failed` when HEAD does not resolve (an unborn branch)
+ */
+export async function headCommit(root: string): Promise<string> {
+  const head = await readSmall(join(gitCommonDir(root), "HEAD"));
+  if (head !== null && OID.test(head)) return head;
+  const ref = head === null ? undefined : /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
+  const fromFile = ref === undefined || ref === "refs/heads/.invalid" ? null : await looseRef(root, ref);
+  return fromFile ?? (await git(root, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
+}
+
+/** A loose ref's commit, or null when there is no such file or it holds something else than a sha. */
+async function looseRef(root: string, ref: string): Promise<string | null> {
+  // git writes a ref to `<ref>.lock` and renames it into place, so the file is read whole, old or new.
+  const text = await readSmall(join(gitCommonDir(root), ref));
+  return text !== null && OID.test(text) ? text : null;
+}
+
+/** A small file's trimmed text, or null when it cannot be read (then git is asked, and says why). */
+async function readSmall(path: string): Promise<string | null> {
+  try {
+    return (await Deno.readTextFile(path)).trim();
+  } catch {
+    return null;
+  }
 }
 
 /**

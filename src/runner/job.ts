@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
+  branchTip,
   commitAll,
   deleteBranch,
   headOf,
@@ -18,7 +19,6 @@ import {
   moveWorktree,
   removeWorktree,
   resetWorktree,
-  resolveCommit,
   setBranch,
 } from "../git/mod.ts";
 import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
@@ -115,7 +115,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     const { message, hint } = verdict.refusal;
     return await failed(ctx, ref, hint ? `${message}; ${hint}` : message, {}, { retry: false });
   }
-  const base = await resolveCommit(root, `refs/heads/${ctx.target}`);
+  const base = await branchTip(root, ctx.target);
   const names = jobNames(job);
   const worktree = join(ctx.paths.worktrees, names.worktree);
   const logPath = join(ctx.paths.logs, `${job.id}.log`);
@@ -334,7 +334,7 @@ async function wipeSlot(ctx: JobContext): Promise<void> {
   try {
     // After a landing the worktree goes to the landed commit without asking git for the tip: if another job
     // landed since, the next job's claim sees that its base differs and resets the worktree there.
-    const tip = landedAt ?? await resolveCommit(ctx.root, `refs/heads/${ctx.target}`);
+    const tip = landedAt ?? await branchTip(ctx.root, ctx.target);
     await resetWorktree(ctx.slot.path, tip);
     ctx.slot.cleanAt = tip;
   } catch (error) {

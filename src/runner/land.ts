@@ -10,12 +10,12 @@
 import type { GateConfig } from "../config/mod.ts";
 import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
 import {
+  branchTip,
   buildCandidate,
   compareAndSwapBranch,
   currentBranch,
   fastForwardCheckout,
   resetWorktree,
-  resolveCommit,
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
@@ -83,7 +83,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
   await using _lock = await acquire(request.lockPath, { purpose: "landing", timeoutMs: waitMs });
   let gates: GateResult[] = [];
   for (let attempt = 1;; attempt++) {
-    const tip = await resolveCommit(request.root, `refs/heads/${request.target}`);
+    const tip = await branchTip(request.root, request.target);
     const candidate = await buildCandidate(request.root, {
       target: tip,
       job: request.head,

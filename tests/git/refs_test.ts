@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { OrkError } from "../../src/errors/mod.ts";
 import {
   branchesMergedInto,
+  branchTip,
   currentBranch,
   deleteBranch,
+  headCommit,
   resolveCommit,
   setBranch,
 } from "../../src/git/mod.ts";
@@ -35,6 +37,29 @@ Deno.test("the current branch is the one the main worktree has checked out, and 
     assert.equal(await currentBranch(root), null);
   } finally {
     await git(root, "checkout", "--quiet", "main");
+  }
+});
+
+Deno.test("a branch's tip and HEAD's commit are read from their files, and from git once refs are packed", async () => {
+  await setBranch(root, "ork/tip", later);
+  try {
+    assert.equal(await branchTip(root, "ork/tip"), later);
+    assert.equal(await headCommit(root), await git(root, "rev-parse", "HEAD"));
+    // Packed: no loose file left, so git answers.
+    await git(root, "pack-refs", "--all");
+    assert.equal(await Deno.stat(`${root}/.git/refs/heads/ork/tip`).catch(() => null), null);
+    assert.equal(await branchTip(root, "ork/tip"), later);
+    assert.equal(await branchTip(root, "main"), await git(root, "rev-parse", "main"));
+    assert.equal(await headCommit(root), await git(root, "rev-parse", "HEAD"));
+    await assert.rejects(branchTip(root, "ork/no-such-branch"), badInput("ork/no-such-branch"));
+    await git(root, "checkout", "--quiet", "--detach", base);
+    try {
+      assert.equal(await headCommit(root), base);
+    } finally {
+      await git(root, "checkout", "--quiet", "main");
+    }
+  } finally {
+    await deleteBranch(root, "ork/tip");
   }
 });
 
