@@ -187,16 +187,23 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
     spec.signal?.removeEventListener("abort", onAbort);
   }
 
-  // bwrap exits as soon as `sh` does; a moment later its init gets SIGKILL (`--die-with-parent`) and the kernel
-  // kills whatever `sh` left in the sandbox's PID namespace. That is no leftover worth a note or a SIGTERM.
-  if (sandbox !== undefined && !stopper.started) await waitGroupGone(pid, SANDBOX_SETTLE_MS);
-  // `sh` is gone, but a background child it left behind may still run (and hold the pipe open, so the
-  // output would never end). When we already stopped the group this only waits for it to be empty.
-  if (!stopper.started && groupAlive(pid)) {
-    await writer.line(`ork: the command exited but left processes in group ${pid}; stopping them`);
+  // Each look at the group reads every process's /proc entry, so a group seen empty is not looked at again.
+  let leftBehind = false;
+  if (!stopper.started) {
+    // bwrap exits as soon as `sh` does; a moment later its init gets SIGKILL (`--die-with-parent`) and the
+    // kernel kills whatever `sh` left in the sandbox's PID namespace. That is no leftover worth a note.
+    leftBehind = sandbox !== undefined ? !(await waitGroupGone(pid, SANDBOX_SETTLE_MS)) : groupAlive(pid);
+    // `sh` is gone, but a background child it left behind may still run (and hold the pipe open, so the
+    // output would never end).
+    if (leftBehind) {
+      await writer.line(`ork: the command exited but left processes in group ${pid}; stopping them`);
+    }
   }
-  const gone = await stopper.stop();
-  if (!gone) await writer.line(`ork: processes of group ${pid} survived SIGKILL; giving up on them`);
+  // When we already stopped the group (or do now) this waits for it to be empty.
+  if (stopper.started || leftBehind) {
+    const gone = await stopper.stop();
+    if (!gone) await writer.line(`ork: processes of group ${pid} survived SIGKILL; giving up on them`);
+  }
 
   await drain(pumps, writer);
   await writer.flush();
