@@ -140,12 +140,14 @@ main() {
   ork_staged="$dir/.ork-install.$$"
   cp "$ork_tmp/$file" "$ork_staged" || fail "cannot write to $dir"
   chmod 755 "$ork_staged" || fail "cannot make $ork_staged executable"
+  # Tried before it replaces anything: a binary that cannot run here (a glibc build on musl) must not take the
+  # place of an ork that works.
+  if ! version=$("$ork_staged" --version 2>&1); then
+    fail "$file does not run on this machine: $(printf '%s\n' "$version" | head -n 1); nothing installed (on musl, e.g. Alpine, run ork from source)"
+  fi
   mv -f "$ork_staged" "$dir/ork" || fail "cannot move ork into $dir"
   ork_staged=""
 
-  if ! version=$("$dir/ork" --version 2>&1); then
-    fail "installed $dir/ork, but it does not run here: $(printf '%s\n' "$version" | head -n 1)"
-  fi
   printf 'ork-install: installed %s as %s\n' "$version" "$dir/ork"
   case ":${PATH:-}:" in
     *":$dir:"*) ;;

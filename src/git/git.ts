@@ -120,6 +120,20 @@ function describe(args: readonly string[]): string {
   return shown.length > 300 ? `${shown.slice(0, 299)}…` : shown;
 }
 
+/**
+ * A ref file's trimmed text (HEAD, a loose ref), or null when it cannot be trusted to say what git would: not a
+ * regular file (git follows a symlinked HEAD, `core.preferSymlinkRefs`, or one a job planted, to whatever it
+ * points at), missing or unreadable. Callers then ask git, which also says why when something is wrong.
+ */
+export async function readRefFile(path: string): Promise<string | null> {
+  try {
+    if (!(await Deno.lstat(path)).isFile) return null;
+    return (await Deno.readTextFile(path)).trim();
+  } catch {
+    return null;
+  }
+}
+
 /** A full object name: 40 hex digits (SHA-1) or 64 (SHA-256). */
 export const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 

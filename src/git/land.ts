@@ -145,7 +145,13 @@ export async function fastForwardCheckout(root: string, from: string, to: string
   if (untracked.length > 0) return { ok: false, files: await inTheWay(root, from, changes, untracked) };
 
   const args = ["read-tree", "-m", "-u", from, to];
-  const result = await git(root, args, { ok: [128] });
+  let result = await git(root, args, { ok: [128] });
+  // An editor's or a prompt's `git status` takes the index lock for a moment: wait a little for it (the target
+  // has moved already, and giving up now means moving it back and running the job again).
+  for (let wait = 25; result.code !== 0 && /index\.lock/.test(result.stderr) && wait <= 800; wait *= 2) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    result = await git(root, args, { ok: [128] });
+  }
   if (result.code === 0) return { ok: true };
   const refused = refusedPaths(result.stderr);
   if (refused.length === 0) throw gitError(root, args, result);

@@ -7,7 +7,7 @@
 
 import { InputError } from "../errors/mod.ts";
 import { join } from "node:path";
-import { git, OID } from "./git.ts";
+import { git, OID, readRefFile } from "./git.ts";
 import { gitCommonDir } from "./root.ts";
 
 const HEADS = "refs/heads/";
@@ -35,7 +35,7 @@ export async function currentBranch(root: string): Promise<string | null> {
  * git has to be asked.
  */
 async function branchInHeadFile(root: string): Promise<string | null | undefined> {
-  const text = await readSmall(join(gitCommonDir(root), "HEAD"));
+  const text = await readRefFile(join(gitCommonDir(root), "HEAD"));
   if (text === null) return undefined; // whatever the reason, git itself will say it properly
   if (OID.test(text)) return null;
   const ref = /^ref: (refs\/heads\/\S+)$/.exec(text)?.[1];
@@ -120,7 +120,7 @@ export async function branchTip(root: string, name: string): Promise<string> {
  * @throws {OrkError} `git-failed` when HEAD does not resolve (an unborn branch)
  */
 export async function headCommit(root: string): Promise<string> {
-  const head = await readSmall(join(gitCommonDir(root), "HEAD"));
+  const head = await readRefFile(join(gitCommonDir(root), "HEAD"));
   if (head !== null && OID.test(head)) return head;
   const ref = head === null ? undefined : /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
   const fromFile = ref === undefined || ref === "refs/heads/.invalid" ? null : await looseRef(root, ref);
@@ -130,17 +130,8 @@ export async function headCommit(root: string): Promise<string> {
 /** A loose ref's commit, or null when there is no such file or it holds something else than a sha. */
 async function looseRef(root: string, ref: string): Promise<string | null> {
   // git writes a ref to `<ref>.lock` and renames it into place, so the file is read whole, old or new.
-  const text = await readSmall(join(gitCommonDir(root), ref));
+  const text = await readRefFile(join(gitCommonDir(root), ref));
   return text !== null && OID.test(text) ? text : null;
-}
-
-/** A small file's trimmed text, or null when it cannot be read (then git is asked, and says why). */
-async function readSmall(path: string): Promise<string | null> {
-  try {
-    return (await Deno.readTextFile(path)).trim();
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import { dirname, join, resolve, sep } from "node:path";
 import { InputError, isNotFound } from "../errors/mod.ts";
-import { git, isZeroOid, OID, worktreeGitDir } from "./git.ts";
+import { git, isZeroOid, OID, readRefFile, worktreeGitDir } from "./git.ts";
 
 /** One entry of `git worktree list`. */
 export interface WorktreeInfo {
@@ -103,14 +103,14 @@ export async function resetWorktree(path: string, commit: string): Promise<void>
   await git(path, ["clean", "-ffdxq"]);
 }
 
-/** Whether a worktree's HEAD (in its git dir) holds a commit rather than naming a branch. */
-async function isDetached(gitDir: string): Promise<boolean> {
-  try {
-    return OID.test((await Deno.readTextFile(join(gitDir, "HEAD"))).trim());
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
+/**
+ * Whether a worktree's HEAD (in its git dir) is a plain file holding a commit. Anything else (naming a branch, a
+ * symlink, which git follows to a branch's ref) counts as attached: a job may have planted it to make ork's next
+ * git command move a shared branch.
+ */
+export async function isDetached(gitDir: string): Promise<boolean> {
+  const head = await readRefFile(join(gitDir, "HEAD"));
+  return head !== null && OID.test(head);
 }
 
 /**

@@ -38,8 +38,8 @@ function existsSync(path: string): boolean {
 
 /**
  * Whether `/proc` can answer: mounted, and readable by this process. Deno refuses every path below `/proc`
- * without `--allow-all`, even with `--allow-read` (the compiled binary has no `--allow-all`), and that refusal
- * means "ask `kill -0`", not a failure.
+ * without `--allow-all`, even with `--allow-read` (ork run with narrower permissions than the binary's), and
+ * that refusal means "ask `kill -0`", not a failure.
  */
 function procReadable(): boolean {
   try {

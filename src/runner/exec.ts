@@ -280,7 +280,8 @@ export function groupAlive(pgid: number): boolean {
 /**
  * Whether group `pgid` is a given job's: true when one of its live processes was started with `NAME=value` in
  * its environment (as every process of a job is, with `ORK_JOB_ID`), false when it has live processes and none
- * was, null when that cannot be told (no `/proc`, no live process, an environment that cannot be read).
+ * was or they are another user's (whose environment ork may not read), null when that cannot be told (no
+ * `/proc`, no live process).
  *
  * Why: a job's recorded pid outlives a runner killed with SIGKILL, and by the time another ork recovers the job
  * the kernel may have given that number to an unrelated process group, which must not be killed.
@@ -296,13 +297,15 @@ export function groupStartedWith(pgid: number, name: string, value: string): boo
     let environ: string;
     try {
       environ = Deno.readTextFileSync(`/proc/${pid}/environ`);
-    } catch {
-      // Gone meanwhile, or another user's process (then certainly not a job of this ork's): not telling.
-      return null;
+    } catch (error) {
+      // Another user's process: certainly not a job of this ork's, which runs its jobs as itself.
+      if (error instanceof Deno.errors.PermissionDenied) return false;
+      // Gone meanwhile: the others tell.
+      continue;
     }
     if (environ.split("\0").includes(wanted)) return true;
   }
-  return false;
+  return groupMembers(pgid, true).length > 0 ? false : null;
 }
 
 /** The live (not zombie) processes of group `pgid`, from `/proc`; with `first`, at most one. */

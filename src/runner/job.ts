@@ -282,6 +282,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         { retry: false },
       );
     case "cancelled":
+      // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
+      await deleteBranch(root, names.branch);
       return cancelled(ctx, ref);
   }
 }
@@ -310,7 +312,8 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
   ctx.slot.cleanAt = null;
   if (previous !== null) {
     try {
-      await moveWorktree(ctx.root, previous, worktree);
+      // A job run again by the same worker within the second has the same name: nothing to move.
+      if (previous !== worktree) await moveWorktree(ctx.root, previous, worktree);
       ctx.slot.path = worktree;
       // Wiped at this very commit after the last job and untouched since: a second reset would change nothing.
       if (cleanAt !== base) await resetWorktree(worktree, base);

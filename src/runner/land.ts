@@ -12,6 +12,7 @@ import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
 import {
   branchTip,
   buildCandidate,
+  type CheckoutResult,
   compareAndSwapBranch,
   currentBranch,
   fastForwardCheckout,
@@ -114,13 +115,22 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
       if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
         return { kind: "target-moved" };
       }
-      if ((await currentBranch(request.root)) === request.target) {
-        const checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
-        if (!checkout.ok) {
-          // The user's uncommitted work comes first: put the target back where it was; nothing lands.
-          await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
-          return { kind: "checkout-would-lose-work", files: checkout.files, gates: tested };
+      let checkout: CheckoutResult = { ok: true };
+      try {
+        if ((await currentBranch(request.root)) === request.target) {
+          checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
         }
+      } catch (error) {
+        // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the
+        // target back, so that it does not hold work the job will be recorded as not having landed (and run
+        // again). Only if someone built on the candidate meanwhile is it too late for that: it has landed.
+        if (await compareAndSwapBranch(request.root, request.target, tip, candidate.commit)) throw error;
+        return { kind: "landed", commit: candidate.commit, gates: tested };
+      }
+      if (!checkout.ok) {
+        // The user's uncommitted work comes first: put the target back where it was; nothing lands.
+        await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
+        return { kind: "checkout-would-lose-work", files: checkout.files, gates: tested };
       }
       return { kind: "landed", commit: candidate.commit, gates: tested };
     });

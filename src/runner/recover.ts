@@ -62,7 +62,13 @@ export async function recoverOrphans(ctx: {
 /** Kills what is left of a job's process group and waits until it is gone. */
 async function stopGroup(pgid: number): Promise<void> {
   if (!groupAlive(pgid)) return;
-  killGroup(pgid, "SIGKILL");
+  try {
+    killGroup(pgid, "SIGKILL");
+  } catch (error) {
+    // Not ours to signal (another user's processes have the number now): nothing of the job is left there.
+    if (error instanceof Deno.errors.PermissionDenied) return;
+    throw error;
+  }
   for (let waited = 0; groupAlive(pgid) && waited < 5000; waited += 20) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

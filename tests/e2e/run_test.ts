@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Job } from "../../src/queue/mod.ts";
-import { git, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
+import { DENO_JSON, git, MAIN_TS, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
 import { runFixture as setup, TESTER_TOOLS, worktreeCount } from "./_setup.ts";
 
 /** Commits `shared.txt` ("zero") on main: the line two jobs then fight over. */
@@ -184,6 +184,81 @@ Deno.test("when landing would overwrite an uncommitted change, nothing lands and
   );
   assert.equal(await git(s.dir, "rev-parse", "main"), tip);
   assert.equal(await Deno.readTextFile(join(s.dir, "README.md")), "# mine, not committed\n");
+});
+
+Deno.test("when the user's checkout cannot be brought forward, the target is put back and the job lands once, later", async () => {
+  await using s = await setup();
+  const tip = await git(s.dir, "rev-parse", "main");
+  // Someone's git holds the index lock for longer than ork waits for it.
+  const indexLock = join(s.dir, ".git/index.lock");
+  await Deno.writeTextFile(indexLock, "");
+  const id = await s.enqueue("write once", "echo once > once.txt", "--max-retries", "0");
+  const blocked = await s.run("--once");
+  assert.equal(blocked.code, 1, blocked.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.match(job.error ?? "", /index\.lock/);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip, "the target was put back");
+
+  await Deno.remove(indexLock);
+  assert.equal((await ork(["retry", id], { cwd: s.dir })).code, 0);
+  assert.equal((await s.run("--once")).code, 0);
+  assert.equal(await git(s.dir, "rev-list", "--count", "--merges", `${tip}..main`), "1", "landed once");
+  assert.equal(await Deno.readTextFile(join(s.dir, "once.txt")), "once\n");
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+});
+
+Deno.test("a job that points its worktree's HEAD at main cannot land anything past a failing gate", async () => {
+  await using s = await setup("merge_gates:\n  - name: never\n    command: 'false'\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue(
+    "headjack",
+    "git symbolic-ref HEAD refs/heads/main && echo ungated > bad.txt",
+    "--max-retries",
+    "0",
+  );
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip, "main did not move");
+  assert.equal((await s.queue.get(id)).status, "failed");
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+});
+
+Deno.test("a job retried at once by the same worker keeps its worktree: nothing is checked out afresh", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  const tried = join(s.trace, "tried");
+  const id = await s.enqueue(
+    "fails once",
+    `if [ -e ${tried} ]; then echo ok > ok.txt; else touch ${tried}; exit 1; fi`,
+    "--max-retries",
+    "1",
+  );
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "completed");
+  assert.equal(job.retry_count, 1);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.doesNotMatch(log, /could not be reused/);
+});
+
+Deno.test("a job cancelled while its gates run does not land, though every gate passed", async () => {
+  // The gate itself cancels the job, as a user's `ork cancel` at that moment would.
+  const cancel =
+    `'${Deno.execPath()}' run -A --quiet --config '${DENO_JSON}' '${MAIN_TS}' cancel "$ORK_JOB_ID"`;
+  await using s = await setup(`merge_gates:\n  - name: cancels\n    command: ${JSON.stringify(cancel)}\n`, {
+    sandbox: "off",
+  });
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("cancelled in its gates", "echo late > late.txt");
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /1 cancelled/);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "cancelled");
+  assert.equal(job.landed_commit, null);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip, "nothing landed");
+  assert.equal(await orkBranches(s.dir), "");
 });
 
 Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, in refs or worktrees", async () => {

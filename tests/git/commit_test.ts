@@ -75,6 +75,26 @@ Deno.test("a change the job staged itself is committed, and one it staged then u
   assert.equal(await isClean(job.dir), true);
 });
 
+Deno.test("a job that points its worktree's HEAD at main cannot make ork's commit move main", async () => {
+  await using job = await jobWorktree("ork-headjack");
+  await git(root, "branch", "--quiet", "headjack-target", base);
+  try {
+    await git(job.dir, "symbolic-ref", "HEAD", "refs/heads/headjack-target");
+    await Deno.writeTextFile(join(job.dir, "ungated.txt"), "past every gate\n");
+    const commit = await commitAll(job.dir, { message: "headjack", trailers: { "Ork-Job": "j4" } });
+    assert.ok(commit);
+    assert.equal(await git(root, "rev-parse", "headjack-target"), base, "the branch did not move");
+    assert.equal(
+      (await run("git", ["-C", job.dir, "symbolic-ref", "-q", "HEAD"])).code,
+      1,
+      "HEAD is detached",
+    );
+    assert.deepEqual(await parentsOf(root, commit), [base]);
+  } finally {
+    await git(root, "branch", "--quiet", "-D", "headjack-target");
+  }
+});
+
 Deno.test("committing keeps the commits the job made itself and adds its leftovers on top", async () => {
   await using job = await jobWorktree("ork-own-commits");
   await Deno.writeTextFile(join(job.dir, "one.txt"), "1\n");

@@ -63,6 +63,22 @@ Deno.test("a branch's tip and HEAD's commit are read from their files, and from 
   }
 });
 
+Deno.test("with core.preferSymlinkRefs (HEAD a symlink), the branch and HEAD's commit are git's answers", async () => {
+  await git(root, "config", "core.preferSymlinkRefs", "true");
+  try {
+    await git(root, "checkout", "--quiet", "--detach");
+    await git(root, "checkout", "--quiet", "main");
+    assert.equal((await Deno.lstat(`${root}/.git/HEAD`)).isSymlink, true);
+    assert.equal(await currentBranch(root), "main");
+    assert.equal(await headCommit(root), await git(root, "rev-parse", "main"));
+  } finally {
+    await git(root, "config", "--unset", "core.preferSymlinkRefs");
+    await git(root, "checkout", "--quiet", "--detach");
+    await git(root, "checkout", "--quiet", "main");
+  }
+  assert.equal((await Deno.lstat(`${root}/.git/HEAD`)).isSymlink, false);
+});
+
 Deno.test("a ref resolves to the full sha of its commit, and a missing one is bad input naming it", async () => {
   assert.equal(await resolveCommit(root, "main"), base);
   assert.equal(await resolveCommit(root, "HEAD"), base);

@@ -116,6 +116,27 @@ Deno.test("a reset worktree is detached again, and the branch the job checked ou
   await git(root, "branch", "--quiet", "-D", "job-made-branch");
 });
 
+Deno.test("a HEAD the job made a symlink to a shared branch is replaced, not followed: the branch does not move", async () => {
+  const dir = join(worktrees, "ork-symlink");
+  await addWorktree(root, dir, first);
+  await git(root, "branch", "--quiet", "shared", second);
+  const gitDir = await git(dir, "rev-parse", "--absolute-git-dir");
+  // git follows a symlinked HEAD as a symbolic ref to `refs/heads/shared` (the repository's); a file of that
+  // name in the worktree's git dir holds a sha that a plain read of HEAD would take for a detached HEAD.
+  await Deno.mkdir(join(gitDir, "refs/heads"), { recursive: true });
+  await Deno.writeTextFile(join(gitDir, "refs/heads/shared"), `${first}\n`);
+  await Deno.remove(join(gitDir, "HEAD"));
+  await Deno.symlink("refs/heads/shared", join(gitDir, "HEAD"));
+  assert.equal(await git(dir, "symbolic-ref", "HEAD"), "refs/heads/shared");
+
+  await resetWorktree(dir, first);
+  assert.equal(await git(root, "rev-parse", "shared"), second, "the shared branch did not move");
+  assert.equal((await Deno.lstat(join(gitDir, "HEAD"))).isSymlink, false);
+  assert.equal(await headOf(dir), first);
+  await removeWorktree(root, dir);
+  await git(root, "branch", "--quiet", "-D", "shared");
+});
+
 Deno.test("resetting a worktree already at its commit only checks it", async () => {
   const job = join(worktrees, "ork-fast");
   await addWorktree(root, job, second);

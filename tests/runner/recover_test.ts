@@ -86,3 +86,47 @@ Deno.test("recovery stops the dead runner's job group, and leaves alone a group 
     await left.status;
   }
 });
+
+const AS_ROOT = Deno.uid() === 0 && (await new Deno.Command("setpriv", { args: ["--help"] }).output().then(
+  (result) => result.success,
+  () => false,
+));
+
+Deno.test({
+  name: "a group of another user's processes, whose environment ork may not read, is not the job's",
+  ignore: !AS_ROOT, // needs root to run the check as another user, with setpriv
+  async fn() {
+    await using dir = await tempDir("ork-recover-user-");
+    await Deno.chmod(dir.dir, 0o777);
+    const probe = join(dir.dir, "probe.ts");
+    const exec = new URL("../../src/runner/exec.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      probe,
+      `import { groupStartedWith } from ${JSON.stringify(exec)};\n` +
+        `console.log(groupStartedWith(Number(Deno.args[0]), "ORK_JOB_ID", "01jobidxyz"));\n`,
+    );
+    const rootsGroup = sleeperGroup({ ORK_JOB_ID: "01jobidxyz" });
+    try {
+      const asNobody = await new Deno.Command("setpriv", {
+        args: [
+          "--reuid=nobody",
+          "--regid=nogroup",
+          "--clear-groups",
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--no-config",
+        ]
+          .concat([probe, String(rootsGroup.pid)]),
+        env: { DENO_DIR: join(dir.dir, "deno"), HOME: dir.dir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const said = new TextDecoder().decode(asNobody.stdout).trim();
+      assert.equal(said, "false", new TextDecoder().decode(asNobody.stderr));
+    } finally {
+      killGroup(rootsGroup.pid, "SIGKILL");
+      await rootsGroup.status;
+    }
+  },
+});

@@ -108,6 +108,13 @@ Deno.test({
     await writeSums(release);
     await Deno.copyFile(join(release, "SHA256SUMS"), join(release, "bad", "SHA256SUMS"));
     await Deno.writeTextFile(join(release, "bad", binary), launcher + "# changed\n");
+    // `broken/`: a binary that matches its list but cannot run here (as a glibc build on musl).
+    await Deno.mkdir(join(release, "broken"));
+    await Deno.writeTextFile(
+      join(release, "broken", binary),
+      "#!/bin/sh\necho 'not found: libc.so.6' >&2\nexit 127\n",
+    );
+    await writeSums(join(release, "broken"));
     await using server = await httpServer(release);
 
     const tmp = join(temp.dir, "tmp");
@@ -177,6 +184,22 @@ Deno.test({
         ),
       );
       assert.deepEqual(names(dir), []);
+      assert.deepEqual(names(tmp), []);
+    });
+
+    await t.step("a binary that does not run here does not replace the ork that was there", async () => {
+      const dir = join(temp.dir, "keeps-old");
+      await Deno.mkdir(dir);
+      await Deno.writeTextFile(join(dir, "ork"), "the old, working ork");
+      const { result } = await install({ ORK_BASE_URL: `${server.url}/broken` }, { dir });
+      assertRefused(
+        result,
+        new RegExp(
+          `^ork-install: ${binary} does not run on this machine: not found: libc\\.so\\.6; nothing installed.*\n$`,
+        ),
+      );
+      assert.equal(await Deno.readTextFile(join(dir, "ork")), "the old, working ork");
+      assert.deepEqual(names(dir), ["ork"]);
       assert.deepEqual(names(tmp), []);
     });
 
