@@ -6,7 +6,7 @@
 
 import { InputError } from "../errors/mod.ts";
 import { git, gitError, worktreeGitDir } from "./git.ts";
-import { isDetached } from "./worktree.ts";
+import { isDetached, scrubJobGitDir, writeDetachedHead } from "./worktree.ts";
 
 /** What `commitAll` writes. */
 export interface CommitOptions {
@@ -88,13 +88,17 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
   const message = trailerLines.length === 0
     ? opts.message
     : `${opts.message.trimEnd()}\n\n${trailerLines.join("\n")}\n`;
-  const { gitDir } = await worktreeGitDir(worktree);
+  const { gitDir, linked } = await worktreeGitDir(worktree);
   // ork commits outside the sandbox: a HEAD the job pointed at a shared branch (`git symbolic-ref HEAD
   // refs/heads/main`, a symlink) would have this commit move that branch past every gate. Detached first, at
-  // whatever HEAD resolves to, the commit only ever moves the worktree's own HEAD.
-  if (!(await isDetached(gitDir))) {
-    const at = (await git(worktree, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
-    await git(worktree, ["update-ref", "--no-deref", "-m", "ork: detach", "HEAD", at]);
+  // whatever HEAD resolves to, the commit only ever moves the worktree's own HEAD; and whatever else the job
+  // left in its git dir for git to follow goes (see scrubJobGitDir).
+  if (linked) {
+    const at = (await isDetached(gitDir))
+      ? null
+      : (await git(worktree, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
+    await scrubJobGitDir(gitDir);
+    if (at !== null) await writeDetachedHead(gitDir, at);
   }
   // --verbose names each path whose index entry changed: when it names none, only a change the job staged
   // itself can be there, and only then is it worth a look (a git process) before committing.

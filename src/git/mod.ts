@@ -25,6 +25,7 @@ export {
   pruneWorktrees,
   removeWorktree,
   resetWorktree,
+  scrubJobGitDir,
   type WorktreeInfo,
 } from "./worktree.ts";
 export {

@@ -85,22 +85,52 @@ export async function resetWorktree(path: string, commit: string): Promise<void>
       "resetWorktree wipes every change; it is only for ork's job worktrees",
     );
   }
-  // A job that stopped mid-rebase or mid-cherry-pick leaves its state here; reset --hard does not clear it, and
-  // the next job would find "rebase in progress". These are what `git rebase --quit` / `cherry-pick --quit` remove.
-  for (const state of ["rebase-merge", "rebase-apply", "sequencer"]) {
-    await Deno.remove(join(gitDir, state), { recursive: true }).catch((error) => {
-      if (!isNotFound(error)) throw error;
-    });
-  }
+  // Whatever the job (or a gate) left in its git dir goes: a rebase or cherry-pick in progress, and anything
+  // git would follow outside the worktree when ork runs it here, outside the sandbox.
+  await scrubJobGitDir(gitDir);
   // reset --hard moves whatever HEAD points to: a branch the job checked out would be moved, so HEAD is detached
   // first. Only then, since reading the file costs nothing and a checkout walks every file once more.
-  if (!(await isDetached(gitDir))) {
-    await git(path, ["update-ref", "--no-deref", "-m", "ork: detach", "HEAD", commit]);
-  }
-  // Also clears MERGE_HEAD and friends, and unmerged index entries.
+  if (!(await isDetached(gitDir))) await writeDetachedHead(gitDir, commit);
+  // Also clears unmerged index entries.
   await git(path, ["reset", "--hard", "--quiet", "--no-recurse-submodules", commit], { noHooks: true });
   // -ff: also nested repositories a job cloned or created; -x: ignored files (build output, caches).
   await git(path, ["clean", "-ffdxq"]);
+}
+
+/** What a job worktree's git dir keeps of what is there: git's own bookkeeping of the worktree, as plain files. */
+const KEPT_IN_JOB_GIT_DIR = new Set(["HEAD", "index", "commondir", "gitdir", "config.worktree", "locked"]);
+
+/**
+ * Empties a job worktree's git dir of everything but {@link KEPT_IN_JOB_GIT_DIR}, and of those of anything but
+ * a plain file. A job can write its git dir (to commit), and git, run there by ork outside the sandbox, follows
+ * what it finds: a symbolic `ORIG_HEAD` or `CHERRY_PICK_HEAD` makes `reset --hard` move or delete the branch it
+ * names; a symlinked `logs/HEAD`, `COMMIT_EDITMSG` or `index` makes git write through it into the user's files
+ * or refs. A rebase, merge or cherry-pick in progress goes too, which is what the next job must not find.
+ * Symlinks are removed, never followed.
+ *
+ * @param gitDir the worktree's own git dir (`<common dir>/worktrees/<name>`)
+ */
+export async function scrubJobGitDir(gitDir: string): Promise<void> {
+  // Only ever a linked worktree's git dir: the main one (with refs, objects, config) has no `commondir`.
+  if (!(await Deno.lstat(join(gitDir, "commondir")).then((info) => info.isFile, () => false))) {
+    throw new InputError(
+      `refusing to empty ${gitDir}: it is not a linked worktree's git dir`,
+      "scrubJobGitDir is only for ork's job worktrees",
+    );
+  }
+  for await (const entry of Deno.readDir(gitDir)) {
+    if (entry.isFile && KEPT_IN_JOB_GIT_DIR.has(entry.name)) continue;
+    await Deno.remove(join(gitDir, entry.name), { recursive: true }).catch((error) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+}
+
+/** Points a worktree's HEAD at `commit`, detached: a new plain file renamed over whatever HEAD was. */
+export async function writeDetachedHead(gitDir: string, commit: string): Promise<void> {
+  const temp = join(gitDir, `HEAD.ork-${Deno.pid}.tmp`);
+  await Deno.writeTextFile(temp, `${commit}\n`, { createNew: true });
+  await Deno.rename(temp, join(gitDir, "HEAD"));
 }
 
 /**

@@ -261,6 +261,36 @@ Deno.test("a job cancelled while its gates run does not land, though every gate 
   assert.equal(await orkBranches(s.dir), "");
 });
 
+Deno.test("what a job plants in its worktree's git dir moves no branch and touches none of the user's files", async () => {
+  await using s = await setup("merge_gates:\n  - name: never\n    command: 'false'\n");
+  // Files git follows when ork runs it in the job's worktree, outside the sandbox (and a change to commit).
+  const plant = [
+    'gd=$(git rev-parse --absolute-git-dir); root="$ORK_WORKTREE/../../.."',
+    'echo "ref: refs/heads/main" > "$gd/ORIG_HEAD"',
+    'echo "ref: refs/heads/feature" > "$gd/CHERRY_PICK_HEAD"',
+    'mkdir -p "$gd/logs" && rm -f "$gd/logs/HEAD" && ln -s "$root/notes.txt" "$gd/logs/HEAD"',
+    'ln -s "$root/draft.txt" "$gd/COMMIT_EDITMSG"',
+    "echo planted > planted.txt",
+  ].join("\n");
+  await Deno.writeTextFile(join(s.dir, "plant.sh"), plant + "\n");
+  await git(s.dir, "add", "plant.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "the job's script");
+  await git(s.dir, "branch", "feature");
+  await Deno.writeTextFile(join(s.dir, "notes.txt"), "my notes\n");
+  await Deno.writeTextFile(join(s.dir, "draft.txt"), "my draft\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const status = await git(s.dir, "status", "--porcelain");
+  const id = await s.enqueue("plants", "bash plant.sh", "--max-retries", "0");
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  assert.match((await s.queue.get(id)).error ?? "", /required gate never failed/);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip, "main did not move");
+  assert.equal(await git(s.dir, "rev-parse", "feature"), tip, "feature is still there");
+  assert.equal(await Deno.readTextFile(join(s.dir, "notes.txt")), "my notes\n");
+  assert.equal(await Deno.readTextFile(join(s.dir, "draft.txt")), "my draft\n");
+  assert.equal(await git(s.dir, "status", "--porcelain"), status);
+});
+
 Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, in refs or worktrees", async () => {
   await using s = await setup("merge_gates:\n  - name: tests\n    command: 'true'\n");
   const late = await s.enqueue("late", "true", "--priority", "90");

@@ -95,6 +95,38 @@ Deno.test("a job that points its worktree's HEAD at main cannot make ork's commi
   }
 });
 
+Deno.test("committing follows nothing a job planted in its git dir: no write through a symlinked message, reflog or index", async () => {
+  await using job = await jobWorktree("ork-planted-commit");
+  const gitDir = await git(job.dir, "rev-parse", "--absolute-git-dir");
+  const victims = join(root, "..", `commit-victims-${crypto.randomUUID()}`);
+  await Deno.mkdir(victims);
+  try {
+    for (const name of ["message", "reflog", "index"]) {
+      await Deno.writeTextFile(join(victims, name), `${name}\n`);
+    }
+    await Deno.symlink(join(victims, "message"), join(gitDir, "COMMIT_EDITMSG"));
+    await Deno.remove(join(gitDir, "logs"), { recursive: true }).catch(() => {});
+    await Deno.mkdir(join(gitDir, "logs"));
+    await Deno.symlink(join(victims, "reflog"), join(gitDir, "logs/HEAD"));
+    await Deno.remove(join(gitDir, "index"));
+    await Deno.symlink(join(victims, "index"), join(gitDir, "index"));
+    await Deno.writeTextFile(join(job.dir, "work.txt"), "the job's work\n");
+    const commit = await commitAll(job.dir, { message: "planted", trailers: { "Ork-Job": "j5" } });
+    assert.ok(commit);
+    for (const name of ["message", "reflog", "index"]) {
+      assert.equal(await Deno.readTextFile(join(victims, name)), `${name}\n`, name);
+    }
+    assert.equal(await show(root, commit, "work.txt"), "the job's work\n");
+    assert.equal(
+      await show(root, commit, "README.md"),
+      await show(root, base, "README.md"),
+      "whole tree recorded",
+    );
+  } finally {
+    await Deno.remove(victims, { recursive: true });
+  }
+});
+
 Deno.test("committing keeps the commits the job made itself and adds its leftovers on top", async () => {
   await using job = await jobWorktree("ork-own-commits");
   await Deno.writeTextFile(join(job.dir, "one.txt"), "1\n");

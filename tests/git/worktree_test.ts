@@ -10,6 +10,7 @@ import {
   pruneWorktrees,
   removeWorktree,
   resetWorktree,
+  scrubJobGitDir,
 } from "../../src/git/mod.ts";
 import { exists, git, run } from "../helpers/mod.ts";
 import { commitOn, sharedRepo, status, workFiles } from "./_repo.ts";
@@ -135,6 +136,52 @@ Deno.test("a HEAD the job made a symlink to a shared branch is replaced, not fol
   assert.equal(await headOf(dir), first);
   await removeWorktree(root, dir);
   await git(root, "branch", "--quiet", "-D", "shared");
+});
+
+Deno.test("resetting follows nothing a job planted in its git dir: symbolic *_HEAD files, symlinked reflog, message and index", async () => {
+  const dir = join(worktrees, "ork-planted");
+  await addWorktree(root, dir, first);
+  await git(root, "branch", "--quiet", "planted-a", second);
+  await git(root, "branch", "--quiet", "planted-b", second);
+  const gitDir = await git(dir, "rev-parse", "--absolute-git-dir");
+  const victims = join(root, "..", `victims-${crypto.randomUUID()}`);
+  await Deno.mkdir(victims);
+  for (const name of ["reflog", "message", "index"]) {
+    await Deno.writeTextFile(join(victims, name), `${name}\n`);
+  }
+  await Deno.writeTextFile(join(gitDir, "ORIG_HEAD"), "ref: refs/heads/planted-a\n");
+  await Deno.writeTextFile(join(gitDir, "CHERRY_PICK_HEAD"), "ref: refs/heads/planted-b\n");
+  await Deno.writeTextFile(join(gitDir, "REVERT_HEAD"), "ref: refs/heads/planted-a\n");
+  await Deno.remove(join(gitDir, "logs"), { recursive: true }).catch(() => {});
+  await Deno.mkdir(join(gitDir, "logs"));
+  await Deno.symlink(join(victims, "reflog"), join(gitDir, "logs/HEAD"));
+  await Deno.symlink(join(victims, "message"), join(gitDir, "COMMIT_EDITMSG"));
+  await Deno.remove(join(gitDir, "index"));
+  await Deno.symlink(join(victims, "index"), join(gitDir, "index"));
+  try {
+    await resetWorktree(dir, second);
+    assert.equal(await git(root, "rev-parse", "planted-a"), second);
+    assert.equal(await git(root, "rev-parse", "planted-b"), second);
+    for (const name of ["reflog", "message", "index"]) {
+      assert.equal(await Deno.readTextFile(join(victims, name)), `${name}\n`, name);
+    }
+    assert.equal(await headOf(dir), second);
+    assert.equal(await isClean(dir), true);
+    for (const name of ["CHERRY_PICK_HEAD", "REVERT_HEAD", "COMMIT_EDITMSG"]) {
+      assert.equal(exists(join(gitDir, name)), false, name);
+    }
+    // reset --hard writes ORIG_HEAD itself, as the commit it came from.
+    assert.match(await Deno.readTextFile(join(gitDir, "ORIG_HEAD")), /^[0-9a-f]{40}\n$/);
+  } finally {
+    await removeWorktree(root, dir);
+    await git(root, "branch", "--quiet", "-D", "planted-a", "planted-b");
+    await Deno.remove(victims, { recursive: true });
+  }
+});
+
+Deno.test("the main worktree's git dir is never emptied", async () => {
+  await assert.rejects(scrubJobGitDir(join(root, ".git")), isOrkError("bad-input"));
+  assert.ok(exists(join(root, ".git/HEAD")));
 });
 
 Deno.test("resetting a worktree already at its commit only checks it", async () => {
