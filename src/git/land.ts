@@ -125,11 +125,17 @@ export async function compareAndSwapBranch(
  * @param root the main worktree's root
  * @param from the commit the index and files are based on (the branch's old value)
  * @param to the commit to move them to (the landed commit)
+ * @param known the paths that differ between `from` and `to`, when the caller has them already
  * @returns `{ ok: true }`, or `{ ok: false, files }` with the paths (relative to `root`) whose local state is in
  * the way; git reports only the first it meets, ork adds the others it can find
  * @throws {OrkError} `git-failed` when HEAD is not `to`, or git fails for another reason (a locked index)
  */
-export async function fastForwardCheckout(root: string, from: string, to: string): Promise<CheckoutResult> {
+export async function fastForwardCheckout(
+  root: string,
+  from: string,
+  to: string,
+  known?: Changes,
+): Promise<CheckoutResult> {
   const head = await headCommit(root);
   if (head !== to) {
     throw new OrkError(
@@ -138,7 +144,7 @@ export async function fastForwardCheckout(root: string, from: string, to: string
       "move the branch first (compareAndSwapBranch), and do not switch branches while ork lands",
     );
   }
-  const changes = await changedPaths(root, from, to);
+  const changes = known ?? await changesBetween(root, from, to);
   // git checks untracked files itself but treats ignored ones as expendable and overwrites them; checking every
   // untracked file in the way first covers both.
   const untracked = await untrackedInTheWay(root, changes);
@@ -159,13 +165,21 @@ export async function fastForwardCheckout(root: string, from: string, to: string
 }
 
 /** The paths that differ between two commits: the ones `to` writes and the ones it deletes. */
-interface Changes {
+export interface Changes {
   written: string[];
   deleted: Set<string>;
   all: string[];
 }
 
-async function changedPaths(root: string, from: string, to: string): Promise<Changes> {
+/**
+ * The paths that differ between two commits (no rename detection: a rename is a delete and a write).
+ *
+ * @param root the main worktree's root
+ * @param from the older commit
+ * @param to the newer commit
+ * @throws {OrkError} `git-failed` when a commit does not exist
+ */
+export async function changesBetween(root: string, from: string, to: string): Promise<Changes> {
   const result = await git(root, ["diff-tree", "-r", "-z", "--no-renames", "--name-status", from, to]);
   const fields = result.stdout.split("\0");
   const written: string[] = [];

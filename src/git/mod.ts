@@ -32,6 +32,8 @@ export {
   buildCandidate,
   type CandidateOptions,
   type CandidateResult,
+  type Changes,
+  changesBetween,
   type CheckoutResult,
   compareAndSwapBranch,
   fastForwardCheckout,

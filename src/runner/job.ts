@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import type { OrkConfig } from "../config/mod.ts";
+import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
   branchTip,
@@ -218,6 +218,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
       : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
     gates: ctx.config.merge_gates,
+    protectedPaths: Object.values(CONFIG_FILES),
     env,
     // The landing is recorded in the same hold of the queue lock as the target's move, so that a cancel
     // cannot slip in between and leave a landed job recorded as cancelled.
@@ -252,6 +253,18 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return await failed(ctx, ref, `conflicts with ${ctx.target} in ${result.files.join(", ")}`, {
         exit_code: 0,
       });
+    case "changes-protected":
+      // Running it again would change them again.
+      return await failed(
+        ctx,
+        ref,
+        `changes ork's own config (${
+          result.files.join(", ")
+        }), which no job may: its gates and roles would ` +
+          `apply to every job after it; make that change yourself, then ork retry ${job.id} if the rest is wanted`,
+        { exit_code: 0 },
+        { retry: false },
+      );
     case "target-moving":
       return await failed(
         ctx,

@@ -12,6 +12,7 @@ import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
 import {
   branchTip,
   buildCandidate,
+  changesBetween,
   type CheckoutResult,
   compareAndSwapBranch,
   currentBranch,
@@ -41,6 +42,8 @@ export interface LandRequest {
   readonly message: string;
   /** The gates, from the config ork loaded (never from the job's worktree). */
   readonly gates: readonly GateConfig[];
+  /** Files no job may change (ork's own config: the gates and roles), relative to the repository's top. */
+  readonly protectedPaths: readonly string[];
   /** Variables for the gates' commands. */
   readonly env: Record<string, string>;
   /**
@@ -59,6 +62,7 @@ export interface LandRequest {
 export type LandResult =
   | { kind: "landed"; commit: string; gates: GateResult[] }
   | { kind: "conflict"; files: string[] }
+  | { kind: "changes-protected"; files: string[] }
   | { kind: "target-moving"; attempts: number }
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
@@ -110,6 +114,12 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     }
     const verdict = landingAllowed(gates, request.gates);
     if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
+    // A job that changed the gates or the roles would have them off for every job after it, once landed.
+    // (Looked at after the gates, which run as ork loaded them whatever the change says.)
+    // The same list brings the user's checkout forward below.
+    const changes = await changesBetween(request.root, tip, candidate.commit);
+    const protectedChanges = changes.all.filter((path) => request.protectedPaths.includes(path));
+    if (protectedChanges.length > 0) return { kind: "changes-protected", files: protectedChanges };
     const tested = gates;
     const step = await request.finish(async (): Promise<LastStep> => {
       if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
@@ -118,7 +128,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
       let checkout: CheckoutResult = { ok: true };
       try {
         if ((await currentBranch(request.root)) === request.target) {
-          checkout = await fastForwardCheckout(request.root, tip, candidate.commit);
+          checkout = await fastForwardCheckout(request.root, tip, candidate.commit, changes);
         }
       } catch (error) {
         // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the

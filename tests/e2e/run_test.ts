@@ -291,6 +291,25 @@ Deno.test("what a job plants in its worktree's git dir moves no branch and touch
   assert.equal(await git(s.dir, "status", "--porcelain"), status);
 });
 
+Deno.test("a job that changes ork's own config does not land: the gates and roles stay the user's", async () => {
+  await using s = await setup("merge_gates:\n  - name: passes\n    command: 'true'\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue(
+    "no more gates",
+    "echo 'merge_gates: []' > config/orchestrator.yaml && touch also-this.txt",
+    "--max-retries",
+    "2",
+  );
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0, "running it again would change them again: no retry");
+  assert.match(job.error ?? "", /^changes ork's own config \(config\/orchestrator\.yaml\), which no job may/);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.match(await Deno.readTextFile(join(s.dir, "config/orchestrator.yaml")), /name: passes/);
+});
+
 Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, in refs or worktrees", async () => {
   await using s = await setup("merge_gates:\n  - name: tests\n    command: 'true'\n");
   const late = await s.enqueue("late", "true", "--priority", "90");
