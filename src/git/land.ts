@@ -77,6 +77,35 @@ export async function buildCandidate(root: string, opts: CandidateOptions): Prom
 }
 
 /**
+ * The commit that landed a job on `branch`, if one did: the newest commit on the branch's first-parent line
+ * after `base` whose message has the trailer `Ork-Job: <jobId>` (every candidate ork lands carries it, and it
+ * lands on the first-parent line; the job's own commits, which carry it too, are second parents).
+ *
+ * @param root the main worktree's root
+ * @param branch the short branch name
+ * @param base the branch's tip when the job started
+ * @param jobId the job's whole id
+ * @returns the landed commit's sha, or null
+ * @throws {OrkError} `git-failed` when `base` or the branch does not exist
+ */
+export async function landingOf(
+  root: string,
+  branch: string,
+  base: string,
+  jobId: string,
+): Promise<string | null> {
+  const result = await git(root, [
+    "rev-list",
+    "--first-parent",
+    "--max-count=1",
+    `--grep=^Ork-Job: ${jobId}$`,
+    `${base}..${branchRef(branch)}`,
+  ]);
+  const found = result.stdout.trim();
+  return OID.test(found) ? found : null;
+}
+
+/**
  * Moves a branch from `expectedOld` to `newCommit` in one atomic step, only if it still points at `expectedOld`:
  * whoever moved it meanwhile (the user committing, another ork) wins, and the landing is redone on top.
  *

@@ -37,6 +37,7 @@ export {
   type CheckoutResult,
   compareAndSwapBranch,
   fastForwardCheckout,
+  landingOf,
   type LandStrategy,
 } from "./land.ts";
 export {

@@ -60,10 +60,12 @@ export async function cleanRepo(
     })
     .map((entry) => join(locksDir, entry.name));
   const orphans = (await queue.peek({ status: "running" })).filter((job) => !ownerAlive(job));
+  const { branch: target } = await targetBranch(ws);
   let recovered = orphans.map((job) => job.id);
   if (!options.dryRun) {
     using events = openEventLog(join(ws.paths.ork, "orchestrator.log"));
-    recovered = (await recoverOrphans({ queue, root: ws.root, locksDir, host, events })).map((job) => job.id);
+    recovered = (await recoverOrphans({ queue, root: ws.root, locksDir, host, target, events }))
+      .map((job) => job.id);
   }
 
   // Worktrees are listed before the jobs are read: a job records its worktree's path before it creates it, so
@@ -88,7 +90,6 @@ export async function cleanRepo(
   }
   if (!options.dryRun) await pruneWorktrees(ws.root);
 
-  const { branch: target } = await targetBranch(ws);
   const branches = await branchesMergedInto(ws.root, target, "ork/*");
   if (!options.dryRun) { for (const branch of branches) await deleteBranch(ws.root, branch); }
 

@@ -7,7 +7,15 @@
  */
 
 import { OrkError } from "../errors/mod.ts";
-import { removeWorktree } from "../git/mod.ts";
+import {
+  currentBranch,
+  deleteBranch,
+  fastForwardCheckout,
+  headCommit,
+  landingOf,
+  removeWorktree,
+  resolveCommit,
+} from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog } from "./events.ts";
 import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
@@ -24,6 +32,8 @@ export async function recoverOrphans(ctx: {
   root: string;
   locksDir: string;
   host: string;
+  /** The branch work lands on: a job that had landed when its runner died is recorded landed, not run again. */
+  target: string;
   events?: EventLog;
 }): Promise<Job[]> {
   const recovered: Job[] = [];
@@ -48,6 +58,13 @@ export async function recoverOrphans(ctx: {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
     try {
+      // Killed between moving the target and recording it: the work is on the target, and running the job again
+      // would land it twice.
+      const landed = job.base === null ? null : await landingOf(ctx.root, ctx.target, job.base, job.id);
+      if (landed !== null) {
+        recovered.push(await settleLanded(ctx, job, landed, runnerName(owner)));
+        continue;
+      }
       const back = await ctx.queue.requeue(job.id, `recovered: ${runnerName(owner)} died while running it`);
       recovered.push(back);
       ctx.events?.emit({ kind: "recovered", job, runner: runnerName(owner) });
@@ -57,6 +74,46 @@ export async function recoverOrphans(ctx: {
     }
   }
   return recovered;
+}
+
+/**
+ * Records a job whose candidate is on the target as completed, deletes its branch, and brings the user's
+ * checkout forward if the runner died before it could (when the target is checked out and still at the landed
+ * commit; where that would overwrite local changes, a warning says so and the checkout is left as it is).
+ */
+async function settleLanded(
+  ctx: { queue: FsQueue; root: string; target: string; events?: EventLog },
+  job: Job,
+  landed: string,
+  runner: string,
+): Promise<Job> {
+  const done = await ctx.queue.complete(job.id, { landed: true, gates: [], recovered: true }, {
+    exit_code: 0,
+    landed_commit: landed,
+    error: null,
+  });
+  if (job.branch !== null) await deleteBranch(ctx.root, job.branch);
+  ctx.events?.emit({
+    kind: "warning",
+    message: `job ${job.id} had landed (${landed.slice(0, 12)}) when ${runner} died; recorded completed`,
+  });
+  if ((await currentBranch(ctx.root)) === ctx.target && (await headCommit(ctx.root)) === landed) {
+    const checkout = await fastForwardCheckout(
+      ctx.root,
+      await resolveCommit(ctx.root, `${landed}^1`),
+      landed,
+    );
+    if (!checkout.ok) {
+      ctx.events?.emit({
+        kind: "warning",
+        message: `your checkout was not brought forward to ${landed.slice(0, 12)} (local changes in ` +
+          `${
+            checkout.files.join(", ")
+          }); commit or stash them, then 'git read-tree -m -u ${landed}^1 ${landed}'`,
+      });
+    }
+  }
+  return done;
 }
 
 /** Kills what is left of a job's process group and waits until it is gone. */

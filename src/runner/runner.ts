@@ -93,7 +93,14 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     once: options.once,
     sandbox: describeSandbox(sandbox),
   });
-  await recoverOrphans({ queue, root: ws.root, locksDir: ws.paths.locks, host: identity.host, events });
+  await recoverOrphans({
+    queue,
+    root: ws.root,
+    locksDir: ws.paths.locks,
+    host: identity.host,
+    target,
+    events,
+  });
 
   const stop = new AbortController();
   let stopping: Deno.Signal | null = null;

@@ -31,6 +31,58 @@ Deno.test("a runner killed with SIGKILL mid-job: the next run --once recovers th
   assert.match(log, new RegExp(`recovered ${id} \\(.*\\) from dead runner runner-\\d+-\\d+; pending again`));
 });
 
+Deno.test("a runner killed after moving the target but before recording it: the job is recorded landed, not run twice", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("lands once", "echo once >> once.txt");
+  // The state such a kill leaves, made by hand: the job running for a dead runner, its candidate on main, the
+  // user's checkout (on main) not brought forward yet.
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  await s.queue.claim(`runner-${dead.pid}-${Date.now() - 60_000}@${Deno.hostname()}#1`);
+  await s.queue.record(id, { base: tip, branch: `ork/tester-1-${id.slice(-8)}` });
+  const scratch = join(s.trace, "scratch");
+  await git(s.dir, "worktree", "add", "--quiet", "--detach", scratch, tip);
+  await Deno.writeTextFile(join(scratch, "once.txt"), "once\n");
+  await git(scratch, "add", "once.txt");
+  await git(scratch, "commit", "--quiet", "-m", `tester: lands once\n\nOrk-Job: ${id}`);
+  const job = await git(scratch, "rev-parse", "HEAD");
+  await git(s.dir, "worktree", "remove", "--force", scratch);
+  await git(s.dir, "branch", `ork/tester-1-${id.slice(-8)}`, job);
+  const tree = await git(s.dir, "rev-parse", `${job}^{tree}`);
+  const candidate = await git(
+    s.dir,
+    "commit-tree",
+    "-p",
+    tip,
+    "-p",
+    job,
+    "-m",
+    `Merge ork job ${id}: tester: lands once\n\nOrk-Job: ${id}`,
+    tree,
+  );
+  await git(s.dir, "update-ref", "refs/heads/main", candidate, tip);
+
+  const again = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  const done = await s.queue.get(id);
+  assert.equal(done.status, "completed");
+  assert.equal(done.landed_commit, candidate);
+  assert.equal(await git(s.dir, "rev-parse", "main"), candidate, "not landed a second time");
+  assert.equal(
+    await Deno.readTextFile(join(s.dir, "once.txt")),
+    "once\n",
+    "the checkout was brought forward",
+  );
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+  assert.equal(await git(s.dir, "for-each-ref", "refs/heads/ork/"), "", "its branch is gone");
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(
+    log,
+    new RegExp(`job ${id} had landed \\(${candidate.slice(0, 12)}\\) when runner-\\d+-\\d+ died`),
+  );
+});
+
 Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {
   await using s = await setup();
   const tip = await git(s.dir, "rev-parse", "main");

@@ -64,6 +64,7 @@ Deno.test("recovery stops the dead runner's job group, and leaves alone a group 
       root: dir.dir,
       locksDir,
       host,
+      target: "main", // the jobs never got a base: no landing to look for
       events: { emit: (event) => void events.push(event), [Symbol.dispose]: () => {} },
     });
 
