@@ -29,6 +29,8 @@ export interface GateRunOptions {
   change?: ChangeSource;
   /** The job's confinement, when it has one: gates run with the same one as the job. */
   sandbox?: ExecSandbox;
+  /** Told each shell gate's process group as it starts (a runner records it, for recovery to stop). */
+  onStart?: (pid: number) => void;
 }
 
 const encoder = new TextEncoder();
@@ -55,6 +57,7 @@ export async function runShellGate(gate: GateConfig, opts: GateRunOptions): Prom
         timeoutSeconds: gate.timeout,
         signal: opts.signal,
         sandbox: opts.sandbox,
+        onStart: opts.onStart,
       });
       exitCode = outcome.exitCode;
       error = failure(outcome, gate.timeout);

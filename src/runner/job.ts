@@ -206,6 +206,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   }
   await setBranch(root, names.branch, head);
 
+  // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
+  // outlives a runner killed meanwhile, and recovery stops the group the job records.
+  const recordingGatePids: Promise<{ error: unknown } | null>[] = [];
   const result = await landJob({
     root,
     target: ctx.target,
@@ -238,8 +241,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return finished?.value ?? null;
     },
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
+    onGateStart: (pid) =>
+      void recordingGatePids.push(
+        queue.record(job.id, { pid }).then(() => null, (error: unknown) => ({ error })),
+      ),
     sandbox,
   });
+  for (const recorded of await Promise.all(recordingGatePids)) if (recorded !== null) throw recorded.error;
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {
     case "landed":

@@ -56,6 +56,8 @@ export interface LandRequest {
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
   readonly sandbox?: ExecSandbox;
+  /** Told each shell gate's process group as it starts. */
+  readonly onGateStart?: (pid: number) => void;
 }
 
 /** How landing ended. */
@@ -107,6 +109,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
         // The built-in gates check what the candidate adds to the target: its first parent is the tip.
         change: { kind: "commits", base: tip, head: candidate.commit },
         sandbox: request.sandbox,
+        onStart: request.onGateStart,
       })
     ) {
       gates.push(gate);

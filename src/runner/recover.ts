@@ -13,11 +13,14 @@ import {
   fastForwardCheckout,
   headCommit,
   landingOf,
+  listWorktrees,
   removeWorktree,
   resolveCommit,
 } from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
+import { resolve } from "node:path";
 import type { EventLog } from "./events.ts";
+import { liveRunners } from "./status.ts";
 import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 
@@ -74,6 +77,38 @@ export async function recoverOrphans(ctx: {
     }
   }
   return recovered;
+}
+
+/**
+ * Removes job worktrees that a dead runner left behind after its job ended (killed between recording the job and
+ * wiping or removing its worktree), when this runner is the only live one here: then every worktree not of a
+ * running job is such a leftover. With other runners alive an idle worker's worktree cannot be told from a
+ * leftover without reading every archived job, so `ork clean` is left to do it.
+ *
+ * @param ctx the repository, its worktree folder, the locks folder, this runner's name, and the queue
+ * @returns the worktrees removed
+ */
+export async function removeLeftoverWorktrees(ctx: {
+  root: string;
+  worktreesDir: string;
+  locksDir: string;
+  host: string;
+  self: string;
+  queue: FsQueue;
+}): Promise<string[]> {
+  // In this order: a runner holds its lock before it makes a worktree, and a job names its worktree before the
+  // worktree exists; so a worktree listed here belongs to a runner seen alive below, or to a job read below.
+  const present = await listWorktrees(ctx.root);
+  if (liveRunners(ctx.locksDir, ctx.host).some((runner) => runner.name !== ctx.self)) return [];
+  const owned = new Set((await ctx.queue.peek({ status: "running" })).map((job) => job.worktree));
+  const base = resolve(ctx.worktreesDir) + "/";
+  const removed: string[] = [];
+  for (const worktree of present) {
+    if (!worktree.path.startsWith(base) || worktree.locked || owned.has(worktree.path)) continue;
+    await removeWorktree(ctx.root, worktree.path);
+    removed.push(worktree.path);
+  }
+  return removed;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { Workspace } from "../workspace/mod.ts";
 import { openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
-import { recoverOrphans } from "./recover.ts";
+import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { describeSandbox, detectSandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
@@ -101,6 +101,17 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     target,
     events,
   });
+  const leftovers = await removeLeftoverWorktrees({
+    root: ws.root,
+    worktreesDir: ws.paths.worktrees,
+    locksDir: ws.paths.locks,
+    host: identity.host,
+    self: name,
+    queue,
+  });
+  for (const path of leftovers) {
+    events.emit({ kind: "warning", message: `removed ${path}, a worktree a dead runner left behind` });
+  }
 
   const stop = new AbortController();
   let stopping: Deno.Signal | null = null;

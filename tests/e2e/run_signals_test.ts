@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, git, ork, processRunning, spawnOrk, waitFor } from "../helpers/mod.ts";
+import { exists, git, ork, processRunning, spawnOrk, tempDir, waitFor } from "../helpers/mod.ts";
 import { runFixture as setup, worktreeCount as worktrees } from "./_setup.ts";
 
 /** A command that hangs on its first run (so a test can kill things under it) and finishes on the next. */
@@ -81,6 +81,42 @@ Deno.test("a runner killed after moving the target but before recording it: the 
     log,
     new RegExp(`job ${id} had landed \\(${candidate.slice(0, 12)}\\) when runner-\\d+-\\d+ died`),
   );
+});
+
+Deno.test("a runner killed while a gate runs unconfined: the next run stops what the gate left, then lands", async () => {
+  const marker = "44.321";
+  await using marks = await tempDir("ork-gate-marks-");
+  await using s = await setup(
+    `merge_gates:\n  - name: slow_once\n    command: ${
+      JSON.stringify(slowFirstTime(marks.dir, marker, "/dev/null"))
+    }\n`,
+    { sandbox: "off" },
+  );
+  const id = await s.enqueue("gated", "echo g > g.txt");
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  await waitFor("the gate to start", () => processRunning(`sleep ${marker}`));
+  runner.kill("SIGKILL");
+  await runner.output();
+  assert.equal(await processRunning(`sleep ${marker}`), true, "the gate's process outlived its runner");
+
+  const again = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await processRunning(`sleep ${marker}`), false, "recovery stopped what the gate left");
+  assert.equal((await s.queue.get(id)).status, "completed");
+  assert.equal(await git(s.dir, "show", "main:g.txt"), "g");
+});
+
+Deno.test("a worktree a dead runner left after its job ended is removed by the next run", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  // What a runner killed between recording its job and removing its worktree leaves: a worktree nobody runs.
+  const left = join(s.dir, ".ork/worktrees/ork-tester-1795500000-deadbeef");
+  await git(s.dir, "worktree", "add", "--quiet", "--detach", left, "main");
+  const again = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(exists(left), false);
+  assert.equal(await worktrees(s.dir), 1);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(log, /removed .*ork-tester-1795500000-deadbeef, a worktree a dead runner left behind/);
 });
 
 Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {
