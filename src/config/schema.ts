@@ -104,6 +104,15 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "a list of file globs",
     hint: "list globs of files the file_size gate should not check, such as assets/**",
   },
+  "merge_gates[].allow[]": {
+    expected: "a non-empty glob (a string)",
+    hint:
+      "write each glob as text, such as tests/fixtures/** (quote it if it starts with * or holds a colon)",
+  },
+  "merge_gates[].exclude[]": {
+    expected: "a non-empty glob (a string)",
+    hint: "write each glob as text, such as assets/** (quote it if it starts with * or holds a colon)",
+  },
   "merge_gates[].max_bytes": {
     expected: "an integer > 0",
     hint: "set it to a size in bytes such as 10485760 (10 MiB)",

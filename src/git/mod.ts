@@ -14,6 +14,7 @@ export {
   currentBranch,
   deleteBranch,
   headCommit,
+  readBranch,
   resolveCommit,
   setBranch,
 } from "./refs.ts";

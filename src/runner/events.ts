@@ -39,7 +39,8 @@ export type RunnerEvent =
   | { kind: "requeued"; job: JobRef; reason: string }
   | { kind: "recovered"; job: JobRef; runner: string }
   | { kind: "stopping"; signal: string; force: boolean }
-  | { kind: "runner-stopped"; runner: string; exitCode: number }
+  /** `exitCode` null and a `reason`: it stopped on an error before running anything. */
+  | { kind: "runner-stopped"; runner: string; exitCode: number | null; reason: string | null }
   | { kind: "worktree-replaced"; path: string; reason: string }
   | { kind: "warning"; message: string };
 
@@ -66,7 +67,10 @@ const FORMAT: Formatters = {
     e.force
       ? `${e.signal} again: stopping running jobs and putting them back to pending`
       : `${e.signal}: no new jobs; running ones finish and land (send it again to stop them)`,
-  "runner-stopped": (e) => `runner ${e.runner} stopped, exit ${e.exitCode}`,
+  "runner-stopped": (e) =>
+    e.exitCode === null
+      ? `runner ${e.runner} stopped: ${e.reason}`
+      : `runner ${e.runner} stopped, exit ${e.exitCode}`,
   warning: (e) => e.message,
   "worktree-replaced": (e) =>
     `worktree ${e.path} could not be reused (${e.reason}); removed it, a new one follows`,

@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { OrkError } from "../errors/mod.ts";
 import { assertGatesRunnable } from "../gates/mod.ts";
-import { currentBranch, pruneWorktrees, removeWorktree, resolveCommit } from "../git/mod.ts";
+import { currentBranch, pruneWorktrees, readBranch, removeWorktree } from "../git/mod.ts";
 import { tryAcquire } from "../lock/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
@@ -20,7 +20,7 @@ import { openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
-import { describeSandbox, detectSandbox } from "../sandbox/mod.ts";
+import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
 export interface RunOptions {
@@ -58,7 +58,21 @@ export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip
       "check out a branch, or set orchestrator.target_branch in config/orchestrator.yaml",
     );
   }
-  return { branch, tip: await resolveCommit(ws.root, `refs/heads/${branch}`) };
+  const configured = ws.config.orchestrator.target_branch !== null;
+  const tip = await readBranch(ws.root, branch);
+  if (tip === null) {
+    throw new OrkError(
+      "bad-input",
+      configured
+        ? `orchestrator.target_branch in config/orchestrator.yaml names a branch that does not exist: '${branch}'`
+        : `the target branch '${branch}' has no commit yet`,
+      configured
+        ? `create it ('git branch ${branch}'), or set target_branch to a branch that exists (or delete the key ` +
+          "to use the branch checked out in the main worktree)"
+        : "make a first commit on it",
+    );
+  }
+  return { branch, tip };
 }
 
 /**
@@ -80,6 +94,23 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     (() => {
       throw new OrkError("lock-busy", `runner lock ${lockPath} is held`, "is another runner using this pid?");
     })();
+  try {
+    return await runHoldingLock(ws, queue, options, { identity, target, sandbox });
+  } finally {
+    // Its lock file names only this runner: nobody waits on it, so it can go (unlike the shared locks), however
+    // the run ended; a runner that stops on an error must not look like one that died.
+    await Deno.remove(lockPath).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+}
+
+async function runHoldingLock(
+  ws: Workspace,
+  queue: FsQueue,
+  options: RunOptions,
+  { identity, target, sandbox }: { identity: RunnerIdentity; target: string; sandbox: Sandbox },
+): Promise<RunReport> {
   using events = openEventLog(join(ws.paths.ork, "orchestrator.log"), {
     verbose: options.verbose,
     stderr: options.stderr,
@@ -93,24 +124,29 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
     once: options.once,
     sandbox: describeSandbox(sandbox),
   });
-  await recoverOrphans({
-    queue,
-    root: ws.root,
-    locksDir: ws.paths.locks,
-    host: identity.host,
-    target,
-    events,
-  });
-  const leftovers = await removeLeftoverWorktrees({
-    root: ws.root,
-    worktreesDir: ws.paths.worktrees,
-    locksDir: ws.paths.locks,
-    host: identity.host,
-    self: name,
-    queue,
-  });
-  for (const path of leftovers) {
-    events.emit({ kind: "warning", message: `removed ${path}, a worktree a dead runner left behind` });
+  try {
+    await recoverOrphans({
+      queue,
+      root: ws.root,
+      locksDir: ws.paths.locks,
+      host: identity.host,
+      target,
+      events,
+    });
+    const leftovers = await removeLeftoverWorktrees({
+      root: ws.root,
+      worktreesDir: ws.paths.worktrees,
+      locksDir: ws.paths.locks,
+      host: identity.host,
+      self: name,
+      queue,
+    });
+    for (const path of leftovers) {
+      events.emit({ kind: "warning", message: `removed ${path}, a worktree a dead runner left behind` });
+    }
+  } catch (error) {
+    events.emit({ kind: "runner-stopped", runner: name, exitCode: null, reason: reasonOf(error) });
+    throw error;
   }
 
   const stop = new AbortController();
@@ -179,11 +215,7 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
   }
   const forced = stop.signal.aborted ? (stopping === "SIGINT" ? 130 : 143) : null;
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
-  events.emit({ kind: "runner-stopped", runner: name, exitCode });
-  // Its lock file names only this runner: nobody waits on it, so it can go (unlike the shared locks).
-  await Deno.remove(lockPath).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
+  events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
 }
 
@@ -196,4 +228,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }

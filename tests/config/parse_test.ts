@@ -362,3 +362,23 @@ Deno.test("a role's own forbidden pattern must compile too", () => {
       "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
   });
 });
+
+Deno.test("a glob of a built-in gate that is not a non-empty string is refused with the glob's place and a fix", () => {
+  const gate = (key: string, value: string) =>
+    `merge_gates:\n  - name: g\n    type: ${
+      key === "allow" ? "secrets" : "file_size"
+    }\n    ${key}: ${value}\n`;
+  assertRefused(ORCHESTRATOR, gate("allow", "[5]"), {
+    line: 4,
+    message:
+      "config/orchestrator.yaml:4: merge_gates[0].allow[0]: expected a non-empty glob (a string), got 5",
+    hint:
+      "write each glob as text, such as tests/fixtures/** (quote it if it starts with * or holds a colon)",
+  });
+  assertRefused(ORCHESTRATOR, gate("exclude", '["assets/**", ""]'), {
+    line: 4,
+    message:
+      'config/orchestrator.yaml:4: merge_gates[0].exclude[1]: expected a non-empty glob (a string), got ""',
+    hint: "write each glob as text, such as assets/** (quote it if it starts with * or holds a colon)",
+  });
+});

@@ -119,6 +119,24 @@ Deno.test("a worktree a dead runner left after its job ended is removed by the n
   assert.match(log, /removed .*ork-tester-1795500000-deadbeef, a worktree a dead runner left behind/);
 });
 
+Deno.test("a runner that stops on an error before running anything leaves no lock of its own, and says why", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  // A job of a dead runner that recovery refuses to settle: its recorded worktree is the user's checkout.
+  const id = await s.enqueue("odd record", "true");
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  await s.queue.claim(`runner-${dead.pid}-${Date.now() - 60_000}@${Deno.hostname()}#1`);
+  await s.queue.record(id, { worktree: s.dir });
+  const result = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /^ork: refusing to remove .*: it holds the main worktree; [^\n]*\n$/);
+  const ownLocks = [...Deno.readDirSync(join(s.dir, ".ork/locks"))]
+    .filter((entry) => entry.name.startsWith(`runner-`) && !entry.name.includes(`runner-${dead.pid}-`));
+  assert.deepEqual(ownLocks.map((entry) => entry.name), []);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(log, /runner runner-\d+-\d+ stopped: refusing to remove /);
+});
+
 Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {
   await using s = await setup();
   const tip = await git(s.dir, "rev-parse", "main");

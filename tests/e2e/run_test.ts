@@ -310,6 +310,24 @@ Deno.test("a job that changes ork's own config does not land: the gates and role
   assert.match(await Deno.readTextFile(join(s.dir, "config/orchestrator.yaml")), /name: passes/);
 });
 
+Deno.test("a target_branch that does not exist is refused naming the key, and nothing runs", async () => {
+  await using s = await setup("orchestrator:\n  target_branch: nosuch\n");
+  const id = await s.enqueue("never runs", "true");
+  const before = await snapshot(join(s.dir, ".ork/queue"));
+  for (const args of [["--once"], ["--dry-run"]]) {
+    const result = await s.run(...args);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "ork: orchestrator.target_branch in config/orchestrator.yaml names a branch that does not exist: 'nosuch'; " +
+        "create it ('git branch nosuch'), or set target_branch to a branch that exists (or delete the key to use " +
+        "the branch checked out in the main worktree)\n",
+    );
+  }
+  assert.equal((await s.queue.get(id)).status, "pending");
+  assert.deepEqual(await snapshot(join(s.dir, ".ork/queue")), before);
+});
+
 Deno.test("--dry-run prints the plan in order and changes nothing under .ork/, in refs or worktrees", async () => {
   await using s = await setup("merge_gates:\n  - name: tests\n    command: 'true'\n");
   const late = await s.enqueue("late", "true", "--priority", "90");
