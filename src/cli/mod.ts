@@ -9,7 +9,7 @@
 import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { OrkError } from "../errors/mod.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
-import { errorLine, ExitCode, exitCodeFor } from "./exit.ts";
+import { errorLine, ExitCode, exitCodeFor, pathProblem } from "./exit.ts";
 import { type Output, processOutput } from "./output.ts";
 import { type CliContext, examples } from "./context.ts";
 import { initCommand } from "./commands/init.ts";
@@ -92,7 +92,7 @@ export async function main(args: readonly string[], output: Output = processOutp
   const named = invokedCommand(args);
   const only = COMMANDS.find((command) => command.name === named && !NEEDS_EVERY_COMMAND.has(named));
   for (const command of only ? [only] : COMMANDS) program.addCommand(command.build(ctx));
-  const failing = { usage: "ork --help" };
+  const failing: Failing = { usage: "ork --help" };
   configureForCli(program, output, failing);
 
   try {
@@ -104,7 +104,7 @@ export async function main(args: readonly string[], output: Output = processOutp
     await program.parseAsync([...args], { from: "user" });
     return ctx.exitCode;
   } catch (error) {
-    return reportError(error, output, failing.usage);
+    return reportError(error, output, failing);
   }
 }
 
@@ -123,35 +123,62 @@ function invokedCommand(args: readonly string[]): string | undefined {
   return undefined;
 }
 
-function configureForCli(command: CommandUnknownOpts, output: Output, failing: { usage: string }): void {
+/** Where an error points the user, and the one line for help commander would have printed to stderr. */
+interface Failing {
+  /** The help to point to: `ork --help`, or the command's whose parsing failed. */
+  usage: string;
+  /** Set when commander wanted to print a command's whole help as an error (it then throws `commander.help`). */
+  helpError?: string;
+}
+
+function configureForCli(command: CommandUnknownOpts, output: Output, failing: Failing): void {
   const path: string[] = [];
   for (let c: CommandUnknownOpts | null = command; c; c = c.parent) path.unshift(c.name());
   command.exitOverride();
   command.helpOption("-h, --help", "show help");
   command.configureOutput({
     writeOut: (text) => output.out(text.replace(/\n$/, "")),
-    writeErr: (text) => output.err(text.replace(/\n$/, "")),
+    // Commander writes to stderr only a whole help as an error (a missing subcommand, `help <unknown>`);
+    // reportError prints one line for it instead.
+    writeErr: () => (failing.helpError = helpErrorLine(command, path.join(" "))),
     // Errors are printed once, as one line, by reportError; remember whose help to point to.
     outputError: () => (failing.usage = `${path.join(" ")} --help`),
   });
   for (const sub of command.commands) configureForCli(sub, output, failing);
 }
 
-function reportError(error: unknown, output: Output, usage: string): number {
+/** The one line for `ork help <not a command>` or a command that needs a subcommand and was given none. */
+function helpErrorLine(command: CommandUnknownOpts, path: string): string {
+  const [first, topic] = command.args;
+  if (first === "help" && topic !== undefined) {
+    const whose = command.parent ? `a command of '${path}'` : "an ork command";
+    return `ork: no help for '${topic}': not ${whose}; see '${path} --help'`;
+  }
+  const names = command.commands.map((sub) => sub.name()).join(", ");
+  return `ork: '${path}' needs a command: ${names}; see '${path} --help'`;
+}
+
+function reportError(error: unknown, output: Output, failing: Failing): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-    if (error.code === "commander.help") return ExitCode.ok;
+    if (error.code === "commander.help") {
+      // Asked for (`ork help`, `ork help list`): printed to stdout. Otherwise it stands for a mistake.
+      if (error.exitCode === 0) return ExitCode.ok;
+      output.err(failing.helpError ?? `ork: a command is missing; see '${failing.usage}'`);
+      return ExitCode.badInput;
+    }
     const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
-    output.err(`ork: ${message}; see '${usage}'`);
+    output.err(`ork: ${message}; see '${failing.usage}'`);
     return ExitCode.badInput;
   }
   if (error instanceof Deno.errors.BrokenPipe) {
     // The reader went away (`ork list | head -1`): it has what it wanted, as with any Unix filter.
     return ExitCode.ok;
   }
-  if (error instanceof OrkError) {
-    output.err(errorLine(error));
-    return exitCodeFor(error);
+  const known = error instanceof OrkError ? error : pathProblem(error);
+  if (known) {
+    output.err(errorLine(known));
+    return exitCodeFor(known);
   }
   const message = error instanceof Error ? error.message : String(error);
   output.err(

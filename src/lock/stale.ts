@@ -6,7 +6,8 @@
  * @module
  */
 
-import { isNotFound } from "../errors/mod.ts";
+import { basename } from "node:path";
+import { InputError, isNotFound } from "../errors/mod.ts";
 import { busyError, type LockHolder, parseHolder, thisHostname } from "./lock.ts";
 
 /** What {@link checkStale} found at a lock path. */
@@ -119,6 +120,46 @@ function readAllSync(file: Deno.FsFile): string {
 interface Seen {
   held: boolean;
   holder: LockHolder | null;
+  /** The file holds something (not only whitespace) that is not a holder's record: not a lock ork wrote. */
+  foreign: boolean;
+}
+
+/** The hint of every refusal of a path that is not a lock file. */
+const LOCK_FILE_HINT = "name a lock file, e.g. .ork/locks/queue.lock";
+
+function notALockFile(shown: string, why: string): InputError {
+  return new InputError(`not a lock file: ${shown} ${why}`, LOCK_FILE_HINT);
+}
+
+/**
+ * Refuses a path that cannot be one of ork's lock files, before anything opens it: its name must end in
+ * `.lock`, and if something is there it must be a regular file (not a folder, a link, a fifo or a device).
+ *
+ * @param path the path to check
+ * @param shown how to name it in the message (the path as the user gave it)
+ * @throws {InputError} naming the path and saying what a lock file is
+ */
+function assertLockPath(path: string, shown: string = path): void {
+  const name = basename(path);
+  if (!name.endsWith(".lock") || name === ".lock") {
+    throw notALockFile(shown, "(ork's locks end in .lock, in .ork/locks/)");
+  }
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  if (!info.isFile) {
+    throw notALockFile(shown, `(${kindOf(info)}; ork's locks are regular files in .ork/locks/)`);
+  }
+}
+
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "it is a directory";
+  if (info.isSymlink) return "it is a symbolic link";
+  return "it is not a regular file";
 }
 
 /**
@@ -127,7 +168,8 @@ interface Seen {
  *
  * @returns what it saw, or `null` when the file is missing
  */
-function probe(path: string, whileProbing?: (seen: Seen) => void): Seen | null {
+function probe(path: string, shown: string, whileProbing?: (seen: Seen) => void): Seen | null {
+  assertLockPath(path, shown);
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true });
@@ -136,11 +178,18 @@ function probe(path: string, whileProbing?: (seen: Seen) => void): Seen | null {
     throw error;
   }
   try {
+    // Checked again on the open file: something else may have taken the path since the check by name.
+    const info = file.statSync();
+    if (!info.isFile) {
+      throw notALockFile(shown, `(${kindOf(info)}; ork's locks are regular files in .ork/locks/)`);
+    }
     const held = !file.tryLockSync(true);
     try {
       // When the probe got the lock, the record is read while holding it: no holder can be between its
       // truncate and its write, so an empty record means a broken one, not a holder in the middle of writing.
-      const seen: Seen = { held, holder: parseHolder(readAllSync(file)) };
+      const text = readAllSync(file);
+      const holder = parseHolder(text);
+      const seen: Seen = { held, holder, foreign: holder === null && text.trim() !== "" };
       whileProbing?.(seen);
       return seen;
     } finally {
@@ -165,11 +214,17 @@ function statusOf(path: string, seen: Seen | null, opts: { staleAfterSeconds: nu
  * Never creates the file.
  *
  * @param path the lock file
- * @param opts `staleAfterSeconds`: the age after which an unheld lock counts as stale even if its pid lives
+ * @param opts `staleAfterSeconds`: the age after which an unheld lock counts as stale even if its pid lives;
+ *   `shown`: how to name the path in errors (default: `path`)
  * @returns the status; `exists: false` (and nothing else set) when the file is missing
+ * @throws {InputError} when `path` cannot be a lock file: its name does not end in `.lock`, or it is a folder or
+ *   anything else but a regular file
  */
-export function checkStale(path: string, opts: { staleAfterSeconds: number }): LockStatus {
-  return statusOf(path, probe(path), opts);
+export function checkStale(
+  path: string,
+  opts: { staleAfterSeconds: number; shown?: string },
+): LockStatus {
+  return statusOf(path, probe(path, opts.shown ?? path), opts);
 }
 
 /**
@@ -179,18 +234,34 @@ export function checkStale(path: string, opts: { staleAfterSeconds: number }): L
  * the now-unlinked file while the next `tryAcquire` creates a fresh file and locks it too, so two processes
  * run the guarded section at once. Use it only on a holder you know is hung and are about to stop.
  *
+ * Only lock files are removed: the name must end in `.lock` and the file be a regular one, and a file whose
+ * content is not a holder's record (an empty one is a fresh lock) is left alone unless `force` is set.
+ *
  * @param path the lock file
- * @param opts `staleAfterSeconds`: as for {@link checkStale}; `force`: remove even a held lock
+ * @param opts `staleAfterSeconds`: as for {@link checkStale}; `force`: remove even a held lock, or one whose
+ *   content ork did not write; `shown`: how to name the path in errors (default: `path`)
  * @returns the status seen just before removal (`exists: false` when there was nothing to remove)
  * @throws {LockBusyError} when a live process holds the lock and `force` is not set
+ * @throws {InputError} when `path` is not a lock file (see {@link checkStale}), or holds something other than a
+ *   holder's record and `force` is not set; nothing is removed then
  */
-export function clearLock(path: string, opts: { staleAfterSeconds: number; force?: boolean }): LockStatus {
-  const seen = probe(path, ({ held, holder }) => {
+export function clearLock(
+  path: string,
+  opts: { staleAfterSeconds: number; force?: boolean; shown?: string },
+): LockStatus {
+  const shown = opts.shown ?? path;
+  const seen = probe(path, shown, ({ held, holder, foreign }) => {
     if (held && !opts.force) {
       throw busyError(
         path,
         holder,
         `stop that process first; 'ork lock clear --force ${path}' removes the file anyway, letting a second holder in`,
+      );
+    }
+    if (foreign && !opts.force) {
+      throw new InputError(
+        `not a lock file ork wrote: ${shown} holds no holder's record (JSON with pid, hostname, acquired_at, purpose)`,
+        `look at what it is; 'ork lock clear --force ${shown}' removes it anyway`,
       );
     }
     // Unless forced, the unlink happens while the probe holds the lock, so nobody is inside the lock at that

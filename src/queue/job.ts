@@ -178,6 +178,20 @@ export function checkNewJob(
   if (typeof input.description !== "string" || input.description.trim() === "") {
     throw new InputError(`${name("description")} is empty`, "say in a few words what the job does");
   }
+  // The description is printed in `ork list`'s table and becomes the commit's subject: one line, and nothing a
+  // terminal would act on (escape sequences, bell). Tabs too, which break the table's columns.
+  const at = [...input.description].findIndex((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+  });
+  if (at >= 0) {
+    const code = [...input.description][at]!.codePointAt(0) ?? 0;
+    throw new InputError(
+      `${name("description")} must be one line without control characters (newlines, tabs, escapes), ` +
+        `but has U+${code.toString(16).toUpperCase().padStart(4, "0")} at character ${at + 1}`,
+      "say in one plain line what the job does; it becomes the commit's subject",
+    );
+  }
   if (typeof input.command !== "string" || input.command.trim() === "") {
     throw new InputError(`${name("command")} is empty`, "give the shell command line the job runs");
   }

@@ -4,9 +4,11 @@
  * happens under the queue lock (`locks/queue.lock` beside `queue/`), so two claimers never get the same job.
  * Enqueue needs no lock: it only creates a new file.
  *
- * A job moves between the two folders by rename, so at every moment its file is in exactly one of them. The
- * order of steps is chosen so that a crash leaves at worst a finished job in `queue/` (moved on to the archive by
- * the next claim's scan), never a pending job in the archive, where no claimer would find it.
+ * A job moves between the two folders in an order of steps chosen so that a failed step leaves it as it was, and
+ * a crash between two steps leaves every job readable once: at worst a finished job in `queue/` (moved on to the
+ * archive by the next claim's scan), or a finished job's old record still in `queue/` beside its new one in the
+ * archive (every read takes the archived one, and reads under the lock remove the other), never a pending job
+ * in the archive, where no claimer would find it.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import { InputError } from "../errors/mod.ts";
 import { writeFileDurable } from "../fs/atomic.ts";
 import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
 import { newJobId } from "./id.ts";
-import { JobFiles, type JobPlace } from "./files.ts";
+import { folderError, JobFiles, type JobPlace } from "./files.ts";
 import { checkNewJob, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
 import { Journal, type JournalCursor } from "./journal.ts";
 import { comparePending, PendingIndex } from "./order.ts";
@@ -134,8 +136,11 @@ export class FsQueue {
         scanned = true;
         continue;
       }
-      const job = this.#files.read(this.#files.path(next.id, "queue"));
-      if (job === null || job.status !== "pending") continue;
+      // find, not a read of queue/ alone: a crash in the middle of a cancel can leave the job's old, pending
+      // record in queue/ beside the cancelled one in the archive.
+      const found = this.#files.find(next.id);
+      if (found === null || found.place !== "queue" || found.job.status !== "pending") continue;
+      const job = found.job;
       const running = transition(job, "running", { worker });
       this.#store(job, running, "queue");
       this.#rotateJournalIfBig();
@@ -280,11 +285,7 @@ export class FsQueue {
    */
   async statusOf(id: string): Promise<JobStatus | null> {
     await this.#loadParser();
-    for (const place of ["queue", "archive"] as const) {
-      const job = this.#files.read(this.#files.path(id, place), { readOnly: true });
-      if (job !== null) return job.status;
-    }
-    return null;
+    return this.#files.find(id, { readOnly: true })?.job.status ?? null;
   }
 
   /**
@@ -322,6 +323,8 @@ export class FsQueue {
       if (job === null || !FINISHED_STATUSES.has(job.status)) continue;
       const finished = Date.parse(job.finished_at ?? job.created_at);
       if (days === 0 || finished < cutoff) {
+        // An old record a crash left in queue/ goes first, or it would come back once the archived one is gone.
+        this.#files.dropQueueCopy(job.id);
         Deno.removeSync(path);
         removed.push(job);
       }
@@ -346,7 +349,11 @@ export class FsQueue {
   #ensureDirs(): void {
     if (this.#dirsReady) return;
     for (const dir of [this.dir, this.archiveDir, dirname(this.lockPath)]) {
-      Deno.mkdirSync(dir, { recursive: true });
+      try {
+        Deno.mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        throw folderError(dir, error);
+      }
     }
     this.#dirsReady = true;
   }
@@ -388,8 +395,10 @@ export class FsQueue {
     const start = this.#journal.end();
     const index = new PendingIndex();
     for (const name of this.#files.names("queue")) {
-      const job = this.#files.read(join(this.dir, name));
-      if (job === null) continue;
+      // find settles a job a crash left in both folders (the archived record wins).
+      const found = this.#files.find(name.slice(0, -".json".length));
+      if (found === null || found.place !== "queue") continue;
+      const job = found.job;
       if (job.status === "pending") index.add(job);
       else if (FINISHED_STATUSES.has(job.status)) this.#files.settle(job);
     }

@@ -47,3 +47,43 @@ Deno.test("a command line naming one command still gets help, suggestions and th
   const overview = await capture(["--help"]);
   for (const { name } of COMMANDS) assert.match(overview.out, new RegExp(`^  ${name}\\b`, "m"));
 });
+
+Deno.test("a command that needs a subcommand, given none, is one line on stderr and exit 2", async () => {
+  for (
+    const [args, line] of [
+      [["lock"], "ork: 'ork lock' needs a command: check-stale, clear; see 'ork lock --help'"],
+      [["hook"], "ork: 'ork hook' needs a command: install, uninstall; see 'ork hook --help'"],
+      [
+        ["-C", "."],
+        `ork: 'ork' needs a command: ${COMMANDS.map((c) => c.name).join(", ")}; see 'ork --help'`,
+      ],
+    ] as const
+  ) {
+    const { code, out, err } = await capture([...args]);
+    assert.deepEqual([code, out, err], [ExitCode.badInput, "", line], args.join(" "));
+  }
+});
+
+Deno.test("help for what is not a command is one line on stderr and exit 2; help for a command is stdout, exit 0", async () => {
+  const nope = await capture(["help", "nope"]);
+  assert.deepEqual(
+    [nope.code, nope.out, nope.err],
+    [ExitCode.badInput, "", "ork: no help for 'nope': not an ork command; see 'ork --help'"],
+  );
+  const lockNope = await capture(["lock", "help", "nope"]);
+  assert.deepEqual(
+    [lockNope.code, lockNope.out, lockNope.err],
+    [ExitCode.badInput, "", "ork: no help for 'nope': not a command of 'ork lock'; see 'ork lock --help'"],
+  );
+  for (
+    const args of [["help"], ["help", "list"], ["list", "--help"], ["lock", "help", "clear"], [
+      "lock",
+      "--help",
+    ]]
+  ) {
+    const { code, out, err } = await capture(args);
+    assert.equal(code, ExitCode.ok, args.join(" "));
+    assert.match(out, /^Usage: ork/, args.join(" "));
+    assert.equal(err, "", args.join(" "));
+  }
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, ork, tempRepo } from "../helpers/mod.ts";
+import { exists, ork, snapshot, tempRepo } from "../helpers/mod.ts";
 import { spawnHolder } from "../lock/_helpers.ts";
 
 const QUEUE_LOCK = ".ork/locks/queue.lock";
@@ -85,4 +85,63 @@ Deno.test("ork lock clear removes a stale lock, and a missing one is not an erro
   const again = await ork(["lock", "clear", QUEUE_LOCK], { cwd: repo.dir });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout, `${QUEUE_LOCK}: missing, nothing to remove\n`);
+});
+
+/** Runs `ork lock <args>` in `dir` and checks it refused with exit 2, the one line `line` and nothing changed. */
+async function refused(dir: string, args: string[], line: string): Promise<void> {
+  const before = await snapshot(dir);
+  const result = await ork(["lock", ...args], { cwd: dir });
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr, `${line}\n`);
+  assert.equal(result.code, 2);
+  assert.deepEqual(await snapshot(dir), before, `ork lock ${args.join(" ")} changed files`);
+}
+
+const NOT_A_LOCK = "(ork's locks end in .lock, in .ork/locks/); name a lock file, e.g. .ork/locks/queue.lock";
+
+Deno.test("ork lock clear and check-stale refuse a file that is not a lock (exit 2, one line) and delete nothing", async () => {
+  await using repo = await tempRepo();
+  assert.equal((await ork(["init"], { cwd: repo.dir })).code, 0);
+  for (
+    const args of [["clear", "README.md"], ["clear", "README.md", "--force"], ["check-stale", "README.md"]]
+  ) {
+    await refused(repo.dir, args, `ork: not a lock file: README.md ${NOT_A_LOCK}`);
+  }
+  assert.equal(await Deno.readTextFile(join(repo.dir, "README.md")), "# test repo\n");
+});
+
+Deno.test("ork lock refuses a folder with exit 2 and one line, not an internal error", async () => {
+  await using repo = await tempRepo();
+  assert.equal((await ork(["init"], { cwd: repo.dir })).code, 0);
+  await refused(repo.dir, ["check-stale", ".ork"], `ork: not a lock file: .ork ${NOT_A_LOCK}`);
+  await refused(repo.dir, ["clear", ".ork/locks"], `ork: not a lock file: .ork/locks ${NOT_A_LOCK}`);
+  await Deno.mkdir(join(repo.dir, ".ork/locks/dir.lock"));
+  await refused(
+    repo.dir,
+    ["clear", ".ork/locks/dir.lock", "--force"],
+    "ork: not a lock file: .ork/locks/dir.lock (it is a directory; ork's locks are regular files in .ork/locks/); " +
+      "name a lock file, e.g. .ork/locks/queue.lock",
+  );
+});
+
+Deno.test("ork lock clear keeps a .lock file whose content ork did not write unless --force", async () => {
+  await using repo = await tempRepo();
+  assert.equal((await ork(["init"], { cwd: repo.dir })).code, 0);
+  const path = join(repo.dir, ".ork/locks/mine.lock");
+  await Deno.writeTextFile(path, "my own notes\n");
+  await refused(
+    repo.dir,
+    ["clear", ".ork/locks/mine.lock"],
+    "ork: not a lock file ork wrote: .ork/locks/mine.lock holds no holder's record (JSON with pid, hostname, " +
+      "acquired_at, purpose); look at what it is; 'ork lock clear --force .ork/locks/mine.lock' removes it anyway",
+  );
+  const forced = await ork(["lock", "clear", ".ork/locks/mine.lock", "--force"], { cwd: repo.dir });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.ok(!exists(path));
+
+  // An empty file is a lock whose holder never wrote its record: cleared without --force.
+  await Deno.writeTextFile(path, "");
+  const cleared = await ork(["lock", "clear", ".ork/locks/mine.lock"], { cwd: repo.dir });
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.ok(!exists(path));
 });

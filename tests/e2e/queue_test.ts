@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FsQueue } from "../../src/queue/mod.ts";
-import { git, ork, snapshot, tempDir, tempRepo } from "../helpers/mod.ts";
+import { buildBundle, git, ork, run, snapshot, tempDir, tempRepo } from "../helpers/mod.ts";
 
 // One fixture repository for the whole file, initialised once.
 const repo = await tempRepo();
@@ -237,4 +237,160 @@ Deno.test("a broken config file is reported by every command, with file and line
     assert.match(result.stderr, /^ork: config\/orchestrator\.yaml:2: orchestrator\.max_concurrent: .*\n$/);
   }
   assert.deepEqual(await snapshot(join(broken.dir, ".ork/queue")), {});
+});
+
+/** A fresh repository with ork initialised and one pending job; returns the repository and the job's id. */
+async function oneJobRepo(): Promise<{ dir: string; id: string } & AsyncDisposable> {
+  const fresh = await tempRepo();
+  assert.equal((await ork(["init"], { cwd: fresh.dir })).code, 0);
+  const added = await ork(["enqueue", "--role", "bug-catcher", "--desc", "j", "--cmd", "true"], {
+    cwd: fresh.dir,
+  });
+  assert.equal(added.code, 0, added.stderr);
+  return {
+    dir: fresh.dir,
+    id: added.stdout.trim(),
+    [Symbol.asyncDispose]: () => fresh[Symbol.asyncDispose](),
+  };
+}
+
+Deno.test("cancel with .ork/archive not a folder is one line, exit 2, and leaves the job as it was", async () => {
+  await using fresh = await oneJobRepo();
+  const archive = join(fresh.dir, ".ork/archive");
+  await Deno.remove(archive);
+  await Deno.writeTextFile(archive, "");
+  const before = await snapshot(fresh.dir);
+  const result = await ork(["cancel", fresh.id], { cwd: fresh.dir });
+  assert.equal(result.stdout, "");
+  assert.equal(
+    result.stderr,
+    `ork: cannot create the folder ${archive}: something that is not a folder is in its place; ` +
+      "move that away (ork keeps jobs in folders under .ork), then run the command again\n",
+  );
+  assert.equal(result.code, 2);
+  assert.deepEqual(await snapshot(fresh.dir), before);
+});
+
+Deno.test("a job file whose name is not the id inside it is quarantined, not listed as another job", async () => {
+  await using fresh = await oneJobRepo();
+  const misnamed = "01m86b0000dddd0000dddd0000";
+  const queueDir = join(fresh.dir, ".ork/queue");
+  await Deno.copyFile(join(queueDir, `${fresh.id}.json`), join(queueDir, `${misnamed}.json`));
+
+  const cancel = await ork(["cancel", misnamed], { cwd: fresh.dir });
+  assert.equal(cancel.code, 2);
+  assert.equal(
+    cancel.stderr,
+    `ork: warning: quarantined ${join(queueDir, `${misnamed}.json`)} (moved to ` +
+      `${
+        join(fresh.dir, ".ork/quarantine", `${misnamed}.json`)
+      }): its name says job ${misnamed} but the id in ` +
+      `it is "${fresh.id}"\nork: no job with id "${misnamed}"; 'ork list' shows the jobs\n`,
+  );
+  const list = await ork(["list", "--json"], { cwd: fresh.dir });
+  assert.equal(list.stderr, "");
+  assert.deepEqual(JSON.parse(list.stdout).map((j: { id: string; status: string }) => [j.id, j.status]), [
+    [fresh.id, "pending"],
+  ]);
+});
+
+// Permission errors need another user than root: run the one-file bundle as nobody with setpriv.
+const AS_ROOT = Deno.uid() === 0 && (await new Deno.Command("setpriv", { args: ["--help"] }).output().then(
+  (result) => result.success,
+  () => false,
+));
+
+/** Builds the bundle into a folder every user can read; the folder goes when disposed. */
+async function bundleForNobody(): Promise<{ ork: string; home: string } & AsyncDisposable> {
+  const place = await tempDir("ork-nobody-");
+  await Deno.chmod(place.dir, 0o777);
+  const output = join(place.dir, "ork.js");
+  await buildBundle(output);
+  await Deno.chmod(output, 0o644);
+  return { ork: output, home: place.dir, [Symbol.asyncDispose]: () => place[Symbol.asyncDispose]() };
+}
+
+/** Runs the bundle as nobody on `repo`. */
+function asNobody(bundle: { ork: string; home: string }, repo: string, ...args: string[]) {
+  return run("setpriv", [
+    "--reuid=nobody",
+    "--regid=nogroup",
+    "--clear-groups",
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--no-config",
+    bundle.ork,
+    "-C",
+    repo,
+    ...args,
+  ], { env: { NO_COLOR: "1", HOME: bundle.home, DENO_DIR: join(bundle.home, "deno") } });
+}
+
+/** The repository's files but the queue lock, which records its last holder whatever the command did. */
+async function jobFiles(dir: string): Promise<Record<string, string>> {
+  const files = await snapshot(dir);
+  delete files[".ork/locks/queue.lock"];
+  return files;
+}
+
+/** Lets every user read and write every file and folder below `dir` (and reach `dir`). */
+async function openToAll(dir: string): Promise<void> {
+  await Deno.chmod(dir, 0o777);
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await openToAll(path);
+    else if (entry.isFile) await Deno.chmod(path, 0o666);
+  }
+}
+
+Deno.test({
+  name: "a cancel that cannot write to .ork/archive (another user) is one line, exit 2, and changes nothing",
+  ignore: !AS_ROOT,
+  async fn() {
+    await using bundle = await bundleForNobody();
+    await using fresh = await oneJobRepo();
+    await openToAll(fresh.dir);
+    const archive = join(fresh.dir, ".ork/archive");
+    await Deno.chmod(archive, 0o555);
+    const before = await jobFiles(fresh.dir);
+    const result = await asNobody(bundle, fresh.dir, "cancel", fresh.id);
+    assert.equal(result.stdout, "");
+    assert.equal(
+      result.stderr,
+      `ork: could not move job ${fresh.id} to ${archive}: permission denied; the job is unchanged; let this ` +
+        `user write to ${archive} (e.g. chmod u+w ${archive}, or run ork as its owner), then run the command again\n`,
+    );
+    assert.equal(result.code, 2);
+    assert.deepEqual(await jobFiles(fresh.dir), before);
+
+    await Deno.chmod(archive, 0o777);
+    const cancelled = await asNobody(bundle, fresh.dir, "cancel", fresh.id);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(archive), (e) => e.name), [`${fresh.id}.json`]);
+  },
+});
+
+Deno.test({
+  name: "a job file this user cannot read makes list and cancel refuse with one line naming it, exit 2",
+  ignore: !AS_ROOT,
+  async fn() {
+    await using bundle = await bundleForNobody();
+    await using fresh = await oneJobRepo();
+    await openToAll(fresh.dir);
+    const file = join(fresh.dir, ".ork/queue", `${fresh.id}.json`);
+    await Deno.chmod(file, 0o000);
+    const before = await jobFiles(fresh.dir);
+    for (const args of [["list"], ["cancel", fresh.id]]) {
+      const result = await asNobody(bundle, fresh.dir, ...args);
+      assert.equal(result.stdout, "");
+      assert.equal(
+        result.stderr,
+        `ork: cannot read job file ${file}: permission denied; make it readable (e.g. chmod u+r,go+r ${file}) ` +
+          "or run ork as its owner\n",
+      );
+      assert.equal(result.code, 2);
+      assert.deepEqual(await jobFiles(fresh.dir), before, args.join(" "));
+    }
+  },
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, git, ork, processRunning, spawnOrk, tempDir, waitFor } from "../helpers/mod.ts";
+import { exists, git, ork, processRunning, run, spawnOrk, tempDir, waitFor } from "../helpers/mod.ts";
 import { runFixture as setup, worktreeCount as worktrees } from "./_setup.ts";
 
 /** A command that hangs on its first run (so a test can kill things under it) and finishes on the next. */
@@ -94,7 +94,14 @@ Deno.test("a runner killed while a gate runs unconfined: the next run stops what
   );
   const id = await s.enqueue("gated", "echo g > g.txt");
   const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
-  await waitFor("the gate to start", () => processRunning(`sleep ${marker}`));
+  // Killed once the job records the gate's process group (the group of the gate's `sleep`).
+  await waitFor("the gate's group to be recorded", async () => {
+    const found = await run("pgrep", ["-f", `sleep ${marker}`]);
+    const sleeper = Number(found.stdout.trim().split("\n")[0]);
+    if (!(sleeper > 0)) return false;
+    const group = Number((await run("ps", ["-o", "pgid=", "-p", String(sleeper)])).stdout.trim());
+    return group > 0 && (await s.queue.get(id)).pid === group;
+  });
   runner.kill("SIGKILL");
   await runner.output();
   assert.equal(await processRunning(`sleep ${marker}`), true, "the gate's process outlived its runner");

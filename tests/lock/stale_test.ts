@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LockBusyError } from "../../src/errors/mod.ts";
+import { InputError, LockBusyError } from "../../src/errors/mod.ts";
 import {
   checkStale,
   clearLock,
@@ -17,6 +17,8 @@ function writeHolder(path: string, holder: LockHolder): void {
 }
 
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000).toISOString();
+/** The stale timeout of the tests of refusals: an hour (it plays no part in them). */
+const HOUR = { staleAfterSeconds: 3600 };
 
 /** The pid of a process that has run and been reaped. */
 async function deadPid(): Promise<number> {
@@ -163,4 +165,56 @@ Deno.test("clearLock on a missing file does nothing and says so", async () => {
   const path = join(tmp.dir, "q.lock");
   assert.equal(clearLock(path, { staleAfterSeconds: 60 }).exists, false);
   assert.equal(clearLock(path, { staleAfterSeconds: 60, force: true }).exists, false);
+});
+
+Deno.test("checkStale and clearLock refuse a path whose name does not end in .lock, and remove nothing", async () => {
+  await using tmp = await tempDir();
+  const path = join(tmp.dir, "README.md");
+  Deno.writeTextFileSync(path, "# not a lock\n");
+  for (const look of [() => checkStale(path, HOUR), () => clearLock(path, { ...HOUR, force: true })]) {
+    assert.throws(look, (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.message, `not a lock file: ${path} (ork's locks end in .lock, in .ork/locks/)`);
+      assert.equal(error.hint, "name a lock file, e.g. .ork/locks/queue.lock");
+      return true;
+    });
+  }
+  assert.equal(Deno.readTextFileSync(path), "# not a lock\n");
+});
+
+Deno.test("a folder, even one named .lock, is refused as not a lock file, with the name as shown", async () => {
+  await using tmp = await tempDir();
+  const dir = join(tmp.dir, "odd.lock");
+  Deno.mkdirSync(join(dir, "inside"), { recursive: true });
+  assert.throws(
+    () => clearLock(dir, { ...HOUR, force: true, shown: "odd.lock" }),
+    (error: unknown) =>
+      error instanceof InputError &&
+      error.message ===
+        "not a lock file: odd.lock (it is a directory; ork's locks are regular files in .ork/locks/)",
+  );
+  assert.throws(() => checkStale(dir, HOUR), InputError);
+  assert.ok(exists(join(dir, "inside")), "nothing below the folder goes");
+});
+
+Deno.test("clearLock leaves a .lock file ork did not write unless forced, and clears an empty one", async () => {
+  await using tmp = await tempDir();
+  const foreign = join(tmp.dir, "notes.lock");
+  Deno.writeTextFileSync(foreign, "keep me\n");
+  assert.throws(
+    () => clearLock(foreign, { ...HOUR, shown: "notes.lock" }),
+    (error: unknown) =>
+      error instanceof InputError &&
+      error.message ===
+        "not a lock file ork wrote: notes.lock holds no holder's record (JSON with pid, hostname, acquired_at, purpose)" &&
+      error.hint === "look at what it is; 'ork lock clear --force notes.lock' removes it anyway",
+  );
+  assert.equal(Deno.readTextFileSync(foreign), "keep me\n");
+  assert.equal(clearLock(foreign, { ...HOUR, force: true }).exists, true);
+  assert.ok(!exists(foreign));
+
+  const empty = join(tmp.dir, "fresh.lock");
+  Deno.writeTextFileSync(empty, "");
+  assert.equal(clearLock(empty, HOUR).stale, true);
+  assert.ok(!exists(empty));
 });

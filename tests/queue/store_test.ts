@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { OrkError } from "../../src/errors/mod.ts";
+import { InputError, OrkError } from "../../src/errors/mod.ts";
 import { FsQueue, type Job, type NewJob } from "../../src/queue/mod.ts";
-import { exists, tempDir } from "../helpers/mod.ts";
+import { exists, snapshot, tempDir } from "../helpers/mod.ts";
 
 const root = await tempDir("ork-store-");
 let n = 0;
@@ -409,4 +409,96 @@ Deno.test("peek lists jobs without touching the lock or moving unreadable files"
   assert.deepEqual((await queue.peek()).map((j) => j.id), [id]);
   assert.deepEqual(await names(dir), ["01jbh7ksq0a4mzd3g5tn2w8c6k.json", `${id}.json`]);
   await assert.rejects(Deno.stat(lockPath), Deno.errors.NotFound);
+});
+
+Deno.test("a cancel that cannot move the job to the archive leaves the job exactly as it was", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  const file = join(dir, `${id}.json`);
+  const before = await Deno.readTextFile(file);
+  // The archive made unusable after the queue set up its folders: a file where the folder should be.
+  await Deno.remove(queue.archiveDir);
+  await Deno.writeTextFile(queue.archiveDir, "");
+  await assert.rejects(() => queue.cancel(id), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(
+      error.message,
+      `could not move job ${id} to ${queue.archiveDir}: something in its path is not a folder; the job is unchanged`,
+    );
+    assert.match(
+      error.hint,
+      new RegExp(`^make ${queue.archiveDir} a folder again .*then run the command again$`),
+    );
+    return true;
+  });
+  assert.equal(await Deno.readTextFile(file), before, "the job's file must not be rewritten");
+  assert.deepEqual(await names(dir), [`${id}.json`]);
+  assert.equal(await Deno.readTextFile(queue.archiveDir), "");
+
+  await Deno.remove(queue.archiveDir);
+  await Deno.mkdir(queue.archiveDir);
+  assert.equal((await queue.cancel(id)).status, "cancelled");
+  assert.deepEqual(await names(dir), []);
+  assert.deepEqual(await names(queue.archiveDir), [`${id}.json`]);
+});
+
+Deno.test("a job a crash left in both folders is read once, as archived, and a locked read settles it", async () => {
+  const { queue, dir } = freshQueue();
+  const id = await queue.enqueue(job("a"));
+  const pending = await Deno.readTextFile(join(dir, `${id}.json`));
+  await queue.cancel(id);
+  // As if a crash came between writing the cancelled record into archive/ and removing the pending one.
+  await Deno.writeTextFile(join(dir, `${id}.json`), pending);
+
+  const fresh = new FsQueue(dir);
+  assert.deepEqual((await fresh.peek()).map((j: Job) => [j.id, j.status]), [[id, "cancelled"]]);
+  assert.equal(await fresh.statusOf(id), "cancelled");
+  assert.deepEqual(await names(dir), [`${id}.json`], "looks without the lock move nothing");
+  assert.equal(await fresh.claim("w"), null, "the cancelled job must not run");
+  assert.deepEqual(await names(dir), []);
+  assert.deepEqual((await fresh.list()).map((j: Job) => [j.id, j.status]), [[id, "cancelled"]]);
+
+  // Found by id (cancel, get) it is the archived record too.
+  await Deno.writeTextFile(join(dir, `${id}.json`), pending);
+  assert.equal((await fresh.get(id)).status, "cancelled");
+  assert.deepEqual(await names(dir), []);
+});
+
+Deno.test("a job file whose name is not the id inside it is quarantined with a warning", async () => {
+  const { queue, dir, warnings } = freshQueue();
+  const real = await queue.enqueue(job("real"));
+  const misnamed = "01m86b0000dddd0000dddd0000";
+  await Deno.copyFile(join(dir, `${real}.json`), join(dir, `${misnamed}.json`));
+  assert.deepEqual((await queue.list()).map((j: Job) => j.id), [real]);
+  assert.deepEqual(await names(queue.quarantineDir), [`${misnamed}.json`]);
+  assert.deepEqual(warnings, [
+    `quarantined ${join(dir, `${misnamed}.json`)} (moved to ${
+      join(queue.quarantineDir, `${misnamed}.json`)
+    }): ` +
+    `its name says job ${misnamed} but the id in it is "${real}"`,
+  ]);
+
+  // Found by its name, it is no job either.
+  await Deno.copyFile(join(dir, `${real}.json`), join(dir, `${misnamed}.json`));
+  await assert.rejects(() => queue.cancel(misnamed), (error: unknown) => {
+    return error instanceof OrkError && error.code === "job-not-found";
+  });
+  assert.equal((await queue.get(real)).status, "pending");
+});
+
+Deno.test("a job file that cannot be read is refused with one message naming it, and left in place", async () => {
+  const { queue, dir } = freshQueue();
+  await queue.enqueue(job("a"));
+  // Root reads any file, so the unreadable file here is a folder in its place (chmod 000 is in the e2e tests).
+  const id = "01m86b0000dddd0000dddd0000";
+  await Deno.mkdir(join(dir, `${id}.json`));
+  const before = await snapshot(dir);
+  await assert.rejects(() => queue.cancel(id), (error: unknown) => {
+    assert.ok(error instanceof InputError);
+    assert.equal(error.message, `cannot read job file ${join(dir, `${id}.json`)}: it is a folder`);
+    assert.equal(error.hint, `move it out of ${dir}: ork keeps each job in a regular file named <id>.json`);
+    return true;
+  });
+  assert.deepEqual(await snapshot(dir), before);
+  assert.deepEqual(await names(queue.quarantineDir), []);
 });

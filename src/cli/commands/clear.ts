@@ -2,6 +2,7 @@ import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
+import { plainDecimal } from "./enqueue.ts";
 
 /** `ork clear`: deletes archived jobs older than some days. */
 export function clearCommand(ctx: CliContext): CommandUnknownOpts {
@@ -12,8 +13,8 @@ export function clearCommand(ctx: CliContext): CommandUnknownOpts {
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork clear --max-age 7", "ork clear --max-age 0"))
     .action(async (opts) => {
-      const days = Number(opts.maxAge);
-      if (opts.maxAge.trim() === "" || !Number.isFinite(days) || days < 0) {
+      const days = plainDecimal(opts.maxAge);
+      if (days === undefined) {
         throw new InputError(
           `--max-age must be a number of days >= 0, got ${JSON.stringify(opts.maxAge)}`,
           "e.g. --max-age 7; 0 deletes all archived jobs",

@@ -5,20 +5,44 @@ import { assertCommandAllowed } from "../../roles/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
 
-/** A flag's value as a whole number >= 0, or a one-line refusal naming the flag. */
-export function wholeNumberFlag(flag: string, value: string | undefined, hint: string): number | undefined {
+/**
+ * A flag's value as a whole number >= `minimum` (0 unless given), or a one-line refusal naming the flag.
+ *
+ * @param flag the flag, as the user types it (`--priority`)
+ * @param value what was given, if anything
+ * @param hint how to fix a refused value
+ * @param minimum the smallest value accepted
+ * @returns the number, or undefined when the flag was not given
+ * @throws {InputError} for anything but decimal digits (spaces around them aside) or a value below `minimum`
+ */
+export function wholeNumberFlag(
+  flag: string,
+  value: string | undefined,
+  hint: string,
+  minimum = 0,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InputError(`${flag} must be a whole number >= 0, got ${JSON.stringify(value)}`, hint);
+  const number = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < minimum) {
+    throw new InputError(`${flag} must be a whole number >= ${minimum}, got ${JSON.stringify(value)}`, hint);
   }
-  return Number(value);
+  return number;
+}
+
+/**
+ * A plain decimal number (`30`, `1.5`, ` 5 `), or undefined for anything else: no sign, exponent, hex,
+ * binary or octal prefix, `Infinity`, or empty text, which `Number()` would all accept.
+ */
+export function plainDecimal(value: string): number | undefined {
+  const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
 }
 
 /** A flag's value as a number of seconds > 0, or a one-line refusal naming the flag. */
 export function secondsFlag(flag: string, value: string | undefined, example: number): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+  const seconds = plainDecimal(value);
+  if (seconds === undefined || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new InputError(
       `${flag} must be a number of seconds > 0 and <= ${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
       `e.g. ${flag} ${example}`,

@@ -64,7 +64,8 @@ function checkStaleCommand(ctx: CliContext) {
     .action(async (path, opts, cmd) => {
       const { file, staleAfterSeconds } = await locate(ctx, path, repoOption(opts, rootOpts(cmd)));
       const { checkStale } = await import("../../lock/mod.ts");
-      const status = checkStale(file, { staleAfterSeconds });
+      // A path that is not a lock file (README.md, a folder) is refused with exit 2, naming it as given.
+      const status = checkStale(file, { staleAfterSeconds, shown: path });
       if (opts.json) {
         const { exists, held, stale, holder } = status;
         ctx.output.out(JSON.stringify({ path: status.path, exists, held, stale, holder }, null, 2));
@@ -82,7 +83,7 @@ function clearCommand(ctx: CliContext) {
     .option(REPO_FLAG, REPO_HELP)
     .option(
       "--force",
-      "remove it even while a live process holds it (dangerous: the next ork takes the lock while the old holder still runs)",
+      "remove it even while a live process holds it, or when its content is not a holder's record (dangerous: the next ork takes the lock while the old holder still runs)",
     )
     .addHelpText(
       "after",
@@ -94,8 +95,9 @@ function clearCommand(ctx: CliContext) {
     .action(async (path, opts, cmd) => {
       const { file, staleAfterSeconds } = await locate(ctx, path, repoOption(opts, rootOpts(cmd)));
       const { clearLock, describeHolder, staleReason } = await import("../../lock/mod.ts");
-      // A live holder makes this throw LockBusyError, which the CLI reports as exit 3.
-      const status = clearLock(file, { staleAfterSeconds, force: opts.force === true });
+      // A live holder makes this throw LockBusyError, which the CLI reports as exit 3; a path that is not a lock
+      // file, or one whose content ork did not write (unless --force), an InputError (exit 2). Either removes nothing.
+      const status = clearLock(file, { staleAfterSeconds, force: opts.force === true, shown: path });
       if (!status.exists) {
         ctx.output.out(`${path}: missing, nothing to remove`);
       } else if (status.held) {

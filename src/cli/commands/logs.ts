@@ -1,5 +1,6 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { join } from "node:path";
+import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { queueFor } from "../workspace.ts";
 import { wholeNumberFlag } from "./enqueue.ts";
@@ -30,6 +31,12 @@ export function logsCommand(ctx: CliContext): CommandUnknownOpts {
           bytes = await Deno.readFile(path);
         } catch (error) {
           if (error instanceof Deno.errors.NotFound) return;
+          if (error instanceof Deno.errors.IsADirectory) {
+            throw new InputError(
+              `the log of job ${job.id} is not a file: ${path} is a folder`,
+              "move that folder away; the job's output is written there as a file",
+            );
+          }
           throw error;
         }
         if (bytes.length <= offset) return;

@@ -26,7 +26,7 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
       const repo = repoOption(opts, command.parent?.opts());
       const dryRun = opts.dryRun === true;
       const { ws, queue } = await queueFor(ctx, repo, dryRun);
-      const workers = wholeNumberFlag("--workers", opts.workers, "e.g. --workers 3") ??
+      const workers = wholeNumberFlag("--workers", opts.workers, "e.g. --workers 3", 1) ??
         ws.config.orchestrator.max_concurrent;
       if (workers < 1) {
         throw new InputError(`--workers must be at least 1, got ${workers}`, "e.g. --workers 3");
