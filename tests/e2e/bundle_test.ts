@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { delimiter, isAbsolute, join, relative } from "node:path";
-import { buildBundle, CHECKOUT, git, run, type RunResult, tempDir, tempRepo } from "../helpers/mod.ts";
+import {
+  buildBundle,
+  CHECKOUT,
+  deadRunner,
+  git,
+  run,
+  type RunResult,
+  tempDir,
+  tempRepo,
+} from "../helpers/mod.ts";
 import { NO_BWRAP } from "../sandbox/_fixture.ts";
 
 /**
@@ -214,9 +223,8 @@ Deno.test("the bundle, denied reading the checkout, runs a job that lands, then 
 
   // A runner that died (SIGKILL, a crash) leaves its lock file behind; status and clean must judge it without
   // /proc too.
-  const dead = new Deno.Command("true").spawn();
-  await dead.status;
-  const deadLock = join(repo.dir, ".ork/locks", `runner-${dead.pid}-${Date.now() - 60_000}.lock`);
+  const dead = await deadRunner();
+  const deadLock = join(repo.dir, ".ork/locks", `${dead.name}.lock`);
   await Deno.writeTextFile(
     deadLock,
     JSON.stringify({

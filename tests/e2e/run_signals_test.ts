@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, git, ork, processRunning, run, spawnOrk, tempDir, waitFor } from "../helpers/mod.ts";
+import {
+  deadRunner,
+  exists,
+  git,
+  ork,
+  processRunning,
+  run,
+  spawnOrk,
+  tempDir,
+  waitFor,
+} from "../helpers/mod.ts";
 import { runFixture as setup, worktreeCount as worktrees } from "./_setup.ts";
 
 /** A command that hangs on its first run (so a test can kill things under it) and finishes on the next. */
@@ -37,9 +47,7 @@ Deno.test("a runner killed after moving the target but before recording it: the 
   const id = await s.enqueue("lands once", "echo once >> once.txt");
   // The state such a kill leaves, made by hand: the job running for a dead runner, its candidate on main, the
   // user's checkout (on main) not brought forward yet.
-  const dead = new Deno.Command("true").spawn();
-  await dead.status;
-  await s.queue.claim(`runner-${dead.pid}-${Date.now() - 60_000}@${Deno.hostname()}#1`);
+  await s.queue.claim((await deadRunner()).worker);
   await s.queue.record(id, { base: tip, branch: `ork/tester-1-${id.slice(-8)}` });
   const scratch = join(s.trace, "scratch");
   await git(s.dir, "worktree", "add", "--quiet", "--detach", scratch, tip);
@@ -130,9 +138,8 @@ Deno.test("a runner that stops on an error before running anything leaves no loc
   await using s = await setup("", { sandbox: "off" });
   // A job of a dead runner that recovery refuses to settle: its recorded worktree is the user's checkout.
   const id = await s.enqueue("odd record", "true");
-  const dead = new Deno.Command("true").spawn();
-  await dead.status;
-  await s.queue.claim(`runner-${dead.pid}-${Date.now() - 60_000}@${Deno.hostname()}#1`);
+  const dead = await deadRunner();
+  await s.queue.claim(dead.worker);
   await s.queue.record(id, { worktree: s.dir });
   const result = await ork(["run", "--once"], { cwd: s.dir });
   assert.equal(result.code, 2, result.stderr);

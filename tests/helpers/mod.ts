@@ -171,3 +171,14 @@ export async function buildBundle(output: string, checkout: string = CHECKOUT): 
   ]);
   if (built.code !== 0) throw new Error(`scripts/bundle.ts failed (${built.code}): ${built.stderr}`);
 }
+
+/**
+ * A runner that is gone: the pid of a process that has exited, and the runner and worker names ork would have
+ * given it a minute ago (no lock of it exists).
+ */
+export async function deadRunner(): Promise<{ pid: number; name: string; worker: string }> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  const name = `runner-${child.pid}-${Date.now() - 60_000}`;
+  return { pid: child.pid, name, worker: `${name}@${Deno.hostname()}#1` };
+}

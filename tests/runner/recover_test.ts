@@ -4,7 +4,7 @@ import { FsQueue } from "../../src/queue/mod.ts";
 import type { RunnerEvent } from "../../src/runner/events.ts";
 import { groupAlive, groupStartedWith, killGroup } from "../../src/runner/exec.ts";
 import { recoverOrphans } from "../../src/runner/recover.ts";
-import { tempDir } from "../helpers/mod.ts";
+import { deadRunner, tempDir } from "../helpers/mod.ts";
 
 /** A `sleep` in a process group of its own (as a job's command runs), with `env` added to its environment. */
 function sleeperGroup(env: Record<string, string>): Deno.ChildProcess {
@@ -41,10 +41,8 @@ Deno.test("recovery stops the dead runner's job group, and leaves alone a group 
     lockPath: join(locksDir, "queue.lock"),
   });
   // A runner that is gone: its pid exited, and it holds no lock.
-  const gone = new Deno.Command("true").spawn();
-  await gone.status;
   const host = Deno.hostname();
-  const worker = `runner-${gone.pid}-${Date.now() - 60_000}@${host}#1`;
+  const { worker } = await deadRunner();
 
   const ours = await queue.enqueue({ role: "r", description: "its group still runs", command: "sleep 30" });
   const reused = await queue.enqueue({
