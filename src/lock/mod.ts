@@ -10,4 +10,4 @@
  */
 
 export { acquire, describeHolder, type Lock, type LockHolder, readHolder, tryAcquire } from "./lock.ts";
-export { checkStale, clearLock, type LockStatus, staleReason } from "./stale.ts";
+export { checkStale, clearLock, type LockStatus, processAlive, staleReason } from "./stale.ts";

@@ -55,8 +55,10 @@ function procReadable(): boolean {
  * Whether process `pid` of this host is alive. Deno has no signal 0, and sending a real signal to probe would
  * have side effects, so Linux asks `/proc` when ork may read it; elsewhere `kill -0` does. When neither works,
  * the answer is "alive", so that only the age can make the lock stale.
+ *
+ * @param pid a process id
  */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   if (pid === Deno.pid) return true;
   procMounted ??= procReadable();
   if (procMounted) return existsSync(`/proc/${pid}`);

@@ -15,6 +15,7 @@ import {
   pruneWorktrees,
   removeWorktree,
 } from "../git/mod.ts";
+import { processAlive } from "../lock/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { parseWorker, runnerAlive, runnerOfLockName } from "./identity.ts";
@@ -32,6 +33,8 @@ export interface CleanReport {
   readonly branches: string[];
   /** Lock files of dead runners removed. */
   readonly locks: string[];
+  /** Temp files of writes a killed ork left half-done in the job folders (never a job: jobs end in .json). */
+  readonly temps: string[];
 }
 
 /**
@@ -97,7 +100,17 @@ export async function cleanRepo(
     if (!options.dryRun) await Deno.remove(path).catch(ignoreNotFound);
   }
   const locks = deadLocks.map((path) => relative(ws.root, path));
-  return { recovered, worktrees, branches, locks };
+  // `<file>.<pid>.<n>.tmp` (or `<file>.<pid>.tmp`): the writer's pid is in the name; only a dead writer's go.
+  const temps: string[] = [];
+  for (const dir of [ws.paths.queue, ws.paths.archive]) {
+    for (const entry of safeReadDir(dir)) {
+      const writer = /\.(\d+)(?:\.\d+)?\.tmp$/.exec(entry.name)?.[1];
+      if (!entry.isFile || writer === undefined || processAlive(Number(writer))) continue;
+      if (!options.dryRun) await Deno.remove(join(dir, entry.name)).catch(ignoreNotFound);
+      temps.push(relative(ws.root, join(dir, entry.name)));
+    }
+  }
+  return { recovered, worktrees, branches, locks, temps };
 }
 
 /** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */

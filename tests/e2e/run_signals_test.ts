@@ -151,6 +151,27 @@ Deno.test("a runner that stops on an error before running anything leaves no loc
   assert.match(log, /runner runner-\d+-\d+ stopped: refusing to remove /);
 });
 
+Deno.test("ork clean removes the temp file of a write a killed ork left, and keeps a live writer's", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  const dead = await deadRunner();
+  const left = join(s.dir, ".ork/queue", `01m8000000000000000000dead.json.${dead.pid}.1.tmp`);
+  const live = join(s.dir, ".ork/queue", `01m8000000000000000000live.json.${Deno.pid}.1.tmp`);
+  await Deno.writeTextFile(left, "");
+  await Deno.writeTextFile(live, "");
+  const dry = await ork(["clean", "--dry-run"], { cwd: s.dir });
+  assert.match(
+    dry.stdout,
+    /^would remove \.ork\/queue\/01m8000000000000000000dead\.json\.\d+\.1\.tmp \(a write a killed ork left\)$/m,
+  );
+  assert.ok(exists(left));
+  const clean = await ork(["clean"], { cwd: s.dir });
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, /^removed \.ork\/queue\/01m8000000000000000000dead\.json\.\d+\.1\.tmp /m);
+  assert.equal(exists(left), false);
+  assert.ok(exists(live), "a live writer's temp file stays");
+  assert.equal((await ork(["list", "--json"], { cwd: s.dir })).stdout.trim(), "[]", "neither was ever a job");
+});
+
 Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {
   await using s = await setup();
   const tip = await git(s.dir, "rev-parse", "main");

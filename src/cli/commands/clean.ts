@@ -9,7 +9,7 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
       "recover jobs of dead runners; remove stale worktrees, merged ork/* branches, dead runners' locks",
     )
     .option("--dry-run", "print what would be removed, remove nothing")
-    .option("--json", "print {recovered, worktrees, branches, locks}")
+    .option("--json", "print {recovered, worktrees, branches, locks, temps}")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork clean", "ork clean --dry-run"))
     .action(async (opts) => {
@@ -24,6 +24,9 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
         ...report.worktrees.map((path) => `${verb("removed", "would remove")} worktree ${path}`),
         ...report.branches.map((branch) => `${verb("deleted", "would delete")} branch ${branch} (merged)`),
         ...report.locks.map((path) => `${verb("removed", "would remove")} lock ${path} (its runner is gone)`),
+        ...report.temps.map((path) =>
+          `${verb("removed", "would remove")} ${path} (a write a killed ork left)`
+        ),
       ];
       for (const line of lines.length > 0 ? lines : ["nothing to clean"]) ctx.output.out(line);
     });
