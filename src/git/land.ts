@@ -77,32 +77,18 @@ export async function buildCandidate(root: string, opts: CandidateOptions): Prom
 }
 
 /**
- * The commit that landed a job on `branch`, if one did: the newest commit on the branch's first-parent line
- * after `base` whose message has the trailer `Ork-Job: <jobId>` (every candidate ork lands carries it, and it
- * lands on the first-parent line; the job's own commits, which carry it too, are second parents).
+ * Whether `commit` is in the history of branch `branch` (it, or an ancestor of its tip).
  *
  * @param root the main worktree's root
- * @param branch the short branch name
- * @param base the branch's tip when the job started
- * @param jobId the job's whole id
- * @returns the landed commit's sha, or null
- * @throws {OrkError} `git-failed` when `base` or the branch does not exist
+ * @param commit a commit's sha
+ * @param branch a short branch name
+ * @returns false too when the commit or the branch does not exist (any more)
  */
-export async function landingOf(
-  root: string,
-  branch: string,
-  base: string,
-  jobId: string,
-): Promise<string | null> {
-  const result = await git(root, [
-    "rev-list",
-    "--first-parent",
-    "--max-count=1",
-    `--grep=^Ork-Job: ${jobId}$`,
-    `${base}..${branchRef(branch)}`,
-  ]);
-  const found = result.stdout.trim();
-  return OID.test(found) ? found : null;
+export async function isOnBranch(root: string, commit: string, branch: string): Promise<boolean> {
+  const result = await git(root, ["merge-base", "--is-ancestor", commit, branchRef(branch)], {
+    ok: [1, 128],
+  });
+  return result.code === 0;
 }
 
 /**

@@ -38,7 +38,7 @@ export {
   type CheckoutResult,
   compareAndSwapBranch,
   fastForwardCheckout,
-  landingOf,
+  isOnBranch,
   type LandStrategy,
 } from "./land.ts";
 export {

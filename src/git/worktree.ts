@@ -120,6 +120,8 @@ export async function scrubJobGitDir(gitDir: string): Promise<void> {
   }
   for await (const entry of Deno.readDir(gitDir)) {
     if (entry.isFile && KEPT_IN_JOB_GIT_DIR.has(entry.name)) continue;
+    // The worktree's submodules' repositories: git runs nothing in them for ork's commit, reset and clean.
+    if (entry.isDirectory && entry.name === "modules") continue;
     await Deno.remove(join(gitDir, entry.name), { recursive: true }).catch((error) => {
       if (!isNotFound(error)) throw error;
     });

@@ -179,6 +179,9 @@ export class JobFiles {
       try {
         this.dropQueueCopy(next.id);
       } catch (error) {
+        // Undone only while the old copy is still there: once it is gone (only the folder's fsync failed), the
+        // archived copy is the job, and removing it would lose the job.
+        if (!exists(source)) throw error;
         const undone = undo(() => Deno.removeSync(target));
         throw stepError(
           error,
@@ -365,4 +368,15 @@ function notFound(idOrPrefix: string): OrkError {
     `no job with id ${JSON.stringify(idOrPrefix)}`,
     "'ork list' shows the jobs",
   );
+}
+
+/** Whether something is at `path` (a file the process may not read still counts). */
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    return true;
+  }
 }

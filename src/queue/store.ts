@@ -224,6 +224,8 @@ export class FsQueue {
    *
    * @param work does what makes the job's outcome final; returns its value and, to complete the job, the result
    *   and fields to record (null leaves the job running, for the caller to settle)
+   * @param intent fields recorded before `work` runs and taken back when it does not complete the job (or
+   *   throws): what a recovery after a crash in the middle of `work` needs to know (the landing's commit)
    * @returns null when the job was not running (then `work` did not run); else `work`'s value and the job as
    *   stored afterwards
    */
@@ -232,14 +234,28 @@ export class FsQueue {
     work: () => Promise<
       { value: T; complete: { result: Record<string, unknown>; changes: TransitionChanges } | null }
     >,
+    intent: TransitionChanges = {},
   ): Promise<{ value: T; job: Job } | null> {
     using _lock = await this.#lock("finish");
-    const { job, place } = this.#files.locate(id);
-    if (job.status !== "running") return null;
-    const { value, complete } = await work();
-    if (complete === null) return { value, job };
-    const next = transition(job, "completed", { ...complete.changes, result: complete.result });
-    this.#store(job, next, place);
+    const { job: found, place } = this.#files.locate(id);
+    if (found.status !== "running") return null;
+    // Recorded before the work, for whoever finds the job running after a crash in the middle of it.
+    const intended = Object.keys(intent).length === 0 ? found : { ...found, ...intent };
+    if (intended !== found) this.#store(found, intended, place);
+    let outcome: Awaited<ReturnType<typeof work>>;
+    try {
+      outcome = await work();
+    } catch (error) {
+      if (intended !== found) this.#store(intended, found, place);
+      throw error;
+    }
+    const { value, complete } = outcome;
+    if (complete === null) {
+      if (intended !== found) this.#store(intended, found, place);
+      return { value, job: found };
+    }
+    const next = transition(intended, "completed", { ...complete.changes, result: complete.result });
+    this.#store(intended, next, place);
     return { value, job: next };
   }
 
@@ -273,9 +289,10 @@ export class FsQueue {
    * died), not failed.
    *
    * @param note why, kept in `error`
+   * @param changes other fields to record (recovery clears a `landed_commit` that did not land)
    */
-  requeue(id: string, note: string): Promise<Job> {
-    return this.#change(id, "requeue", (job) => transition(job, "pending", { error: note }));
+  requeue(id: string, note: string, changes: TransitionChanges = {}): Promise<Job> {
+    return this.#change(id, "requeue", (job) => transition(job, "pending", { ...changes, error: note }));
   }
 
   /**

@@ -21,6 +21,7 @@ import type { Workspace } from "../workspace/mod.ts";
 import { parseWorker, runnerAlive, runnerOfLockName } from "./identity.ts";
 import { openEventLog } from "./events.ts";
 import { recoverOrphans } from "./recover.ts";
+import { isJobWorktree } from "./job.ts";
 import { targetBranch } from "./runner.ts";
 
 /** What `ork clean` removed (or, with `dryRun`, would remove). */
@@ -84,7 +85,7 @@ export async function cleanRepo(
   const base = resolve(ws.paths.worktrees) + "/";
   const worktrees: string[] = [];
   for (const worktree of present) {
-    if (!worktree.path.startsWith(base) || worktree.locked) continue;
+    if (!worktree.path.startsWith(base) || worktree.locked || !isJobWorktree(worktree)) continue;
     if (options.dryRun && recoveredWorktrees.has(worktree.path)) continue;
     const owner = lastJobOf.get(worktree.path);
     if (owner && ownerAlive(owner)) continue;
@@ -93,7 +94,9 @@ export async function cleanRepo(
   }
   if (!options.dryRun) await pruneWorktrees(ws.root);
 
-  const branches = await branchesMergedInto(ws.root, target, "ork/*");
+  // A branch checked out in a worktree (the user's, which clean keeps) is in use, merged or not.
+  const checkedOut = new Set(present.map((worktree) => worktree.branch));
+  const branches = (await branchesMergedInto(ws.root, target, "ork/*")).filter((b) => !checkedOut.has(b));
   if (!options.dryRun) { for (const branch of branches) await deleteBranch(ws.root, branch); }
 
   for (const path of deadLocks) {

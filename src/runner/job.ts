@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
@@ -76,6 +76,15 @@ export function jobNames(
 ): { worktree: string; branch: string } {
   const stamp = `${job.role}-${Math.floor(now.getTime() / 1000)}-${shortId(job.id)}`;
   return { worktree: `ork-${stamp}`, branch: `ork/${stamp}` };
+}
+
+/**
+ * Whether a worktree is one ork made for a job: named as {@link jobNames} names them, with a detached HEAD. A
+ * worktree of the user's under `worktree_base` (a branch checked out there, another name) is never ork's to
+ * remove.
+ */
+export function isJobWorktree(worktree: { path: string; detached: boolean }): boolean {
+  return worktree.detached && /^ork-[A-Za-z0-9][A-Za-z0-9_-]*-\d+-[0-9a-z]{8}$/.test(basename(worktree.path));
 }
 
 /**
@@ -225,7 +234,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     env,
     // The landing is recorded in the same hold of the queue lock as the target's move, so that a cancel
     // cannot slip in between and leave a landed job recorded as cancelled.
-    finish: async (land) => {
+    finish: async (land, candidate) => {
       const finished = await queue.finishWhileRunning(job.id, async () => {
         const step = await land();
         return {
@@ -237,7 +246,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
             }
             : null,
         };
-      });
+        // The candidate is recorded before the target moves: a recovery after a crash in between tells by it
+        // whether the job landed.
+      }, { landed_commit: candidate });
       return finished?.value ?? null;
     },
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),

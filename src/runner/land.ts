@@ -51,7 +51,7 @@ export interface LandRequest {
    * running, and records the landing in the same step: a cancel cannot come between the two. Resolves null,
    * without running it, when the job was cancelled meanwhile.
    */
-  readonly finish: (land: () => Promise<LastStep>) => Promise<LastStep | null>;
+  readonly finish: (land: () => Promise<LastStep>, candidate: string) => Promise<LastStep | null>;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
@@ -146,7 +146,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
         return { kind: "checkout-would-lose-work", files: checkout.files, gates: tested };
       }
       return { kind: "landed", commit: candidate.commit, gates: tested };
-    });
+    }, candidate.commit);
     if (step === null) return { kind: "cancelled", gates };
     if (step.kind !== "target-moved") return step;
     // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.

@@ -12,7 +12,7 @@ import {
   deleteBranch,
   fastForwardCheckout,
   headCommit,
-  landingOf,
+  isOnBranch,
   listWorktrees,
   removeWorktree,
   resolveCommit,
@@ -21,6 +21,7 @@ import type { FsQueue, Job } from "../queue/mod.ts";
 import { resolve } from "node:path";
 import type { EventLog } from "./events.ts";
 import { liveRunners } from "./status.ts";
+import { isJobWorktree } from "./job.ts";
 import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 
@@ -61,14 +62,15 @@ export async function recoverOrphans(ctx: {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
     try {
-      // Killed between moving the target and recording it: the work is on the target, and running the job again
-      // would land it twice.
-      const landed = job.base === null ? null : await landingOf(ctx.root, ctx.target, job.base, job.id);
-      if (landed !== null) {
-        recovered.push(await settleLanded(ctx, job, landed, runnerName(owner)));
+      // Killed between moving the target and recording it: the candidate recorded just before the move is on the
+      // target, and running the job again would land it twice.
+      if (job.landed_commit !== null && await isOnBranch(ctx.root, job.landed_commit, ctx.target)) {
+        recovered.push(await settleLanded(ctx, job, job.landed_commit, runnerName(owner)));
         continue;
       }
-      const back = await ctx.queue.requeue(job.id, `recovered: ${runnerName(owner)} died while running it`);
+      const back = await ctx.queue.requeue(job.id, `recovered: ${runnerName(owner)} died while running it`, {
+        landed_commit: null,
+      });
       recovered.push(back);
       ctx.events?.emit({ kind: "recovered", job, runner: runnerName(owner) });
     } catch (error) {
@@ -105,6 +107,7 @@ export async function removeLeftoverWorktrees(ctx: {
   const removed: string[] = [];
   for (const worktree of present) {
     if (!worktree.path.startsWith(base) || worktree.locked || owned.has(worktree.path)) continue;
+    if (!isJobWorktree(worktree)) continue;
     await removeWorktree(ctx.root, worktree.path);
     removed.push(worktree.path);
   }

@@ -245,18 +245,19 @@ Deno.test("the bundle, denied reading the checkout, runs a job that lands, then 
   const gates = await step("gates");
   assert.match(gates.stdout, /^always\s+passed\s/m);
 
-  // A worktree no job owns, on a branch already merged: clean removes both, and the dead runner's lock.
+  // A job worktree no live runner owns, and a job branch already merged: clean removes both, and the dead
+  // runner's lock.
   await git(
     repo.dir,
     "worktree",
     "add",
     "--quiet",
-    "-b",
-    "ork/leftover",
-    join(repo.dir, ".ork/worktrees/leftover"),
+    "--detach",
+    join(repo.dir, ".ork/worktrees/ork-tester-1795500000-deadbeef"),
   );
+  await git(repo.dir, "branch", "ork/leftover");
   const clean = await step("clean");
-  assert.match(clean.stdout, /^removed worktree \.ork\/worktrees\/leftover$/m);
+  assert.match(clean.stdout, /^removed worktree \.ork\/worktrees\/ork-tester-1795500000-deadbeef$/m);
   assert.match(clean.stdout, /^deleted branch ork\/leftover \(merged\)$/m);
   assert.match(clean.stdout, /^removed lock .*runner-\d+-\d+\.lock \(its runner is gone\)$/m);
   assert.equal(await git(repo.dir, "worktree", "list", "--porcelain").then((t) => t.split("\n\n").length), 1);

@@ -69,6 +69,8 @@ Deno.test("a runner killed after moving the target but before recording it: the 
     `Merge ork job ${id}: tester: lands once\n\nOrk-Job: ${id}`,
     tree,
   );
+  // As ork records it just before it moves the target.
+  await s.queue.record(id, { landed_commit: candidate });
   await git(s.dir, "update-ref", "refs/heads/main", candidate, tip);
 
   const again = await ork(["run", "--once"], { cwd: s.dir });
@@ -126,10 +128,23 @@ Deno.test("a worktree a dead runner left after its job ended is removed by the n
   // What a runner killed between recording its job and removing its worktree leaves: a worktree nobody runs.
   const left = join(s.dir, ".ork/worktrees/ork-tester-1795500000-deadbeef");
   await git(s.dir, "worktree", "add", "--quiet", "--detach", left, "main");
+  // The user's own worktree in the same folder, with a branch and unsaved work: never ork's to remove.
+  const mine = join(s.dir, ".ork/worktrees/feature");
+  await git(s.dir, "worktree", "add", "--quiet", "-b", "feature", mine, "main");
+  await Deno.writeTextFile(join(mine, "unsaved.txt"), "mine\n");
   const again = await ork(["run", "--once"], { cwd: s.dir });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(exists(left), false);
-  assert.equal(await worktrees(s.dir), 1);
+  // And one where the user looks at a job's branch (merged already): in use, so clean keeps the branch too.
+  const review = join(s.dir, ".ork/worktrees/review");
+  await git(s.dir, "worktree", "add", "--quiet", "-b", "ork/review", review, "main");
+  assert.equal((await ork(["clean"], { cwd: s.dir })).code, 0);
+  assert.equal(await Deno.readTextFile(join(mine, "unsaved.txt")), "mine\n");
+  assert.equal(await worktrees(s.dir), 3, "the main worktree and the user's two");
+  assert.equal(
+    await git(s.dir, "rev-parse", "--verify", "--quiet", "refs/heads/ork/review"),
+    await git(s.dir, "rev-parse", "main"),
+  );
   const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
   assert.match(log, /removed .*ork-tester-1795500000-deadbeef, a worktree a dead runner left behind/);
 });
@@ -170,6 +185,34 @@ Deno.test("ork clean removes the temp file of a write a killed ork left, and kee
   assert.equal(exists(left), false);
   assert.ok(exists(live), "a live writer's temp file stays");
   assert.equal((await ork(["list", "--json"], { cwd: s.dir })).stdout.trim(), "[]", "neither was ever a job");
+});
+
+Deno.test("a runner killed after recording a candidate that never reached the target: the job runs again", async () => {
+  await using s = await setup("", { sandbox: "off" });
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("runs again", "echo again > again.txt");
+  await s.queue.claim((await deadRunner()).worker);
+  // A candidate recorded, then the kill before the target moved (or after it was put back): not on main. And a
+  // commit on main that carries the job's trailer without being its landing (a user's cherry-pick, say).
+  const stray = await git(s.dir, "commit-tree", "-m", `not a landing\n\nOrk-Job: ${id}`, `${tip}^{tree}`);
+  await s.queue.record(id, { base: tip, landed_commit: stray });
+  const picked = await git(
+    s.dir,
+    "commit-tree",
+    "-p",
+    tip,
+    "-m",
+    `tester: picked\n\nOrk-Job: ${id}`,
+    `${tip}^{tree}`,
+  );
+  await git(s.dir, "update-ref", "refs/heads/main", picked, tip);
+
+  const again = await ork(["run", "--once"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  const done = await s.queue.get(id);
+  assert.equal(done.status, "completed");
+  assert.notEqual(done.landed_commit, stray);
+  assert.equal(await git(s.dir, "show", "main:again.txt"), "again", "it ran and landed");
 });
 
 Deno.test("ork cancel stops a running job's whole process group within 2 s and nothing of it lands", async () => {

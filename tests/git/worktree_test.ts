@@ -179,6 +179,26 @@ Deno.test("resetting follows nothing a job planted in its git dir: symbolic *_HE
   }
 });
 
+Deno.test("the scrub keeps git's own files and the worktree's submodule repositories, and nothing else", async () => {
+  const dir = join(worktrees, "ork-scrub");
+  await addWorktree(root, dir, first);
+  const gitDir = await git(dir, "rev-parse", "--absolute-git-dir");
+  try {
+    await Deno.mkdir(join(gitDir, "modules/sub"), { recursive: true });
+    await Deno.writeTextFile(join(gitDir, "modules/sub/HEAD"), "ref: refs/heads/main\n");
+    await Deno.writeTextFile(join(gitDir, "MERGE_HEAD"), `${second}\n`);
+    await Deno.mkdir(join(gitDir, "rebase-merge"));
+    await scrubJobGitDir(gitDir);
+    const left = [...Deno.readDirSync(gitDir)].map((entry) => entry.name).sort();
+    assert.ok(left.includes("modules") && left.includes("HEAD") && left.includes("gitdir"), left.join(" "));
+    assert.equal(left.includes("MERGE_HEAD") || left.includes("rebase-merge"), false, left.join(" "));
+    assert.equal(await Deno.readTextFile(join(gitDir, "modules/sub/HEAD")), "ref: refs/heads/main\n");
+    assert.equal(await headOf(dir), first);
+  } finally {
+    await removeWorktree(root, dir);
+  }
+});
+
 Deno.test("the main worktree's git dir is never emptied", async () => {
   await assert.rejects(scrubJobGitDir(join(root, ".git")), isOrkError("bad-input"));
   assert.ok(exists(join(root, ".git/HEAD")));

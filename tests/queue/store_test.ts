@@ -175,6 +175,22 @@ Deno.test("a cancel that comes while a job is being finished waits for it, then 
   assert.equal(stored.landed_commit, "c".repeat(40));
 });
 
+Deno.test("what a finish records first is there while its work runs, and is taken back when it does not complete", async () => {
+  const { queue } = freshQueue();
+  const id = await queue.enqueue(job("intent"));
+  await queue.claim("w");
+  const intent = { landed_commit: "a".repeat(40) };
+  const seen = await queue.finishWhileRunning(id, async () => {
+    const during = await queue.peek({ status: "running" });
+    return { value: during.find((j) => j.id === id)?.landed_commit, complete: null };
+  }, intent);
+  assert.equal(seen?.value, "a".repeat(40));
+  assert.equal((await queue.get(id)).landed_commit, null);
+  await assert.rejects(queue.finishWhileRunning(id, () => Promise.reject(new Error("boom")), intent), /boom/);
+  assert.equal((await queue.get(id)).landed_commit, null);
+  assert.equal((await queue.get(id)).status, "running");
+});
+
 Deno.test("finishing a job that is no longer running does not run the work", async () => {
   const { queue } = freshQueue();
   const id = await queue.enqueue(job("cancelled first"));
