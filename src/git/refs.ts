@@ -20,8 +20,8 @@ const HEADS = "refs/heads/";
  * @throws {OrkError} `git-failed` when git cannot read HEAD
  */
 export async function currentBranch(root: string): Promise<string | null> {
-  const fromFile = await branchInHeadFile(root);
-  if (fromFile !== undefined) return fromFile;
+  const head = await readHeadFile(root);
+  if (head !== undefined) return "commit" in head ? null : head.branch;
   // The full name, not `--short`: --short turns `main` into `heads/main` when a tag `main` also exists.
   const result = await git(root, ["symbolic-ref", "--quiet", "HEAD"], { ok: [1] });
   if (result.code === 1) return null;
@@ -30,17 +30,17 @@ export async function currentBranch(root: string): Promise<string | null> {
 }
 
 /**
- * The branch named by the main worktree's HEAD file, read without starting git (ork asks once per landing); null
- * when HEAD is detached; undefined when the file says nothing reliable (reftable keeps a placeholder there) and
- * git has to be asked.
+ * What the main worktree's HEAD file says, read without starting git (ork asks on every landing): the commit of
+ * a detached HEAD, or the branch it names; undefined when the file says nothing reliable (missing, a symlink,
+ * reftable's placeholder) and git has to be asked, which also says why when something is wrong.
  */
-async function branchInHeadFile(root: string): Promise<string | null | undefined> {
+async function readHeadFile(root: string): Promise<{ commit: string } | { branch: string } | undefined> {
   const text = await readRefFile(join(gitCommonDir(root), "HEAD"));
-  if (text === null) return undefined; // whatever the reason, git itself will say it properly
-  if (OID.test(text)) return null;
+  if (text === null) return undefined;
+  if (OID.test(text)) return { commit: text };
   const ref = /^ref: (refs\/heads\/\S+)$/.exec(text)?.[1];
   if (ref === undefined || ref === "refs/heads/.invalid") return undefined;
-  return ref.slice(HEADS.length);
+  return { branch: ref.slice(HEADS.length) };
 }
 
 /**
@@ -120,10 +120,9 @@ export async function branchTip(root: string, name: string): Promise<string> {
  * @throws {OrkError} `git-failed` when HEAD does not resolve (an unborn branch)
  */
 export async function headCommit(root: string): Promise<string> {
-  const head = await readRefFile(join(gitCommonDir(root), "HEAD"));
-  if (head !== null && OID.test(head)) return head;
-  const ref = head === null ? undefined : /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
-  const fromFile = ref === undefined || ref === "refs/heads/.invalid" ? null : await looseRef(root, ref);
+  const head = await readHeadFile(root);
+  if (head !== undefined && "commit" in head) return head.commit;
+  const fromFile = head === undefined ? null : await looseRef(root, `${HEADS}${head.branch}`);
   return fromFile ?? (await git(root, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
 }
 

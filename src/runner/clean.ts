@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import {
   branchesMergedInto,
   deleteBranch,
@@ -82,10 +82,9 @@ export async function cleanRepo(
   // Recovery removes these worktrees itself; a dry run must not list them twice.
   const recoveredWorktrees = new Set(orphans.map((job) => job.worktree));
   const lastJobOf = lastJobByWorktree(jobs);
-  const base = resolve(ws.paths.worktrees) + "/";
   const worktrees: string[] = [];
   for (const worktree of present) {
-    if (!worktree.path.startsWith(base) || worktree.locked || !isJobWorktree(worktree)) continue;
+    if (!isJobWorktree(worktree, ws.paths.worktrees)) continue;
     if (options.dryRun && recoveredWorktrees.has(worktree.path)) continue;
     const owner = lastJobOf.get(worktree.path);
     if (owner && ownerAlive(owner)) continue;

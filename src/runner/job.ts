@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, join, resolve, sep } from "node:path";
 import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
@@ -20,6 +20,7 @@ import {
   removeWorktree,
   resetWorktree,
   setBranch,
+  type WorktreeInfo,
 } from "../git/mod.ts";
 import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
@@ -79,12 +80,16 @@ export function jobNames(
 }
 
 /**
- * Whether a worktree is one ork made for a job: named as {@link jobNames} names them, with a detached HEAD. A
- * worktree of the user's under `worktree_base` (a branch checked out there, another name) is never ork's to
- * remove.
+ * Whether a worktree is one ork made for a job and may remove: in the worktree folder, unlocked, named as
+ * {@link jobNames} names them, with a detached HEAD. A worktree of the user's there (a branch checked out,
+ * another name, locked) is never ork's to remove.
+ *
+ * @param worktree an entry of `git worktree list`
+ * @param worktreesDir the worktree folder (`worktree_base`)
  */
-export function isJobWorktree(worktree: { path: string; detached: boolean }): boolean {
-  return worktree.detached && /^ork-[A-Za-z0-9][A-Za-z0-9_-]*-\d+-[0-9a-z]{8}$/.test(basename(worktree.path));
+export function isJobWorktree(worktree: WorktreeInfo, worktreesDir: string): boolean {
+  return worktree.path.startsWith(resolve(worktreesDir) + sep) && !worktree.locked && worktree.detached &&
+    /^ork-[A-Za-z0-9][A-Za-z0-9_-]*-\d+-[0-9a-z]{8}$/.test(basename(worktree.path));
 }
 
 /**

@@ -123,7 +123,6 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     const changes = await changesBetween(request.root, tip, candidate.commit);
     const protectedChanges = changes.all.filter((path) => request.protectedPaths.includes(path));
     if (protectedChanges.length > 0) return { kind: "changes-protected", files: protectedChanges };
-    const tested = gates;
     const step = await request.finish(async (): Promise<LastStep> => {
       if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
         return { kind: "target-moved" };
@@ -138,14 +137,14 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
         // target back, so that it does not hold work the job will be recorded as not having landed (and run
         // again). Only if someone built on the candidate meanwhile is it too late for that: it has landed.
         if (await compareAndSwapBranch(request.root, request.target, tip, candidate.commit)) throw error;
-        return { kind: "landed", commit: candidate.commit, gates: tested };
+        return { kind: "landed", commit: candidate.commit, gates };
       }
       if (!checkout.ok) {
         // The user's uncommitted work comes first: put the target back where it was; nothing lands.
         await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
-        return { kind: "checkout-would-lose-work", files: checkout.files, gates: tested };
+        return { kind: "checkout-would-lose-work", files: checkout.files, gates };
       }
-      return { kind: "landed", commit: candidate.commit, gates: tested };
+      return { kind: "landed", commit: candidate.commit, gates };
     }, candidate.commit);
     if (step === null) return { kind: "cancelled", gates };
     if (step.kind !== "target-moved") return step;

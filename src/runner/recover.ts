@@ -18,7 +18,6 @@ import {
   resolveCommit,
 } from "../git/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
-import { resolve } from "node:path";
 import type { EventLog } from "./events.ts";
 import { liveRunners } from "./status.ts";
 import { isJobWorktree } from "./job.ts";
@@ -103,11 +102,9 @@ export async function removeLeftoverWorktrees(ctx: {
   const present = await listWorktrees(ctx.root);
   if (liveRunners(ctx.locksDir, ctx.host).some((runner) => runner.name !== ctx.self)) return [];
   const owned = new Set((await ctx.queue.peek({ status: "running" })).map((job) => job.worktree));
-  const base = resolve(ctx.worktreesDir) + "/";
   const removed: string[] = [];
   for (const worktree of present) {
-    if (!worktree.path.startsWith(base) || worktree.locked || owned.has(worktree.path)) continue;
-    if (!isJobWorktree(worktree)) continue;
+    if (!isJobWorktree(worktree, ctx.worktreesDir) || owned.has(worktree.path)) continue;
     await removeWorktree(ctx.root, worktree.path);
     removed.push(worktree.path);
   }
