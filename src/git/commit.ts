@@ -4,9 +4,18 @@
  * @module
  */
 
+import { join } from "node:path";
 import { InputError } from "../errors/mod.ts";
-import { git, gitError, worktreeGitDir } from "./git.ts";
-import { isDetached, scrubJobGitDir, writeDetachedHead } from "./worktree.ts";
+import { git, OID, readRefFile, worktreeGitDir } from "./git.ts";
+import {
+  type CleanIndex,
+  cleanWorktree,
+  readCleanIndex,
+  restoreIndex,
+  scrubJobGitDir,
+  TRUST_NO_STAT_SHORTCUT,
+  writeDetachedHead,
+} from "./worktree.ts";
 
 /** What `commitAll` writes. */
 export interface CommitOptions {
@@ -16,6 +25,8 @@ export interface CommitOptions {
   trailers: Record<string, string>;
   /** The identity arguments (see {@link identityArgs}), when the caller has them; else looked up here. */
   identity?: readonly string[];
+  /** ork's copy of the worktree's index from its last reset (see {@link CleanIndex}). */
+  clean: CleanIndex;
 }
 
 /** The identity ork commits with when the user has none configured. */
@@ -57,19 +68,37 @@ async function readIdentity(cwd: string): Promise<string[]> {
   return set.has("user.name") && set.has("user.email") ? [] : [...FALLBACK_IDENTITY];
 }
 
+/** What {@link commitAll} recorded. */
+export interface JobCommit {
+  /** The new commit, now the worktree's HEAD (detached). */
+  readonly commit: string;
+  /** Its tree, which the worktree now holds exactly: its files, nothing untracked, an index git can trust. */
+  readonly tree: string;
+  /** Its only parent: the commit the job started from, or the last one it made itself. */
+  readonly parent: string;
+  /** ork's copy of the index now, which describes exactly what the worktree holds (see {@link CleanIndex}). */
+  readonly index: CleanIndex;
+}
+
 /**
  * Commits everything in a job's worktree: modified, deleted and new files (not ignored ones). Commits the job
  * made itself stay; this one goes on top of them. No hook runs, not even post-commit, and the commit is never
  * signed: a job's commit is ork's bookkeeping, and a hook or a pinentry prompt would stall the queue.
  *
- * @param worktree the top folder of the job's worktree
- * @param opts the message and the trailers (`Ork-Job`) to record
- * @returns the new commit's sha, or null when there was nothing to commit (HEAD, maybe the job's own commit, is
- * then the job's work)
- * @throws {OrkError} `bad-input` for an empty message or a trailer that is not `Key: one line`; `git-failed`
- * when `worktree` is not a worktree's top or git fails
+ * What is recorded is the worktree's files, never the job's index: ork's copy of the index (`opts.clean`) is put
+ * back first and brought to the job's last commit, so that an entry the job marked assume-unchanged, or gave a
+ * changed file's stats, cannot keep a changed file out of the commit. An ignored file the job only staged
+ * (`git add -f`) is therefore not recorded; one that a commit of the job added is. Once a commit is made, the
+ * worktree's ignored files are removed, so that it holds exactly that commit.
+ *
+ * @param worktree the top folder of the job's worktree (a linked worktree)
+ * @param opts the message, the trailers (`Ork-Job`) and ork's copy of the index
+ * @returns the new commit, its tree and its parent, or null when there was nothing to commit (HEAD, maybe the
+ * job's own commit, is then the job's work)
+ * @throws {OrkError} `bad-input` for an empty message, a trailer that is not `Key: one line`, or a worktree that
+ * is not a linked one; `git-failed` when `worktree` is not a worktree's top or git fails
  */
-export async function commitAll(worktree: string, opts: CommitOptions): Promise<string | null> {
+export async function commitAll(worktree: string, opts: CommitOptions): Promise<JobCommit | null> {
   if (opts.message.trim() === "") {
     throw new InputError("the commit message is empty", "give a commit message");
   }
@@ -89,42 +118,86 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
     ? opts.message
     : `${opts.message.trimEnd()}\n\n${trailerLines.join("\n")}\n`;
   const { gitDir, linked } = await worktreeGitDir(worktree);
+  if (!linked) {
+    throw new InputError(
+      `refusing to commit in ${worktree}: it is not a linked worktree`,
+      "commit in a job worktree",
+    );
+  }
   // ork commits outside the sandbox: a HEAD the job pointed at a shared branch (`git symbolic-ref HEAD
-  // refs/heads/main`, a symlink) would have this commit move that branch past every gate. Detached first, at
-  // whatever HEAD resolves to, the commit only ever moves the worktree's own HEAD; and whatever else the job
-  // left in its git dir for git to follow goes (see scrubJobGitDir).
-  if (linked) {
-    const at = (await isDetached(gitDir))
-      ? null
-      : (await git(worktree, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
-    await scrubJobGitDir(gitDir);
-    if (at !== null) await writeDetachedHead(gitDir, at);
-  }
-  // --verbose names each path whose index entry changed: when it names none, only a change the job staged
-  // itself can be there, and only then is it worth a look (a git process) before committing.
-  const added = await git(worktree, ["add", "--all", "--verbose"]);
-  if (added.stdout.trim() === "" && !(await hasStagedChanges(worktree))) return null;
-  const committed = await git(worktree, [
-    ...opts.identity ?? await identityArgs(worktree),
-    "commit",
-    "--no-verify",
-    "--no-gpg-sign",
-    "--quiet",
-    // Spelled out: a user's commit.cleanup=strip would drop message lines starting with '#' ("#12 fixed").
-    "--cleanup=whitespace",
-    "-m",
-    message,
-  ], { noHooks: true, ok: [1] });
-  // Exit 1: nothing to commit after all (the job staged a change and then undid it in the file).
-  if (committed.code === 1) {
-    if (!(await hasStagedChanges(worktree))) return null;
-    throw gitError(worktree, ["commit"], committed);
-  }
-  return await headOf(worktree);
+  // refs/heads/main`, a symlink) would have this commit move that branch past every gate. Read as a plain file
+  // or else asked of git before anything else changes, HEAD is detached there, and whatever else the job left in
+  // its git dir for git to follow goes (see scrubJobGitDir).
+  const headFile = await readRefFile(join(gitDir, "HEAD"));
+  const detached = headFile !== null && OID.test(headFile);
+  const parent = detached ? headFile : (await git(worktree, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
+  await scrubJobGitDir(gitDir);
+  if (!detached) await writeDetachedHead(gitDir, parent);
+  await restoreIndex(gitDir, opts.clean);
+  // The job's own commits: the index moves to the last one's tree, keeping the stats of every entry they did
+  // not change (a two-tree read-tree, as a checkout does, with the files left as they are).
+  if (parent !== opts.clean.commit) await git(worktree, ["read-tree", "-m", opts.clean.commit, parent]);
+  // --verbose names each path whose content or mode changed (a file written again as it was is not named): none,
+  // and the index is still exactly the parent's tree.
+  const added = await git(worktree, [...TRUST_NO_STAT_SHORTCUT, "add", "--all", "--verbose"]);
+  if (added.stdout.trim() === "") return null;
+  // What is left untracked is ignored files: they go while the commit is written, so that the worktree holds
+  // exactly the commit. Both run to their end before either's failure is thrown.
+  const [written, cleaned] = await Promise.allSettled([
+    writeCommit(worktree, gitDir, parent, stripSpace(message), opts.identity),
+    cleanWorktree(worktree),
+  ]);
+  if (written.status === "rejected") throw written.reason;
+  if (cleaned.status === "rejected") throw cleaned.reason;
+  const { commit, tree } = written.value;
+  return { commit, tree, parent, index: await readCleanIndex(gitDir, commit, tree) };
 }
 
-async function hasStagedChanges(worktree: string): Promise<boolean> {
-  return (await git(worktree, ["diff", "--cached", "--quiet", "--no-ext-diff"], { ok: [1] })).code === 1;
+/**
+ * Writes the index's tree and a commit of it on `parent`, and points the worktree's HEAD there: `write-tree`
+ * and `commit-tree` rather than `git commit`, which would look at every file once more.
+ */
+async function writeCommit(
+  worktree: string,
+  gitDir: string,
+  parent: string,
+  message: string,
+  identity: readonly string[] | undefined,
+): Promise<{ commit: string; tree: string }> {
+  const tree = (await git(worktree, ["write-tree"])).stdout.trim();
+  const created = await git(worktree, [
+    ...identity ?? await identityArgs(worktree),
+    "commit-tree",
+    "--no-gpg-sign",
+    "-p",
+    parent,
+    "-m",
+    message,
+    tree,
+  ]);
+  const commit = created.stdout.trim();
+  await writeDetachedHead(gitDir, commit);
+  return { commit, tree };
+}
+
+/**
+ * A commit message cleaned as `git commit --cleanup=whitespace` cleans it: trailing whitespace off every line,
+ * runs of empty lines made one, none at the start or the end, and a final newline. Lines starting with `#` stay
+ * (a user's commit.cleanup=strip would drop "#12 fixed").
+ */
+export function stripSpace(text: string): string {
+  const kept: string[] = [];
+  let emptyBefore = false;
+  for (const line of text.split("\n").map((l) => l.replace(/[ \t\n\v\f\r]+$/, ""))) {
+    if (line === "") {
+      emptyBefore = kept.length > 0;
+      continue;
+    }
+    if (emptyBefore) kept.push("");
+    emptyBefore = false;
+    kept.push(line);
+  }
+  return kept.length === 0 ? "" : `${kept.join("\n")}\n`;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface GitOptions {
   hint?: string;
   /** Run no hooks at all: `--no-verify` still runs post-commit, post-checkout and prepare-commit-msg. */
   noHooks?: boolean;
+  /** Text for git's stdin (`--stdin` commands); none by default. */
+  input?: string;
 }
 
 /**
@@ -60,7 +62,9 @@ export const GIT_ENV: Record<string, string | undefined> = {
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const full = opts.noHooks ? ["-c", "core.hooksPath=/dev/null", ...args] : [...args];
-  const result = await $`${await gitProgram()} -C ${cwd} ${full}`.env(GIT_ENV).stdin("null").quiet()
+  const command = $`${await gitProgram()} -C ${cwd} ${full}`.env(GIT_ENV);
+  const result = await (opts.input === undefined ? command.stdin("null") : command.stdinText(opts.input))
+    .quiet()
     .noThrow();
   const out: GitResult = { code: result.code, stdout: result.stdout, stderr: result.stderr };
   if (out.code !== 0 && !(opts.ok ?? []).includes(out.code)) throw gitError(cwd, args, out, opts.hint);

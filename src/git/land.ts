@@ -27,6 +27,11 @@ export interface CandidateOptions {
   strategy: LandStrategy;
   /** The candidate's commit message. */
   message: string;
+  /**
+   * The job commit's tree and only parent, when the caller knows them (ork made the commit): a commit whose
+   * parent is `target` merges into it as its own tree, so no merge is computed.
+   */
+  jobCommit?: { readonly tree: string; readonly parent: string };
 }
 
 /** The outcome of `buildCandidate`. */
@@ -54,15 +59,21 @@ export async function buildCandidate(root: string, opts: CandidateOptions): Prom
   if (opts.message.trim() === "") {
     throw new InputError("the landing commit message is empty", "give a message");
   }
-  const args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", opts.target, opts.job];
-  const merged = await git(root, args, {
-    ok: [1],
-    hint: "check that both commits exist and share history ('git merge-base <target> <job>')",
-  });
-  const [tree = "", ...paths] = merged.stdout.split("\0");
-  // Exit 1 also means "not something we can merge" (a bad name), with nothing on stdout: only a tree is success.
-  if (!OID.test(tree)) throw gitError(root, args, merged, "check that both commits exist");
-  if (merged.code === 1) return { ok: false, conflicts: [...new Set(paths.filter((p) => p !== ""))] };
+  let tree: string;
+  if (opts.jobCommit?.parent === opts.target) {
+    tree = opts.jobCommit.tree;
+  } else {
+    const args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", opts.target, opts.job];
+    const merged = await git(root, args, {
+      ok: [1],
+      hint: "check that both commits exist and share history ('git merge-base <target> <job>')",
+    });
+    const [written = "", ...paths] = merged.stdout.split("\0");
+    // Exit 1 also means "not something we can merge" (a bad name), with nothing on stdout: only a tree is success.
+    if (!OID.test(written)) throw gitError(root, args, merged, "check that both commits exist");
+    if (merged.code === 1) return { ok: false, conflicts: [...new Set(paths.filter((p) => p !== ""))] };
+    tree = written;
+  }
   const parents = opts.strategy === "merge" ? ["-p", opts.target, "-p", opts.job] : ["-p", opts.target];
   const created = await git(root, [
     ...await identityArgs(root),
@@ -99,6 +110,8 @@ export async function isOnBranch(root: string, commit: string, branch: string): 
  * @param branch the short branch name, e.g. `main`
  * @param newCommit the commit the branch should point to
  * @param expectedOld the commit the branch must point to now
+ * @param alongside another branch to set (to a commit) or delete (null) in the same transaction: both change,
+ *   or neither does (a landed job's branch goes as its work lands)
  * @returns true when the branch was moved; false when it no longer pointed at `expectedOld` (or no longer exists)
  * @throws {OrkError} `bad-input` for an invalid branch name; `git-failed` when the ref could not be written for
  * another reason (a stale lock file, a missing object)
@@ -108,10 +121,23 @@ export async function compareAndSwapBranch(
   branch: string,
   newCommit: string,
   expectedOld: string,
+  alongside?: { readonly branch: string; readonly commit: string | null },
 ): Promise<boolean> {
   await checkBranchName(root, branch);
+  if (alongside !== undefined) await checkBranchName(root, alongside.branch);
   const args = ["update-ref", "-m", `ork: land ${newCommit}`, branchRef(branch), newCommit, expectedOld];
-  const result = await git(root, args, { ok: [128] });
+  const result = alongside === undefined ? await git(root, args, { ok: [128] }) : await git(
+    root,
+    ["update-ref", "-m", `ork: land ${newCommit}`, "-z", "--stdin"],
+    {
+      ok: [128],
+      // One transaction: every line applies, or none does.
+      input: `update ${branchRef(branch)}\0${newCommit}\0${expectedOld}\0` +
+        (alongside.commit === null
+          ? `delete ${branchRef(alongside.branch)}\0\0`
+          : `update ${branchRef(alongside.branch)}\0${alongside.commit}\0\0`),
+    },
+  );
   if (result.code === 0) return true;
   // git says "is at X but expected Y" or "unable to resolve reference"; reading the ref again tells a lost race
   // from a real failure whatever the wording.
@@ -179,9 +205,11 @@ export async function fastForwardCheckout(
   return { ok: false, files: await inTheWay(root, from, changes, refused) };
 }
 
-/** The paths that differ between two commits: the ones `to` writes and the ones it deletes. */
+/** The paths that differ between two commits: the ones `to` writes (adding some) and the ones it deletes. */
 export interface Changes {
   written: string[];
+  /** The written paths `from` does not have. */
+  added: Set<string>;
   deleted: Set<string>;
   all: string[];
 }
@@ -198,6 +226,7 @@ export async function changesBetween(root: string, from: string, to: string): Pr
   const result = await git(root, ["diff-tree", "-r", "-z", "--no-renames", "--name-status", from, to]);
   const fields = result.stdout.split("\0");
   const written: string[] = [];
+  const added = new Set<string>();
   const deleted = new Set<string>();
   const all: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -207,15 +236,24 @@ export async function changesBetween(root: string, from: string, to: string): Pr
     all.push(path);
     if (status === "D") deleted.add(path);
     else written.push(path);
+    if (status === "A") added.add(path);
   }
-  return { written, deleted, all };
+  return { written, added, deleted, all };
 }
 
-/** Untracked files, ignored ones included, the update would overwrite or delete: at a written path, below it
+/** Untracked files, ignored ones included, the update would overwrite or delete: at a path it adds, below it
  * (where a folder becomes a file), or at a parent folder of one. */
 async function untrackedInTheWay(root: string, changes: Changes): Promise<string[]> {
+  // A path `from` tracks is git's own to check (read-tree refuses when the index has no entry for it). Of the
+  // added paths only those with something on disk can be in the way: git is asked about those alone, since
+  // asking about any path costs a walk of the whole checkout.
+  const present: string[] = [];
+  for (const path of changes.added) {
+    if (await lstatOrNull(join(root, path)) !== null) present.push(path);
+  }
   // No --exclude-standard: without it ls-files --others lists ignored files too.
-  return [...await lsFiles(root, ["--others"], changes.written), ...await filesAtParents(root, changes)];
+  const untracked = present.length === 0 ? [] : await lsFiles(root, ["--others"], present);
+  return [...untracked, ...await filesAtParents(root, changes)];
 }
 
 /**
@@ -238,13 +276,20 @@ async function filesAtParents(root: string, changes: Changes): Promise<string[]>
   const found: string[] = [];
   for (const parent of parents) {
     if (changes.deleted.has(parent)) continue; // a tracked file `to` replaces by a folder: git's own check
-    try {
-      if (!(await Deno.lstat(join(root, parent))).isDirectory) found.push(parent);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) throw error;
-    }
+    const info = await lstatOrNull(join(root, parent));
+    if (info !== null && !info.isDirectory) found.push(parent);
   }
   return found;
+}
+
+/** What is at `path` (symlinks not followed), or null when nothing is (or a file stands where a folder would). */
+async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return null;
+    throw error;
+  }
 }
 
 /** Pathspecs per git call, to stay far below the command line's length limit. */

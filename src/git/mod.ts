@@ -18,14 +18,18 @@ export {
   resolveCommit,
   setBranch,
 } from "./refs.ts";
-export { commitAll, type CommitOptions, headOf, identityArgs, isClean } from "./commit.ts";
+export { commitAll, type CommitOptions, headOf, identityArgs, isClean, type JobCommit } from "./commit.ts";
 export {
   addWorktree,
+  type CleanIndex,
+  cleanWorktree,
   listWorktrees,
   moveWorktree,
+  pointHeadAt,
   pruneWorktrees,
   removeWorktree,
   resetWorktree,
+  restoreWorktree,
   scrubJobGitDir,
   type WorktreeInfo,
 } from "./worktree.ts";

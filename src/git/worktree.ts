@@ -6,7 +6,7 @@
  */
 
 import { dirname, join, resolve, sep } from "node:path";
-import { InputError, isNotFound } from "../errors/mod.ts";
+import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
 import { git, isZeroOid, OID, readRefFile, worktreeGitDir } from "./git.ts";
 
 /** One entry of `git worktree list`. */
@@ -31,9 +31,10 @@ export interface WorktreeInfo {
  * @param root the main worktree's root
  * @param path where the worktree goes; missing parent folders are created
  * @param commit the commit to check out
+ * @returns ork's copy of the new worktree's index (see {@link CleanIndex})
  * @throws {OrkError} `git-failed` when git cannot create it (e.g. `path` exists and is not empty)
  */
-export async function addWorktree(root: string, path: string, commit: string): Promise<void> {
+export async function addWorktree(root: string, path: string, commit: string): Promise<CleanIndex> {
   // Parallel checkout (one worker per core): on a large repository the first checkout of a run is most of the
   // run's git time, and it gets 2-3x faster on two cores.
   await git(root, [
@@ -50,6 +51,60 @@ export async function addWorktree(root: string, path: string, commit: string): P
     noHooks: true,
     hint: `check that ${path} does not exist already (or is empty) and that the commit exists`,
   });
+  return await readCleanIndex((await worktreeGitDir(path)).gitDir, commit);
+}
+
+/**
+ * A job worktree's index as git wrote it for a clean checkout of `commit`, kept by ork in memory, out of the
+ * job's reach. The index is the job's to write (it may commit), and git trusts it: an entry marked
+ * assume-unchanged or skip-worktree, or given the file stats of a changed file, makes `git add -A` and
+ * `reset --hard` pass over a file whose content differs, so a gate could test files that do not land, or the
+ * next job find this one's. Put back before ork's git looks at the worktree, this copy makes git check every
+ * file the job touched (a changed file has a new ctime or inode, which no job can forge), and only those.
+ */
+export interface CleanIndex {
+  /** The commit the index was written for. */
+  readonly commit: string;
+  /** That commit's tree, when known. */
+  readonly tree?: string;
+  /** The index file's bytes. */
+  readonly bytes: Uint8Array;
+  /** The index file's mtime: git takes entries as new as their index for possibly changed (racy git). */
+  readonly mtime: Date;
+}
+
+/**
+ * Takes ork's copy of a job worktree's index, which must describe exactly what the worktree holds now.
+ *
+ * @param gitDir the worktree's own git dir
+ * @param commit the commit whose tree the index and files hold
+ * @param tree that tree, when known
+ */
+export async function readCleanIndex(gitDir: string, commit: string, tree?: string): Promise<CleanIndex> {
+  const path = join(gitDir, "index");
+  const [bytes, info] = await Promise.all([Deno.readFile(path), Deno.lstat(path)]);
+  if (!info.isFile || info.mtime === null) {
+    throw new OrkError(
+      "git-failed",
+      `${path} is not the index git wrote`,
+      "remove the worktree ('ork clean')",
+    );
+  }
+  return { commit, ...(tree === undefined ? {} : { tree }), bytes, mtime: info.mtime };
+}
+
+/**
+ * Puts ork's copy of a job worktree's index back in place of whatever the job left, with its old mtime (to the
+ * millisecond, never later, so git's racy-entry check sees at least what it saw).
+ *
+ * @param gitDir the worktree's own git dir
+ * @param clean the copy
+ */
+export async function restoreIndex(gitDir: string, clean: CleanIndex): Promise<void> {
+  const temp = join(gitDir, `index.ork-${Deno.pid}.tmp`);
+  await Deno.writeFile(temp, clean.bytes);
+  await Deno.utime(temp, clean.mtime, clean.mtime);
+  await Deno.rename(temp, join(gitDir, "index"));
 }
 
 /**
@@ -75,9 +130,17 @@ export async function moveWorktree(root: string, from: string, to: string): Prom
  *
  * @param path the top folder of a linked worktree (never the main worktree: that is refused)
  * @param commit the commit to check out
+ * @param opts `clean`: ork's copy of the worktree's index from its last reset, put back first so that what the
+ *   job did to the index cannot hide a changed file from git (without it the index is trusted as it is);
+ *   `tree`: `commit`'s tree, when known, to be recorded with the new copy
+ * @returns ork's copy of the index the reset wrote
  * @throws {OrkError} `git-failed` when `path` is not a linked worktree's top, or git fails
  */
-export async function resetWorktree(path: string, commit: string): Promise<void> {
+export async function resetWorktree(
+  path: string,
+  commit: string,
+  opts: { clean?: CleanIndex | null; tree?: string } = {},
+): Promise<CleanIndex> {
   const { gitDir, linked } = await worktreeGitDir(path);
   if (!linked) {
     throw new InputError(
@@ -91,11 +154,90 @@ export async function resetWorktree(path: string, commit: string): Promise<void>
   // reset --hard moves whatever HEAD points to: a branch the job checked out would be moved, so HEAD is detached
   // first. Only then, since reading the file costs nothing and a checkout walks every file once more.
   if (!(await isDetached(gitDir))) await writeDetachedHead(gitDir, commit);
+  if (opts.clean) await restoreIndex(gitDir, opts.clean);
   // Also clears unmerged index entries.
-  await git(path, ["reset", "--hard", "--quiet", "--no-recurse-submodules", commit], { noHooks: true });
-  // -ff: also nested repositories a job cloned or created; -x: ignored files (build output, caches).
+  await git(path, [
+    ...TRUST_NO_STAT_SHORTCUT,
+    "reset",
+    "--hard",
+    "--quiet",
+    "--no-recurse-submodules",
+    commit,
+  ], {
+    noHooks: true,
+  });
+  await cleanWorktree(path);
+  return await readCleanIndex(gitDir, commit, opts.tree);
+}
+
+/**
+ * Brings a job worktree back to `commit` after a command ran in it (a gate), when before that it held exactly
+ * `commit`'s tree and `clean` was taken: `clean` is put back, git compares every tracked file with it, and
+ * only when some changed is the worktree reset. Untracked files go either way. What {@link resetWorktree}
+ * leaves, at a third of its cost when the command changed no tracked file.
+ *
+ * @param path the top folder of a linked worktree
+ * @param commit a commit with `clean.tree` as its tree
+ * @param clean ork's copy of the index taken when the worktree held `commit`'s tree
+ * @returns ork's copy of the index now (`clean` again, when nothing had changed)
+ * @throws {OrkError} `bad-input` when `path` is not a linked worktree; `git-failed` when git fails
+ */
+export async function restoreWorktree(path: string, commit: string, clean: CleanIndex): Promise<CleanIndex> {
+  const { gitDir, linked } = await worktreeGitDir(path);
+  if (!linked) {
+    throw new InputError(
+      `refusing to restore ${path}: it is not a linked worktree`,
+      "restoreWorktree wipes every change; it is only for ork's job worktrees",
+    );
+  }
+  await scrubJobGitDir(gitDir);
+  await Promise.all([restoreIndex(gitDir, clean), writeDetachedHead(gitDir, commit)]);
+  const [changed] = await Promise.all([
+    git(path, [...TRUST_NO_STAT_SHORTCUT, "diff-files", "--name-only", "-z"]),
+    cleanWorktree(path),
+  ]);
+  if (changed.stdout !== "") return await resetWorktree(path, commit, { clean, tree: clean.tree });
+  return { ...clean, commit };
+}
+
+/**
+ * Points a job worktree's detached HEAD at `commit` and changes nothing else: for a commit whose tree the
+ * worktree holds exactly already, as after `commitAll`, this is what {@link resetWorktree} would leave, without
+ * git looking at every file once more.
+ *
+ * @param path the top folder of a linked worktree
+ * @param commit the commit
+ * @throws {OrkError} `bad-input` when `path` is not a linked worktree
+ */
+export async function pointHeadAt(path: string, commit: string): Promise<void> {
+  const { gitDir, linked } = await worktreeGitDir(path);
+  if (!linked) {
+    throw new InputError(`refusing to move ${path}: it is not a linked worktree`, "name a job worktree");
+  }
+  await writeDetachedHead(gitDir, commit);
+}
+
+/**
+ * Removes every untracked file of a worktree: ignored ones (build output, caches) too, and nested repositories
+ * a job cloned or created.
+ *
+ * @param path the top folder of a job worktree
+ * @throws {OrkError} `git-failed` when git fails
+ */
+export async function cleanWorktree(path: string): Promise<void> {
   await git(path, ["clean", "-ffdxq"]);
 }
+
+/**
+ * Settings for git in a job worktree that keep it checking every file it cannot prove unchanged: a user's
+ * `core.trustctime=false` or `core.checkStat=minimal` would let a job hide a change behind a restored mtime.
+ */
+export const TRUST_NO_STAT_SHORTCUT: readonly string[] = [
+  "-c",
+  "core.trustctime=true",
+  "-c",
+  "core.checkStat=default",
+];
 
 /** What a job worktree's git dir keeps of what is there: git's own bookkeeping of the worktree, as plain files. */
 const KEPT_IN_JOB_GIT_DIR = new Set(["HEAD", "index", "commondir", "gitdir", "config.worktree", "locked"]);

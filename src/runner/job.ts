@@ -12,6 +12,7 @@ import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
   branchTip,
+  type CleanIndex,
   commitAll,
   deleteBranch,
   headOf,
@@ -19,9 +20,11 @@ import {
   moveWorktree,
   removeWorktree,
   resetWorktree,
+  restoreWorktree,
   setBranch,
   type WorktreeInfo,
 } from "../git/mod.ts";
+import { OrkError } from "../errors/mod.ts";
 import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
 import { describeSandbox, type Sandbox, sandboxFor } from "../sandbox/mod.ts";
@@ -38,6 +41,8 @@ export interface Slot {
   cleanAt?: string | null;
   /** The commit the last job landed, which the target pointed to a moment ago: where the wipe goes. */
   landedAt?: string | null;
+  /** ork's copy of the worktree's index from its last reset; null while there is no worktree. */
+  index?: CleanIndex | null;
 }
 
 /** What running a job needs. */
@@ -210,15 +215,24 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     message: `${job.role}: ${job.description}`,
     trailers: { "Ork-Job": job.id },
     identity: await identityArgs(root),
+    clean: slotIndex(ctx),
   });
   // With nothing to commit, HEAD may still hold commits the job made itself.
-  const head = committed ?? await headOf(worktree);
+  const head = committed?.commit ?? await headOf(worktree);
+  // The worktree holds exactly the new commit, which this copy describes: what a gate changes is found against it.
+  if (committed !== null) ctx.slot.index = committed.index;
   if (head === base) {
     await queue.complete(job.id, { landed: false, reason: "no changes" }, { exit_code: 0 });
     events.emit({ kind: "no-changes", job: ref });
     return "completed";
   }
-  await setBranch(root, names.branch, head);
+  // Set while the candidate is built and tested: the landing waits for it only before it moves the target
+  // (and deletes the branch in the same step). Settled with its error, which `branchSet` throws.
+  const settingBranch = setBranch(root, names.branch, head).then(() => null, (error: unknown) => ({ error }));
+  const branchSet = async (): Promise<void> => {
+    const set = await settingBranch;
+    if (set !== null) throw set.error;
+  };
 
   // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
   // outlives a runner killed meanwhile, and recovery stops the group the job records.
@@ -227,7 +241,12 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     root,
     target: ctx.target,
     head,
+    made: committed,
+    branch: names.branch,
+    branchSet,
     worktree,
+    reset: (commit, tree) => resetSlot(ctx, commit, tree),
+    wipe: (commit, tree) => wipeSlot(ctx, commit, tree),
     logPath,
     lockPath: join(ctx.paths.locks, "landing.lock"),
     strategy: ctx.config.landing.strategy,
@@ -264,12 +283,12 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     sandbox,
   });
   for (const recorded of await Promise.all(recordingGatePids)) if (recorded !== null) throw recorded.error;
+  await branchSet();
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {
     case "landed":
-      // Already completed, with the landing (see `finish` above).
+      // Already completed, with the landing (see `finish` above); the branch went in the same step.
       ctx.slot.landedAt = result.commit;
-      await deleteBranch(root, names.branch);
       events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
       return "completed";
     case "conflict":
@@ -338,6 +357,7 @@ async function keepForInspection(
     message: `${job.role}: ${job.description} (failed: ${why})`,
     trailers: { "Ork-Job": job.id },
     identity: await identityArgs(ctx.root),
+    clean: slotIndex(ctx),
   });
   const head = await headOf(worktree);
   if (head !== base) await setBranch(ctx.root, branch, head);
@@ -353,35 +373,74 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
       if (previous !== worktree) await moveWorktree(ctx.root, previous, worktree);
       ctx.slot.path = worktree;
       // Wiped at this very commit after the last job and untouched since: a second reset would change nothing.
-      if (cleanAt !== base) await resetWorktree(worktree, base);
+      if (cleanAt !== base) await resetSlot(ctx, base);
       return;
     } catch (error) {
       // The reused worktree is gone or broken (someone removed it by hand): start afresh below, and say so.
       ctx.events.emit({ kind: "worktree-replaced", path: previous, reason: reasonOf(error) });
       await removeWorktree(ctx.root, previous);
       ctx.slot.path = null;
+      ctx.slot.index = null;
     }
   }
-  await addWorktree(ctx.root, worktree, base);
+  ctx.slot.index = await addWorktree(ctx.root, worktree, base);
   ctx.slot.path = worktree;
 }
 
-/** Leaves the slot's worktree holding nothing of the job: at the target's tip, untracked files gone. */
-async function wipeSlot(ctx: JobContext): Promise<void> {
+/** ork's copy of the slot's worktree index; there is one whenever there is a worktree. */
+function slotIndex(ctx: JobContext): CleanIndex {
+  if (!ctx.slot.index) {
+    throw new OrkError("git-failed", "the job's worktree has no clean index on record", "ork retry <id>");
+  }
+  return ctx.slot.index;
+}
+
+/** Resets the slot's worktree to `commit` (see resetWorktree), keeping ork's copy of the index it writes. */
+async function resetSlot(ctx: JobContext, commit: string, tree?: string): Promise<void> {
+  if (ctx.slot.path === null) {
+    throw new OrkError(
+      "git-failed",
+      "the job's worktree is gone (it could not be reset and was removed)",
+      "see .ork/orchestrator.log for why; ork retry <id> runs the job again",
+    );
+  }
+  ctx.slot.cleanAt = null;
+  ctx.slot.index = await resetWorktree(ctx.slot.path, commit, {
+    clean: ctx.slot.index,
+    ...(tree === undefined ? {} : { tree }),
+  });
+}
+
+/**
+ * Leaves the slot's worktree holding nothing of the job: at `tip` (by default the commit the job landed, else
+ * the target's tip), untracked files gone. Never throws: a worktree that cannot be reset is removed.
+ *
+ * @param tree `tip`'s tree, when known: if ork's copy of the index describes it, only what changed since is undone
+ */
+async function wipeSlot(ctx: JobContext, tip?: string, tree?: string): Promise<void> {
   const landedAt = ctx.slot.landedAt;
   ctx.slot.landedAt = null;
   if (ctx.slot.path === null) return;
   try {
     // After a landing the worktree goes to the landed commit without asking git for the tip: if another job
     // landed since, the next job's claim sees that its base differs and resets the worktree there.
-    const tip = landedAt ?? await branchTip(ctx.root, ctx.target);
-    await resetWorktree(ctx.slot.path, tip);
-    ctx.slot.cleanAt = tip;
+    const at = tip ?? landedAt ?? await branchTip(ctx.root, ctx.target);
+    // Wiped there already (while the landing was being recorded).
+    if (ctx.slot.cleanAt === at) return;
+    const index = ctx.slot.index;
+    if (index && tree !== undefined && index.tree === tree) {
+      ctx.slot.cleanAt = null;
+      ctx.slot.index = await restoreWorktree(ctx.slot.path, at, index);
+    } else {
+      await resetSlot(ctx, at, tree);
+    }
+    ctx.slot.cleanAt = at;
   } catch (error) {
     // Cannot reset it: remove it rather than let the next job see this one's files.
     ctx.events.emit({ kind: "worktree-replaced", path: ctx.slot.path, reason: reasonOf(error) });
     await removeWorktree(ctx.root, ctx.slot.path);
     ctx.slot.path = null;
+    ctx.slot.index = null;
   }
 }
 

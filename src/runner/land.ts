@@ -12,12 +12,14 @@ import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
 import {
   branchTip,
   buildCandidate,
+  type Changes,
   changesBetween,
   type CheckoutResult,
   compareAndSwapBranch,
   currentBranch,
   fastForwardCheckout,
-  resetWorktree,
+  type JobCommit,
+  pointHeadAt,
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
@@ -30,8 +32,24 @@ export interface LandRequest {
   readonly target: string;
   /** The job's commit. */
   readonly head: string;
+  /**
+   * ork's commit of the job's work when it made one (`head`): the worktree then holds exactly its tree, with an
+   * index git can trust, and a candidate with that tree needs no checkout.
+   */
+  readonly made?: JobCommit | null;
+  /** The job's branch, deleted in the same step as the target moves. */
+  readonly branch: string;
+  /** Resolves once the job's branch is set (it may still be being set while the gates run). */
+  readonly branchSet: () => Promise<void>;
   /** The job's worktree, where the gates run on the candidate. */
   readonly worktree: string;
+  /** Resets the job's worktree to a commit with the given tree (see resetWorktree). */
+  readonly reset: (commit: string, tree: string) => Promise<void>;
+  /**
+   * Wipes the job's worktree back to a commit with the given tree once the gates are done with it, never
+   * throwing; run while the landing is recorded, as the two touch different worktrees.
+   */
+  readonly wipe: (commit: string, tree: string) => Promise<void>;
   /** The job's log, which gets the gates' output. */
   readonly logPath: string;
   /** The landing lock (`.ork/locks/landing.lock`). */
@@ -89,6 +107,8 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
   const waitMs = 60_000 + request.gates.reduce((sum, gate) => sum + gate.timeout * 1000, 0) * 4;
   await using _lock = await acquire(request.lockPath, { purpose: "landing", timeoutMs: waitMs });
   let gates: GateResult[] = [];
+  // The tree the worktree holds exactly (untracked files aside), until a gate has run there.
+  let holds = request.made?.tree ?? null;
   for (let attempt = 1;; attempt++) {
     const tip = await branchTip(request.root, request.target);
     const candidate = await buildCandidate(request.root, {
@@ -96,10 +116,16 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
       job: request.head,
       strategy: request.strategy,
       message: request.message,
+      ...(request.made ? { jobCommit: request.made } : {}),
     });
     if (!candidate.ok) return { kind: "conflict", files: candidate.conflicts };
 
-    await resetWorktree(request.worktree, candidate.commit);
+    // Looked at while the gates run. Settled with its error rather than rejected: a rejection nobody awaits yet
+    // would end the runner.
+    const changing = settled(changesBetween(request.root, tip, candidate.commit));
+    if (candidate.tree === holds) await pointHeadAt(request.worktree, candidate.commit);
+    else await request.reset(candidate.commit, candidate.tree);
+    holds = null;
     gates = [];
     for (
       const gate of await runGates(request.gates, {
@@ -115,40 +141,73 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
       gates.push(gate);
       request.onGate?.(gate);
     }
+    const changes = unwrap(await changing);
     const verdict = landingAllowed(gates, request.gates);
     if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
     // A job that changed the gates or the roles would have them off for every job after it, once landed.
     // (Looked at after the gates, which run as ork loaded them whatever the change says.)
     // The same list brings the user's checkout forward below.
-    const changes = await changesBetween(request.root, tip, candidate.commit);
     const protectedChanges = changes.all.filter((path) => request.protectedPaths.includes(path));
     if (protectedChanges.length > 0) return { kind: "changes-protected", files: protectedChanges };
-    const step = await request.finish(async (): Promise<LastStep> => {
-      if (!(await compareAndSwapBranch(request.root, request.target, candidate.commit, tip))) {
-        return { kind: "target-moved" };
-      }
-      let checkout: CheckoutResult = { ok: true };
-      try {
-        if ((await currentBranch(request.root)) === request.target) {
-          checkout = await fastForwardCheckout(request.root, tip, candidate.commit, changes);
-        }
-      } catch (error) {
-        // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the
-        // target back, so that it does not hold work the job will be recorded as not having landed (and run
-        // again). Only if someone built on the candidate meanwhile is it too late for that: it has landed.
-        if (await compareAndSwapBranch(request.root, request.target, tip, candidate.commit)) throw error;
-        return { kind: "landed", commit: candidate.commit, gates };
-      }
-      if (!checkout.ok) {
-        // The user's uncommitted work comes first: put the target back where it was; nothing lands.
-        await compareAndSwapBranch(request.root, request.target, tip, candidate.commit);
-        return { kind: "checkout-would-lose-work", files: checkout.files, gates };
-      }
-      return { kind: "landed", commit: candidate.commit, gates };
-    }, candidate.commit);
+    // The gates are done with the worktree: it is wiped while the landing is recorded.
+    const wiping = request.wipe(candidate.commit, candidate.tree);
+    let step: LastStep | null;
+    try {
+      await request.branchSet();
+      step = await request.finish(
+        () => moveTarget(request, tip, candidate.commit, changes, gates),
+        candidate.commit,
+      );
+    } finally {
+      await wiping;
+    }
     if (step === null) return { kind: "cancelled", gates };
     if (step.kind !== "target-moved") return step;
     // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
     if (attempt >= MAX_TIP_RACES) return { kind: "target-moving", attempts: attempt };
   }
+}
+
+/**
+ * The last step: the target (and, gone in the same transaction, the job's branch) moves from `tip` to
+ * `candidate`, and the user's checkout comes forward; or, when the checkout cannot, both are put back.
+ */
+async function moveTarget(
+  request: LandRequest,
+  tip: string,
+  candidate: string,
+  changes: Changes,
+  gates: GateResult[],
+): Promise<LastStep> {
+  const { root, target, branch, head } = request;
+  if (!(await compareAndSwapBranch(root, target, candidate, tip, { branch, commit: null }))) {
+    return { kind: "target-moved" };
+  }
+  let checkout: CheckoutResult = { ok: true };
+  try {
+    if ((await currentBranch(root)) === target) {
+      checkout = await fastForwardCheckout(root, tip, candidate, changes);
+    }
+  } catch (error) {
+    // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the
+    // target back, so that it does not hold work the job will be recorded as not having landed (and run
+    // again). Only if someone built on the candidate meanwhile is it too late for that: it has landed.
+    if (await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head })) throw error;
+    return { kind: "landed", commit: candidate, gates };
+  }
+  if (!checkout.ok) {
+    // The user's uncommitted work comes first: put the target back where it was; nothing lands.
+    await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head });
+    return { kind: "checkout-would-lose-work", files: checkout.files, gates };
+  }
+  return { kind: "landed", commit: candidate, gates };
+}
+
+function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+}
+
+function unwrap<T>(result: { value: T } | { error: unknown }): T {
+  if ("error" in result) throw result.error;
+  return result.value;
 }

@@ -132,6 +132,63 @@ Deno.test("compare-and-swap moves the branch once and refuses when the expected 
   );
 });
 
+Deno.test("compare-and-swap deletes or sets a second branch in the same transaction, or changes neither", async () => {
+  await git(root, "update-ref", "refs/heads/tx-target", target);
+  await git(root, "update-ref", "refs/heads/ork/tx-job", job);
+  const candidate = await buildCandidate(root, {
+    target,
+    job,
+    strategy: "merge",
+    message: "land",
+    // ork made `job` on `withFile`, not on `target`: the merge is still computed.
+    jobCommit: { tree: await git(root, "rev-parse", `${job}^{tree}`), parent: withFile },
+  });
+  assert.ok(candidate.ok);
+
+  // A stale expected value: the job's branch stays too.
+  assert.equal(
+    await compareAndSwapBranch(root, "tx-target", candidate.commit, job, {
+      branch: "ork/tx-job",
+      commit: null,
+    }),
+    false,
+  );
+  assert.equal(await git(root, "rev-parse", "refs/heads/tx-target"), target);
+  assert.equal(await git(root, "rev-parse", "refs/heads/ork/tx-job"), job);
+
+  const land = { branch: "ork/tx-job", commit: null };
+  assert.equal(await compareAndSwapBranch(root, "tx-target", candidate.commit, target, land), true);
+  assert.equal(await git(root, "rev-parse", "refs/heads/tx-target"), candidate.commit);
+  assert.equal(await git(root, "for-each-ref", "refs/heads/ork/tx-job"), "");
+
+  // Put back: the target returns and the job's branch is there again.
+  const back = { branch: "ork/tx-job", commit: job };
+  assert.equal(await compareAndSwapBranch(root, "tx-target", target, candidate.commit, back), true);
+  assert.equal(await git(root, "rev-parse", "refs/heads/tx-target"), target);
+  assert.equal(await git(root, "rev-parse", "refs/heads/ork/tx-job"), job);
+  await assert.rejects(
+    compareAndSwapBranch(root, "tx-target", job, target, { branch: "bad name", commit: null }),
+    (error: unknown) => error instanceof OrkError && error.code === "bad-input",
+  );
+  assert.equal(await git(root, "rev-parse", "refs/heads/tx-target"), target);
+});
+
+Deno.test("a job commit made on the target's tip merges as its own tree, without computing a merge", async () => {
+  const child = await commitOn(root, target, { "child.txt": "child\n" });
+  const tree = await git(root, "rev-parse", `${child}^{tree}`);
+  const candidate = await buildCandidate(root, {
+    target,
+    job: child,
+    strategy: "merge",
+    message: "land the child",
+    jobCommit: { tree, parent: target },
+  });
+  assert.ok(candidate.ok);
+  assert.equal(candidate.tree, tree);
+  assert.equal(await git(root, "rev-parse", `${candidate.commit}^{tree}`), tree);
+  assert.equal(await git(root, "log", "-1", "--format=%P", candidate.commit), `${target} ${child}`);
+});
+
 /** Lands `to` on main the documented way: swap the branch, bring the checkout forward, swap back on refusal. */
 async function land(from: string, to: string): Promise<Awaited<ReturnType<typeof fastForwardCheckout>>> {
   assert.equal(await compareAndSwapBranch(root, "main", to, from), true);

@@ -10,6 +10,7 @@ import {
   pruneWorktrees,
   removeWorktree,
   resetWorktree,
+  restoreWorktree,
   scrubJobGitDir,
 } from "../../src/git/mod.ts";
 import { exists, git, run } from "../helpers/mod.ts";
@@ -288,4 +289,58 @@ Deno.test("adding a worktree on a non-empty folder fails with the git command an
     return true;
   });
   await Deno.remove(taken, { recursive: true });
+});
+
+Deno.test("reset with ork's copy of the index undoes a change the job hid from git behind its own index", async () => {
+  const dir = join(worktrees, "ork-hid-from-reset");
+  const clean = await addWorktree(root, dir, second);
+  await Deno.writeTextFile(join(dir, "a.txt"), "hidden from the next job?\n");
+  await git(dir, "update-index", "--assume-unchanged", "a.txt");
+  await Deno.writeTextFile(join(dir, "b.txt"), "skipped\n");
+  await git(dir, "update-index", "--skip-worktree", "b.txt");
+  // With the job's index git would leave both files alone.
+  assert.equal(await git(dir, "status", "--porcelain"), "");
+
+  const after = await resetWorktree(dir, second, { clean });
+  assert.equal(await Deno.readTextFile(join(dir, "a.txt")), "two\n");
+  assert.equal(await Deno.readTextFile(join(dir, "b.txt")), "b\n");
+  assert.equal(await git(dir, "ls-files", "-v", "a.txt", "b.txt"), "H a.txt\nH b.txt");
+  assert.equal(after.commit, second);
+  assert.deepEqual(
+    after.bytes,
+    await Deno.readFile(join(await git(dir, "rev-parse", "--absolute-git-dir"), "index")),
+  );
+  await removeWorktree(root, dir);
+});
+
+Deno.test("restoring a worktree after a gate: untouched, nothing is rewritten; a changed file, however hidden, is put back", async () => {
+  const dir = join(worktrees, "ork-restore");
+  const gitDir = join(root, ".git", "worktrees", "ork-restore");
+  const clean = await addWorktree(root, dir, second);
+  const labelled = { ...clean, tree: await git(root, "rev-parse", `${second}^{tree}`) };
+
+  // A gate that wrote only untracked and ignored files: they go, and the copy stays as it was.
+  await Deno.writeTextFile(join(dir, "new.txt"), "untracked\n");
+  await Deno.writeTextFile(join(dir, "gate.log"), "ignored\n");
+  const untouched = await restoreWorktree(dir, second, labelled);
+  assert.equal(untouched.bytes, labelled.bytes, "no reset was needed");
+  assert.equal(await git(dir, "status", "--porcelain", "--ignored"), "");
+
+  // A gate that changed a tracked file, hid it behind assume-unchanged, committed and checked out a branch.
+  await Deno.writeTextFile(join(dir, "a.txt"), "changed by a gate\n");
+  await git(dir, "update-index", "--assume-unchanged", "a.txt");
+  await git(dir, "checkout", "--quiet", "-b", "gate-branch");
+  await Deno.writeTextFile(join(dir, "b.txt"), "committed by a gate\n");
+  await git(dir, "commit", "--quiet", "-am", "a gate's commit");
+  const restored = await restoreWorktree(dir, second, untouched);
+  assert.equal(await Deno.readTextFile(join(dir, "a.txt")), "two\n");
+  assert.equal(await Deno.readTextFile(join(dir, "b.txt")), "b\n");
+  assert.equal(await headOf(dir), second);
+  assert.equal((await run("git", ["-C", dir, "symbolic-ref", "-q", "HEAD"])).code, 1, "HEAD is detached");
+  assert.equal(await git(dir, "ls-files", "-v", "a.txt"), "H a.txt");
+  assert.equal(await git(dir, "status", "--porcelain", "--ignored"), "");
+  assert.equal(restored.tree, labelled.tree);
+  assert.deepEqual(restored.bytes, await Deno.readFile(join(gitDir, "index")));
+  await git(root, "branch", "--quiet", "-D", "gate-branch");
+  await removeWorktree(root, dir);
 });

@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { execInGroup, type ExecOutcome, type ExecSpec } from "../../src/runner/exec.ts";
-import { addWorktree } from "../../src/git/mod.ts";
+import { addWorktree, type CleanIndex } from "../../src/git/mod.ts";
 import { detectSandbox, type ExecSandbox, type Sandbox, sandboxFor } from "../../src/sandbox/mod.ts";
 import { git, tempDir, tempRepo } from "../helpers/mod.ts";
 
@@ -28,6 +28,8 @@ export interface JobFixture extends AsyncDisposable {
   readonly root: string;
   /** The job's worktree, `<root>/.ork/worktrees/job-1`, detached at main's tip. */
   readonly worktree: string;
+  /** ork's copy of the worktree's index, as `addWorktree` returned it. */
+  readonly clean: CleanIndex;
   /** A folder outside the repository, below the host's /tmp. */
   readonly outside: string;
   /** Where the job's log goes (in `outside`). */
@@ -50,13 +52,14 @@ export async function jobFixture(extraWritable: readonly string[] = []): Promise
   // As `ork init` does, so that job worktrees are not untracked files of the main worktree.
   await Deno.writeTextFile(join(repo.dir, ".git", "info", "exclude"), ".ork/\n");
   const worktree = join(repo.dir, ".ork", "worktrees", "job-1");
-  await addWorktree(repo.dir, worktree, await git(repo.dir, "rev-parse", "main"));
+  const clean = await addWorktree(repo.dir, worktree, await git(repo.dir, "rev-parse", "main"));
   const sandbox = await sandboxFor(SANDBOX, repo.dir, worktree, { extraWritable });
   if (sandbox === undefined) throw new Error("sandboxFor gave no sandbox for bwrap");
   const logPath = join(outside.dir, "job.log");
   return {
     root: repo.dir,
     worktree,
+    clean,
     outside: outside.dir,
     logPath,
     sandbox,

@@ -42,7 +42,11 @@ test("inside the sandbox a job writes in its worktree and commits there; ork com
   // The commit is the worktree's own (detached HEAD): no branch moved, nothing else of the repository changed.
   assert.deepEqual(await repoState(fx), before);
   // ork's own commit of what is left, outside the sandbox, still works on the same worktree.
-  const committed = await commitAll(fx.worktree, { message: "job: rest", trailers: { "Ork-Job": "x" } });
+  const committed = await commitAll(fx.worktree, {
+    message: "job: rest",
+    trailers: { "Ork-Job": "x" },
+    clean: fx.clean,
+  });
   assert.ok(committed);
   assert.equal(await git(fx.worktree, "show", "HEAD:later.txt"), "later");
   assert.equal(await git(fx.worktree, "rev-parse", "HEAD^"), head);
