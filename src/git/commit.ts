@@ -10,10 +10,10 @@ import { git, OID, readRefFile, worktreeGitDir } from "./git.ts";
 import {
   type CleanIndex,
   cleanWorktree,
+  JOB_GIT_CONFIG,
   readCleanIndex,
   restoreIndex,
   scrubJobGitDir,
-  TRUST_NO_STAT_SHORTCUT,
   writeDetachedHead,
 } from "./worktree.ts";
 
@@ -133,14 +133,19 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
   const parent = detached ? headFile : (await git(worktree, ["rev-parse", "--verify", "HEAD"])).stdout.trim();
   await scrubJobGitDir(gitDir);
   if (!detached) await writeDetachedHead(gitDir, parent);
+  const staged = await stagedByJob(worktree, gitDir, parent, opts.clean);
   await restoreIndex(gitDir, opts.clean);
   // The job's own commits: the index moves to the last one's tree, keeping the stats of every entry they did
   // not change (a two-tree read-tree, as a checkout does, with the files left as they are).
-  if (parent !== opts.clean.commit) await git(worktree, ["read-tree", "-m", opts.clean.commit, parent]);
+  // (-i: the files are not checked against the index here; `add` below looks at them.)
+  if (parent !== opts.clean.commit) {
+    await git(worktree, [...JOB_GIT_CONFIG, "read-tree", "-m", "-i", opts.clean.commit, parent]);
+  }
+  const carried = await carryOver(worktree, staged);
   // --verbose names each path whose content or mode changed (a file written again as it was is not named): none,
-  // and the index is still exactly the parent's tree.
-  const added = await git(worktree, [...TRUST_NO_STAT_SHORTCUT, "add", "--all", "--verbose"]);
-  if (added.stdout.trim() === "") return null;
+  // and nothing carried over, and the index is still exactly the parent's tree.
+  const added = await git(worktree, [...JOB_GIT_CONFIG, "add", "--all", "--verbose"]);
+  if (added.stdout.trim() === "" && !carried) return null;
   // What is left untracked is ignored files: they go while the commit is written, so that the worktree holds
   // exactly the commit. Both run to their end before either's failure is thrown.
   const [written, cleaned] = await Promise.allSettled([
@@ -150,7 +155,98 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
   if (written.status === "rejected") throw written.reason;
   if (cleaned.status === "rejected") throw cleaned.reason;
   const { commit, tree } = written.value;
+  // What was carried over may have come to nothing (a removal `add` undid): then so does the commit.
+  if (
+    carried && tree === (await git(worktree, ["rev-parse", "--verify", `${parent}^{tree}`])).stdout.trim()
+  ) {
+    await writeDetachedHead(gitDir, parent);
+    return null;
+  }
   return { commit, tree, parent, index: await readCleanIndex(gitDir, commit, tree) };
+}
+
+/** What the job staged that its files cannot say: paths it removed from the index, and executable bits. */
+interface Staged {
+  readonly removed: string[];
+  readonly executable: string[];
+  readonly notExecutable: string[];
+}
+
+/**
+ * What the job staged that ork's commit keeps although it records the files: removals from the index (`git rm
+ * --cached`, which keep an ignored file out of the commit) and executable bits set in the index (`git add
+ * --chmod`, the way with `core.fileMode=false`; with it true the files' bits win, as before). Nothing else of the job's index counts; read only when it
+ * differs from ork's copy.
+ */
+async function stagedByJob(
+  worktree: string,
+  gitDir: string,
+  parent: string,
+  clean: CleanIndex,
+): Promise<Staged> {
+  const staged: Staged = { removed: [], executable: [], notExecutable: [] };
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(join(gitDir, "index"));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return staged;
+    throw error;
+  }
+  if (sameBytes(bytes, clean.bytes)) return staged;
+  const diff = await git(worktree, [
+    ...JOB_GIT_CONFIG,
+    "diff-index",
+    "--cached",
+    "--raw",
+    "-z",
+    "--no-renames",
+    parent,
+  ]);
+  // `:<old mode> <new mode> <old id> <new id> <status>` NUL `<path>` NUL
+  const fields = diff.stdout.split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [oldMode, newMode, , , status] = (fields[i] ?? "").slice(1).split(" ");
+    const path = fields[i + 1] ?? "";
+    if (path === "") continue;
+    if (status === "D") staged.removed.push(path);
+    else if (
+      status === "M" && isFileMode(oldMode) && isFileMode(newMode) && oldMode !== newMode
+    ) {
+      (newMode === "100755" ? staged.executable : staged.notExecutable).push(path);
+    }
+  }
+  return staged;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isFileMode(mode: string | undefined): boolean {
+  return mode === "100644" || mode === "100755";
+}
+
+/**
+ * Applies {@link Staged} to ork's index, before `git add -A` looks at the files: a removed path that is not
+ * ignored is added again, as it would have been. Resolves whether anything was applied.
+ */
+async function carryOver(worktree: string, staged: Staged): Promise<boolean> {
+  const runs: [string[], string[]][] = [
+    [["--force-remove"], staged.removed],
+    [["--chmod=+x"], staged.executable],
+    [["--chmod=-x"], staged.notExecutable],
+  ];
+  let carried = false;
+  for (const [flags, paths] of runs) {
+    if (paths.length === 0) continue;
+    await git(worktree, [...JOB_GIT_CONFIG, "update-index", ...flags, "-z", "--stdin"], {
+      input: paths.map((path) => `${path}\0`).join(""),
+    });
+    carried = true;
+  }
+  return carried;
 }
 
 /**
@@ -164,7 +260,7 @@ async function writeCommit(
   message: string,
   identity: readonly string[] | undefined,
 ): Promise<{ commit: string; tree: string }> {
-  const tree = (await git(worktree, ["write-tree"])).stdout.trim();
+  const tree = (await git(worktree, [...JOB_GIT_CONFIG, "write-tree"])).stdout.trim();
   const created = await git(worktree, [
     ...identity ?? await identityArgs(worktree),
     "commit-tree",

@@ -125,19 +125,18 @@ export async function compareAndSwapBranch(
 ): Promise<boolean> {
   await checkBranchName(root, branch);
   if (alongside !== undefined) await checkBranchName(root, alongside.branch);
-  const args = ["update-ref", "-m", `ork: land ${newCommit}`, branchRef(branch), newCommit, expectedOld];
-  const result = alongside === undefined ? await git(root, args, { ok: [128] }) : await git(
-    root,
-    ["update-ref", "-m", `ork: land ${newCommit}`, "-z", "--stdin"],
-    {
-      ok: [128],
-      // One transaction: every line applies, or none does.
-      input: `update ${branchRef(branch)}\0${newCommit}\0${expectedOld}\0` +
-        (alongside.commit === null
-          ? `delete ${branchRef(alongside.branch)}\0\0`
-          : `update ${branchRef(alongside.branch)}\0${alongside.commit}\0\0`),
-    },
-  );
+  const message = `ork: land ${newCommit}`;
+  // With another branch: one transaction on stdin, in which every line applies or none does.
+  const args = alongside === undefined
+    ? ["update-ref", "-m", message, branchRef(branch), newCommit, expectedOld]
+    : ["update-ref", "-m", message, "-z", "--stdin"];
+  const input = alongside === undefined
+    ? undefined
+    : `update ${branchRef(branch)}\0${newCommit}\0${expectedOld}\0` +
+      (alongside.commit === null
+        ? `delete ${branchRef(alongside.branch)}\0\0`
+        : `update ${branchRef(alongside.branch)}\0${alongside.commit}\0\0`);
+  const result = await git(root, args, { ok: [128], ...(input === undefined ? {} : { input }) });
   if (result.code === 0) return true;
   // git says "is at X but expected Y" or "unable to resolve reference"; reading the ref again tells a lost race
   // from a real failure whatever the wording.
@@ -274,11 +273,16 @@ async function filesAtParents(root: string, changes: Changes): Promise<string[]>
     for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) parents.add(path.slice(0, i));
   }
   const found: string[] = [];
+  const formerlyTracked: string[] = [];
   for (const parent of parents) {
-    if (changes.deleted.has(parent)) continue; // a tracked file `to` replaces by a folder: git's own check
     const info = await lstatOrNull(join(root, parent));
-    if (info !== null && !info.isDirectory) found.push(parent);
+    if (info === null || info.isDirectory) continue;
+    // A file `from` tracks and `to` replaces by a folder is git's to check, unless the user untracked it
+    // (`git rm --cached`): git would then take an ignored one for expendable and delete it.
+    if (changes.deleted.has(parent)) formerlyTracked.push(parent);
+    else found.push(parent);
   }
+  if (formerlyTracked.length > 0) found.push(...await lsFiles(root, ["--others"], formerlyTracked));
   return found;
 }
 

@@ -38,6 +38,7 @@ export async function addWorktree(root: string, path: string, commit: string): P
   // Parallel checkout (one worker per core): on a large repository the first checkout of a run is most of the
   // run's git time, and it gets 2-3x faster on two cores.
   await git(root, [
+    ...JOB_GIT_CONFIG,
     "-c",
     "checkout.workers=0",
     "worktree",
@@ -157,7 +158,7 @@ export async function resetWorktree(
   if (opts.clean) await restoreIndex(gitDir, opts.clean);
   // Also clears unmerged index entries.
   await git(path, [
-    ...TRUST_NO_STAT_SHORTCUT,
+    ...JOB_GIT_CONFIG,
     "reset",
     "--hard",
     "--quiet",
@@ -193,7 +194,9 @@ export async function restoreWorktree(path: string, commit: string, clean: Clean
   await scrubJobGitDir(gitDir);
   await Promise.all([restoreIndex(gitDir, clean), writeDetachedHead(gitDir, commit)]);
   const [changed] = await Promise.all([
-    git(path, [...TRUST_NO_STAT_SHORTCUT, "diff-files", "--name-only", "-z"]),
+    // Not into submodules: git would run `status` in a nested repository, whose config (an fsmonitor, a
+    // filter) is the job's to write. A submodule moved to another commit is still seen.
+    git(path, [...JOB_GIT_CONFIG, "diff-files", "--name-only", "-z", "--ignore-submodules=dirty"]),
     cleanWorktree(path),
   ]);
   if (changed.stdout !== "") return await resetWorktree(path, commit, { clean, tree: clean.tree });
@@ -225,18 +228,29 @@ export async function pointHeadAt(path: string, commit: string): Promise<void> {
  * @throws {OrkError} `git-failed` when git fails
  */
 export async function cleanWorktree(path: string): Promise<void> {
+  const result = await git(path, ["clean", "-ffdxq"], { ok: [1] });
+  if (result.code === 0) return;
+  // A folder left without write or search permission (a read-only module cache): made the owner's to change,
+  // then once more. What still fails is an error.
+  await makeOwnerWritable(path, { skip: ".git" });
   await git(path, ["clean", "-ffdxq"]);
 }
 
 /**
- * Settings for git in a job worktree that keep it checking every file it cannot prove unchanged: a user's
- * `core.trustctime=false` or `core.checkStat=minimal` would let a job hide a change behind a restored mtime.
+ * Settings for git in a job worktree. It checks every file it cannot prove unchanged: a user's
+ * `core.trustctime=false` or `core.checkStat=minimal` would let a job hide a change behind a restored mtime. The
+ * index is one file, which ork's copy then holds whole (a split index keeps most of it in a file the job can
+ * write). And no fsmonitor runs: it is a command.
  */
-export const TRUST_NO_STAT_SHORTCUT: readonly string[] = [
+export const JOB_GIT_CONFIG: readonly string[] = [
   "-c",
   "core.trustctime=true",
   "-c",
   "core.checkStat=default",
+  "-c",
+  "core.splitIndex=false",
+  "-c",
+  "core.fsmonitor=false",
 ];
 
 /** What a job worktree's git dir keeps of what is there: git's own bookkeeping of the worktree, as plain files. */
@@ -262,6 +276,8 @@ export async function scrubJobGitDir(gitDir: string): Promise<void> {
   }
   for await (const entry of Deno.readDir(gitDir)) {
     if (entry.isFile && KEPT_IN_JOB_GIT_DIR.has(entry.name)) continue;
+    // The rest of a split index (core.splitIndex), which git reads with the job's index.
+    if (entry.isFile && /^sharedindex\.(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(entry.name)) continue;
     // The worktree's submodules' repositories: git runs nothing in them for ork's commit, reset and clean.
     if (entry.isDirectory && entry.name === "modules") continue;
     await Deno.remove(join(gitDir, entry.name), { recursive: true }).catch((error) => {
@@ -303,18 +319,42 @@ export async function removeWorktree(root: string, path: string): Promise<void> 
   if (absolute === rootAbs || rootAbs.startsWith(absolute.endsWith(sep) ? absolute : absolute + sep)) {
     throw new InputError(`refusing to remove ${absolute}: it holds the main worktree`, "name a job worktree");
   }
-  const result = await git(root, ["worktree", "remove", "--force", "--force", absolute], { ok: [128] });
+  // 255: git deleted what it could and stopped at a file it could not (a folder without permissions).
+  const result = await git(root, ["worktree", "remove", "--force", "--force", absolute], { ok: [128, 255] });
   if (result.code !== 0 && /is a main working tree/.test(result.stderr)) {
     throw new InputError(`refusing to remove ${absolute}: it is a main worktree`, "name a job worktree");
   }
   // Whatever else stopped git (not a worktree any more, a folder already gone, a file it could not delete), the
   // folder goes and prune drops the entry; a failure there is the one worth reporting.
-  try {
-    await Deno.remove(absolute, { recursive: true });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await removeTree(absolute);
   await pruneWorktrees(root);
+}
+
+/**
+ * Deletes a folder and everything in it. Folders a job (or a gate) left without write or search permission,
+ * as a read-only module cache is, are made the owner's to change first; symlinks are never followed.
+ */
+async function removeTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+    return;
+  } catch (error) {
+    if (isNotFound(error)) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+  }
+  await makeOwnerWritable(path);
+  await Deno.remove(path, { recursive: true });
+}
+
+/** Gives the owner read, write and search permission on `dir` and every folder below it (not `opts.skip`). */
+async function makeOwnerWritable(dir: string, opts: { skip?: string } = {}): Promise<void> {
+  const info = await Deno.lstat(dir);
+  if (!info.isDirectory) return;
+  const mode = (info.mode ?? 0) & 0o7777;
+  if ((mode & 0o700) !== 0o700) await Deno.chmod(dir, mode | 0o700);
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && entry.name !== opts.skip) await makeOwnerWritable(join(dir, entry.name));
+  }
 }
 
 /**

@@ -246,7 +246,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     branchSet,
     worktree,
     reset: (commit, tree) => resetSlot(ctx, commit, tree),
-    wipe: (commit, tree) => wipeSlot(ctx, commit, tree),
+    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
+    wipe: (commit, tree) =>
+      wipeSlot(ctx, commit, tree).catch((error: unknown) =>
+        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
+      ),
     logPath,
     lockPath: join(ctx.paths.locks, "landing.lock"),
     strategy: ctx.config.landing.strategy,
@@ -290,6 +294,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       // Already completed, with the landing (see `finish` above); the branch went in the same step.
       ctx.slot.landedAt = result.commit;
       events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
+      if (result.checkoutBehind !== undefined) {
+        const message =
+          `${ctx.target} moved to ${result.commit} for job ${job.id}, but your checkout could not ` +
+          `be brought forward: ${result.checkoutBehind}`;
+        events.emit({ kind: "warning", message });
+        await Deno.writeTextFile(logPath, `ork: ${message}\n`, { append: true });
+      }
       return "completed";
     case "conflict":
       // No conflict markers reach any branch: the job runs again from the new tip while it has retries.
@@ -377,10 +388,8 @@ async function prepareWorktree(ctx: JobContext, worktree: string, base: string):
       return;
     } catch (error) {
       // The reused worktree is gone or broken (someone removed it by hand): start afresh below, and say so.
-      ctx.events.emit({ kind: "worktree-replaced", path: previous, reason: reasonOf(error) });
-      await removeWorktree(ctx.root, previous);
-      ctx.slot.path = null;
-      ctx.slot.index = null;
+      // (The slot names it where it is: moved or not.)
+      await dropSlotWorktree(ctx, reasonOf(error));
     }
   }
   ctx.slot.index = await addWorktree(ctx.root, worktree, base);
@@ -437,10 +446,28 @@ async function wipeSlot(ctx: JobContext, tip?: string, tree?: string): Promise<v
     ctx.slot.cleanAt = at;
   } catch (error) {
     // Cannot reset it: remove it rather than let the next job see this one's files.
-    ctx.events.emit({ kind: "worktree-replaced", path: ctx.slot.path, reason: reasonOf(error) });
-    await removeWorktree(ctx.root, ctx.slot.path);
-    ctx.slot.path = null;
-    ctx.slot.index = null;
+    await dropSlotWorktree(ctx, reasonOf(error));
+  }
+}
+
+/**
+ * Removes the slot's worktree, whose state is unknown; the next job gets a new one. Never throws: what cannot be
+ * removed is left to `ork clean`, with a warning.
+ */
+async function dropSlotWorktree(ctx: JobContext, reason: string): Promise<void> {
+  const path = ctx.slot.path;
+  ctx.slot.path = null;
+  ctx.slot.index = null;
+  ctx.slot.cleanAt = null;
+  if (path === null) return;
+  ctx.events.emit({ kind: "worktree-replaced", path, reason });
+  try {
+    await removeWorktree(ctx.root, path);
+  } catch (error) {
+    ctx.events.emit({
+      kind: "warning",
+      message: `could not remove the worktree ${path} (${reasonOf(error)}); 'ork clean' removes it`,
+    });
   }
 }
 

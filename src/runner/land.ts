@@ -80,7 +80,7 @@ export interface LandRequest {
 
 /** How landing ended. */
 export type LandResult =
-  | { kind: "landed"; commit: string; gates: GateResult[] }
+  | { kind: "landed"; commit: string; gates: GateResult[]; checkoutBehind?: string }
   | { kind: "conflict"; files: string[] }
   | { kind: "changes-protected"; files: string[] }
   | { kind: "target-moving"; attempts: number }
@@ -90,7 +90,9 @@ export type LandResult =
 
 /** How the last step of landing ended: landed, or not (the target moved meanwhile, or the checkout had work). */
 export type LastStep =
-  | { kind: "landed"; commit: string; gates: GateResult[] }
+  // checkoutBehind: why the user's checkout could not be brought forward, when the target could not be put back
+  // either (it holds the candidate: the job has landed).
+  | { kind: "landed"; commit: string; gates: GateResult[]; checkoutBehind?: string }
   | { kind: "target-moved" }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] };
 
@@ -179,7 +181,7 @@ async function moveTarget(
   changes: Changes,
   gates: GateResult[],
 ): Promise<LastStep> {
-  const { root, target, branch, head } = request;
+  const { root, target, branch } = request;
   if (!(await compareAndSwapBranch(root, target, candidate, tip, { branch, commit: null }))) {
     return { kind: "target-moved" };
   }
@@ -191,16 +193,50 @@ async function moveTarget(
   } catch (error) {
     // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the
     // target back, so that it does not hold work the job will be recorded as not having landed (and run
-    // again). Only if someone built on the candidate meanwhile is it too late for that: it has landed.
-    if (await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head })) throw error;
-    return { kind: "landed", commit: candidate, gates };
+    // again). If that fails too, or someone built on the candidate meanwhile, the job has landed.
+    const back = await putBack(request, tip, candidate);
+    if (back === true) throw error;
+    return { kind: "landed", commit: candidate, gates, checkoutBehind: behind(`${reasonOf(error)}${back}`) };
   }
   if (!checkout.ok) {
     // The user's uncommitted work comes first: put the target back where it was; nothing lands.
-    await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head });
-    return { kind: "checkout-would-lose-work", files: checkout.files, gates };
+    const back = await putBack(request, tip, candidate);
+    if (back === true) return { kind: "checkout-would-lose-work", files: checkout.files, gates };
+    return {
+      kind: "landed",
+      commit: candidate,
+      gates,
+      checkoutBehind: behind(`it would overwrite uncommitted changes in ${checkout.files.join(", ")}${back}`),
+    };
   }
   return { kind: "landed", commit: candidate, gates };
+
+  function behind(why: string): string {
+    return `${why}; it still has ${tip}'s files: once that is out of the way, run ` +
+      `git read-tree -m -u ${tip} ${candidate}`;
+  }
+}
+
+/**
+ * Moves the target back from the candidate to the tip, and the job's branch back too, waiting a little for a
+ * ref lock someone holds. Resolves true when both are back, or else the reason they are not (to be appended to
+ * another): the job has then landed, whatever the user's checkout says.
+ */
+async function putBack(request: LandRequest, tip: string, candidate: string): Promise<true | string> {
+  const { root, target, branch, head } = request;
+  for (let wait = 25;; wait *= 2) {
+    try {
+      const back = await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head });
+      return back ? true : `; ${target} could not be put back: it moved on from ${candidate}`;
+    } catch (error) {
+      if (wait > 800) return `; ${target} could not be put back: ${reasonOf(error)}`;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
 function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {

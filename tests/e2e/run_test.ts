@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Job } from "../../src/queue/mod.ts";
-import { DENO_JSON, git, MAIN_TS, ork, processRunning, snapshot, spawnOrk, waitFor } from "../helpers/mod.ts";
+import {
+  DENO_JSON,
+  exists,
+  git,
+  MAIN_TS,
+  ork,
+  processRunning,
+  run,
+  snapshot,
+  spawnOrk,
+  waitFor,
+} from "../helpers/mod.ts";
 import { runFixture as setup, TESTER_TOOLS, worktreeCount } from "./_setup.ts";
 
 /** Commits `shared.txt` ("zero") on main: the line two jobs then fight over. */
@@ -206,6 +217,99 @@ Deno.test("when the user's checkout cannot be brought forward, the target is put
   assert.equal(await git(s.dir, "rev-list", "--count", "--merges", `${tip}..main`), "1", "landed once");
   assert.equal(await Deno.readTextFile(join(s.dir, "once.txt")), "once\n");
   assert.equal(await git(s.dir, "status", "--porcelain"), "");
+});
+
+Deno.test("when the checkout cannot come forward and the target cannot be put back either, the job has landed, once, and ork says how to finish", async () => {
+  // The gate takes the user's index lock, and a helper takes main's ref lock the moment main moves: read-tree
+  // fails, and so does the swap back.
+  await using s = await setup("merge_gates:\n  - name: locks\n    command: sh ../../../locks.sh\n", {
+    sandbox: "off",
+  });
+  await Deno.writeTextFile(
+    join(s.dir, "locks.sh"),
+    // The helper leaves the gate's process group (which ork stops when the gate ends) before the gate ends, and
+    // gives up after 30 s.
+    `C=$(git rev-parse --path-format=absolute --git-common-dir)
+tip=$(git --git-dir="$C" rev-parse refs/heads/main)
+: > "$C/index.lock"
+setsid sh -c ': > "$1/helper-started"; n=0
+while [ "$(git --git-dir="$1" rev-parse refs/heads/main)" = "$2" ] && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done
+: > "$1/refs/heads/main.lock"' sh "$C" "$tip" < /dev/null > /dev/null 2>&1 &
+while [ ! -e "$C/helper-started" ]; do sleep 0.01; done
+`,
+  );
+  await Deno.writeTextFile(join(s.dir, ".git/info/exclude"), ".ork/\nlocks.sh\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("write once", "echo once > once.txt", "--max-retries", "0");
+  const result = await s.run("--once");
+  await waitFor("the helper's ref lock", () => exists(join(s.dir, ".git/refs/heads/main.lock")));
+  await Deno.remove(join(s.dir, ".git/refs/heads/main.lock"));
+  await Deno.remove(join(s.dir, ".git/index.lock"));
+
+  assert.equal(result.code, 0, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "completed");
+  assert.equal(job.landed_commit, await git(s.dir, "rev-parse", "main"));
+  assert.equal(await git(s.dir, "rev-list", "--count", "--merges", `${tip}..main`), "1");
+  const advice = `git read-tree -m -u ${tip} ${job.landed_commit}`;
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(
+    log,
+    /WARNING main moved to [0-9a-f]{40} for job .*, but your checkout could not be brought forward/,
+  );
+  assert.ok(log.includes(advice), log);
+  assert.ok((await Deno.readTextFile(job.log_path!)).includes(advice));
+  // Doing what it says brings the checkout forward.
+  const [command, ...args] = advice.split(" ");
+  assert.equal((await run(command!, ["-C", s.dir, ...args])).code, 0);
+  assert.equal(await Deno.readTextFile(join(s.dir, "once.txt")), "once\n");
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+});
+
+const CAN_MAKE_IMMUTABLE = await (async () => {
+  const probe = await Deno.makeTempFile();
+  try {
+    const set = await new Deno.Command("chattr", { args: ["+i", probe], stderr: "null" }).output();
+    if (set.success) await new Deno.Command("chattr", { args: ["-i", probe] }).output();
+    return set.success;
+  } catch {
+    return false;
+  } finally {
+    await Deno.remove(probe);
+  }
+})();
+
+Deno.test({
+  name:
+    "a gate that leaves a file nobody can delete: the job still lands, the runner goes on, ork clean removes the worktree later",
+  ignore: !CAN_MAKE_IMMUTABLE, // needs chattr (root, and a file system that has the flag)
+  async fn() {
+    await using s = await setup(
+      "merge_gates:\n  - name: sticky\n    command: mkdir -p build/d && touch build/d/f && chattr +i build/d/f\n",
+      { sandbox: "off" },
+    );
+    const sticky = () =>
+      Array.from(Deno.readDirSync(join(s.dir, ".ork/worktrees"))).map((entry) =>
+        join(s.dir, ".ork/worktrees", entry.name, "build/d/f")
+      );
+    try {
+      const first = await s.enqueue("write one", "echo one > one.txt");
+      const second = await s.enqueue("write two", "echo two > two.txt");
+      const result = await s.run("--once");
+      assert.equal(result.code, 0, result.stderr);
+      for (const id of [first, second]) assert.equal((await s.queue.get(id)).status, "completed");
+      assert.equal(await Deno.readTextFile(join(s.dir, "two.txt")), "two\n");
+      assert.equal(await git(s.dir, "status", "--porcelain"), "");
+      const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+      assert.match(log, /could not remove the worktree .*'ork clean' removes it/);
+    } finally {
+      for (const path of sticky()) {
+        await new Deno.Command("chattr", { args: ["-i", path], stderr: "null" }).output();
+      }
+    }
+    assert.equal((await ork(["clean"], { cwd: s.dir })).code, 0);
+    assert.equal(await worktreeCount(s.dir), 1);
+  },
 });
 
 Deno.test("a job that points its worktree's HEAD at main cannot land anything past a failing gate", async () => {

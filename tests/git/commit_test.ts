@@ -347,3 +347,74 @@ Deno.test("commit messages are cleaned as git commit --cleanup=whitespace cleans
   assert.equal(stripSpace("\n\n  subject  \n\n\n\nbody\t\n#12 kept\n\n"), "  subject\n\nbody\n#12 kept\n");
   assert.equal(stripSpace(" \n\t\n"), "");
 });
+
+Deno.test("a job that commits and then edits the same file again gets both recorded", async () => {
+  await using job = await jobWorktree("ork-commit-then-edit");
+  await Deno.writeTextFile(join(job.dir, "notes.txt"), "step 1\n");
+  await git(job.dir, "add", "notes.txt");
+  await git(job.dir, "commit", "--quiet", "-m", "step 1");
+  const own = await headOf(job.dir);
+  await Deno.writeTextFile(join(job.dir, "notes.txt"), "step 1\nstep 2\n");
+  const made = await commitAll(job.dir, {
+    message: "step 2",
+    trailers: { "Ork-Job": "j12" },
+    clean: job.clean,
+  });
+  assert.ok(made);
+  assert.equal(made.parent, own);
+  assert.equal(await show(root, made.commit, "notes.txt"), "step 1\nstep 2\n");
+});
+
+Deno.test("what the job staged and its files cannot say is kept: untracking now-ignored files, an executable bit with core.fileMode=false", async () => {
+  await using job = await jobWorktree("ork-staged-kept");
+  // The job's own commit adds generated files and a script, as a job might before it learns better.
+  await Deno.mkdir(join(job.dir, "build"), { recursive: true });
+  await Deno.writeTextFile(join(job.dir, "dist.js"), "old build\n");
+  await Deno.writeTextFile(join(job.dir, "run.sh"), "echo hi\n");
+  await git(job.dir, "add", "dist.js", "run.sh");
+  await git(job.dir, "commit", "--quiet", "-m", "generated files");
+  const own = await headOf(job.dir);
+  // Then it stops tracking dist.js (ignored from now on) and marks run.sh executable in the index only.
+  await Deno.writeTextFile(join(job.dir, ".gitignore"), "*.log\nbuild/\ndist.js\n");
+  await git(job.dir, "rm", "--quiet", "--cached", "dist.js");
+  await Deno.writeTextFile(join(job.dir, "dist.js"), "new build\n");
+  await git(job.dir, "update-index", "--chmod=+x", "run.sh");
+  // A removal of a file that is not ignored does not stick: `git add -A` would have added it again.
+  await git(job.dir, "rm", "--quiet", "--cached", "README.md");
+
+  // As on a file system without executable bits: git takes them from the index, not the files.
+  await git(root, "config", "core.fileMode", "false");
+  const made = await commitAll(job.dir, {
+    message: "untrack",
+    trailers: { "Ork-Job": "j13" },
+    clean: job.clean,
+  })
+    .finally(() => git(root, "config", "--unset", "core.fileMode"));
+  assert.ok(made);
+  assert.equal(made.parent, own);
+  assert.equal(await show(root, made.commit, "dist.js"), null, "untracked, and ignored now");
+  assert.equal(
+    await git(root, "ls-tree", made.commit, "run.sh"),
+    `100755 blob ${await git(root, "rev-parse", `${own}:run.sh`)}\trun.sh`,
+  );
+  assert.equal(await show(root, made.commit, "README.md"), await show(root, base, "README.md"));
+});
+
+Deno.test("core.splitIndex=true in the repository does not stop ork's commit or reset", async () => {
+  await using job = await jobWorktree("ork-split-index");
+  await git(root, "config", "core.splitIndex", "true");
+  try {
+    await git(job.dir, "update-index", "--split-index");
+    await Deno.writeTextFile(join(job.dir, "split.txt"), "split\n");
+    await git(job.dir, "add", "split.txt");
+    const made = await commitAll(job.dir, {
+      message: "split",
+      trailers: { "Ork-Job": "j14" },
+      clean: job.clean,
+    });
+    assert.ok(made);
+    assert.equal(await show(root, made.commit, "split.txt"), "split\n");
+  } finally {
+    await git(root, "config", "--unset", "core.splitIndex");
+  }
+});

@@ -326,6 +326,22 @@ for (const refusal of refusals) {
   });
 }
 
+Deno.test("a file the user untracked and ignores, where the landing turns a tracked file into a folder, is refused, not deleted", async () => {
+  const withSwap = await commitOn(root, before, { "swap": "tracked file\n" });
+  const swapped = await commitOn(root, withSwap, { "swap": null, "swap/inside.txt": "now a folder\n" });
+  await mainAt(withSwap);
+  await git(root, "rm", "--quiet", "--cached", "swap");
+  await Deno.writeTextFile(join(root, ".git", "info", "exclude"), ".ork/\nswap\n");
+  await Deno.writeTextFile(join(root, "swap"), "SECRET=the user's, ignored\n");
+  try {
+    assert.deepEqual(await land(withSwap, swapped), { ok: false, files: ["swap"] });
+    assert.equal(await Deno.readTextFile(join(root, "swap")), "SECRET=the user's, ignored\n");
+    assert.equal(await git(root, "rev-parse", "main"), withSwap);
+  } finally {
+    await Deno.writeTextFile(join(root, ".git", "info", "exclude"), ".ork/\n");
+  }
+});
+
 Deno.test("bringing the checkout forward before the branch moved is refused without touching anything", async () => {
   await mainAt(before);
   const filesBefore = await workFiles(root);

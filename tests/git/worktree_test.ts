@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { OrkError } from "../../src/errors/mod.ts";
 import {
   addWorktree,
+  commitAll,
   headOf,
   isClean,
   listWorktrees,
@@ -343,4 +344,35 @@ Deno.test("restoring a worktree after a gate: untouched, nothing is rewritten; a
   assert.deepEqual(restored.bytes, await Deno.readFile(join(gitDir, "index")));
   await git(root, "branch", "--quiet", "-D", "gate-branch");
   await removeWorktree(root, dir);
+});
+
+Deno.test("restoring a worktree runs nothing of a nested repository a job left: not its fsmonitor nor its filters", async () => {
+  const dir = join(worktrees, "ork-restore-nested");
+  const clean = await addWorktree(root, dir, second);
+  const marker = join(root, "..", `fsmonitor-ran-${crypto.randomUUID()}`);
+  const hook = join(root, "..", `fsmonitor-${crypto.randomUUID()}.sh`);
+  await Deno.writeTextFile(hook, `#!/bin/sh\necho ran >> '${marker}'\nexit 1\n`, { mode: 0o755 });
+  try {
+    await Deno.mkdir(join(dir, "sub"));
+    await git(join(dir, "sub"), "init", "--quiet");
+    await Deno.writeTextFile(join(dir, "sub", "lib.txt"), "lib\n");
+    await git(join(dir, "sub"), "add", "lib.txt");
+    await git(join(dir, "sub"), "commit", "--quiet", "-m", "lib");
+    // Commands git would run there: an fsmonitor, and a clean filter for every file it has to look at again.
+    await git(join(dir, "sub"), "config", "core.fsmonitor", hook);
+    await git(join(dir, "sub"), "config", "filter.evil.clean", hook);
+    await Deno.writeTextFile(join(dir, "sub", ".git", "info", "attributes"), "* filter=evil\n");
+    // ork's commit records the nested repository as a gitlink; the gates then run, and the worktree is restored.
+    const made = await commitAll(dir, { message: "nested", trailers: {}, clean });
+    assert.ok(made);
+    const later = new Date(Date.now() + 5000);
+    await Deno.utime(join(dir, "sub", "lib.txt"), later, later);
+    await restoreWorktree(dir, made.commit, made.index);
+    assert.equal(exists(marker), false, "a command of the nested repository's ran");
+    assert.equal(await headOf(dir), made.commit);
+  } finally {
+    await Deno.remove(hook);
+    await Deno.remove(marker).catch(() => {});
+    await removeWorktree(root, dir);
+  }
 });
