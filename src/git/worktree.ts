@@ -103,7 +103,7 @@ export async function readCleanIndex(gitDir: string, commit: string, tree?: stri
  */
 export async function restoreIndex(gitDir: string, clean: CleanIndex): Promise<void> {
   const temp = join(gitDir, `index.ork-${Deno.pid}.tmp`);
-  await Deno.writeFile(temp, clean.bytes);
+  await writeNewFile(temp, clean.bytes);
   await Deno.utime(temp, clean.mtime, clean.mtime);
   await Deno.rename(temp, join(gitDir, "index"));
 }
@@ -289,8 +289,19 @@ export async function scrubJobGitDir(gitDir: string): Promise<void> {
 /** Points a worktree's HEAD at `commit`, detached: a new plain file renamed over whatever HEAD was. */
 export async function writeDetachedHead(gitDir: string, commit: string): Promise<void> {
   const temp = join(gitDir, `HEAD.ork-${Deno.pid}.tmp`);
-  await Deno.writeTextFile(temp, `${commit}\n`, { createNew: true });
+  await writeNewFile(temp, new TextEncoder().encode(`${commit}\n`));
   await Deno.rename(temp, join(gitDir, "HEAD"));
+}
+
+/**
+ * Writes `bytes` to a file created for it, in a folder a job can write: whatever is at `path` already (a leftover,
+ * a symlink a job planted to have ork write through it) is removed first, never written into.
+ */
+async function writeNewFile(path: string, bytes: Uint8Array): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!isNotFound(error)) throw error;
+  });
+  await Deno.writeFile(path, bytes, { createNew: true });
 }
 
 /**

@@ -266,6 +266,69 @@ export async function setUpMinimalRepo(
 }
 
 /**
+ * The (c) variant's repository: a clone with `main` checked out (a user's checkout to bring forward), one job
+ * worktree made once, and a folder for the durable records.
+ */
+export async function setUpPromisesRepo(
+  source: string,
+  parent: string,
+): Promise<{ repo: string; wt: string; gitDir: string; records: string }> {
+  const repo = await cloneRepo(source, join(parent, "promises"));
+  const wt = join(parent, "promises-wt", "wt-0");
+  await git(repo, "worktree", "add", "--quiet", "--detach", wt, "main");
+  const records = join(parent, "promises-records");
+  await Deno.mkdir(records);
+  await settle(wt);
+  return { repo, wt, gitDir: join(repo, ".git", "worktrees", "wt-0"), records };
+}
+
+/**
+ * (c) What ork's promises cost a cycle when a shell script keeps them with the least work: the job's worktree
+ * renamed for it (`git worktree move`); the command and the gate in bubblewrap with ork's mounts; `git add -A`,
+ * `write-tree` and `commit-tree` for the job's commit, ignored files removed (`git clean`); the candidate by
+ * `commit-tree` (the job started from the tip); `update-ref` with the old value; the user's checkout brought
+ * forward (`read-tree -m -u`); the worktree checked and cleaned after the gate (`diff-files`, `clean`); and the
+ * six durable records ork writes per job (claim, names, pid, gate pid, landing intent, completion), each a file
+ * written, fsynced and renamed, then its folder fsynced. Not done: ork's copy of the index, the job's branch,
+ * the cancel watch, the event log. Env: REPO, WT, GIT_DIR_OF_WT, RECORDS, BATCH_ID, JOBS, JOB_COMMAND,
+ * GATE_COMMAND.
+ */
+export const PROMISES_SCRIPT = `set -eu
+record() { printf '{"id":"%s","step":"%s"}\\n' "$1" "$2" > "$RECORDS/$1.tmp"; sync "$RECORDS/$1.tmp"
+  mv "$RECORDS/$1.tmp" "$RECORDS/$1.json"; sync "$RECORDS"; }
+sandboxed() { bwrap --die-with-parent --unshare-pid --cap-drop ALL --ro-bind / / --dev /dev --proc /proc \\
+  --tmpfs /tmp --setenv TMPDIR /tmp --ro-bind "$REPO" "$REPO" --bind "$REPO/.git/objects" "$REPO/.git/objects" \\
+  --bind "$GIT_DIR_OF_WT" "$GIT_DIR_OF_WT" --bind "$WT" "$WT" --ro-bind "$WT/.git" "$WT/.git" \\
+  --chdir "$WT" --setenv ORK_JOB_ID "$1" -- /bin/sh -c "$2"; }
+wt_base=$(dirname "$WT")
+for i in $(seq 1 "$JOBS"); do
+  id="promises-$BATCH_ID-$i"
+  record "$id" claimed
+  record "$id" names
+  tip=$(git -C "$REPO" rev-parse refs/heads/main)
+  git -C "$REPO" worktree move "$WT" "$wt_base/wt-$id"
+  WT="$wt_base/wt-$id"
+  sandboxed "$id" "$JOB_COMMAND"
+  record "$id" pid
+  git -C "$WT" add -A
+  tree=$(git -C "$WT" write-tree)
+  git -C "$WT" clean -ffdxq
+  job=$(git -C "$WT" commit-tree -p "$tip" -m "job $id" "$tree")
+  candidate=$(git -C "$REPO" commit-tree -p "$tip" -p "$job" -m "Merge job $id" "$tree")
+  printf '%s\\n' "$candidate" > "$GIT_DIR_OF_WT/HEAD"
+  sandboxed "$id" "$GATE_COMMAND"
+  record "$id" gate-pid
+  record "$id" intent
+  git -C "$REPO" update-ref refs/heads/main "$candidate" "$tip"
+  git -C "$REPO" read-tree -m -u "$tip" "$candidate"
+  record "$id" done
+  git -C "$WT" diff-files --quiet
+  git -C "$WT" clean -ffdxq
+done
+git -C "$REPO" worktree move "$WT" "$wt_base/wt-0"
+`;
+
+/**
  * (a) The naive cycle, per job: a new worktree, the command, `git add -A && git commit`, a --no-ff merge into the
  * checkout of `main`, the gate, `git worktree remove`. Env: REPO, WT_BASE, BATCH_ID, JOBS, JOB_COMMAND,
  * GATE_COMMAND.
@@ -410,18 +473,23 @@ export interface Row {
   startup: number;
   /** A running daemon's batch, per job: the cycle without the run's start-up and first checkout. */
   daemon: number;
+  /** (c), per job. */
+  promises: number;
 }
 
 /** The summary as a markdown table. */
 export function table(rows: Row[]): string {
   const lines = [
-    "| repository | ork run --once per job | ork daemon per job | (a) naive | (b) minimal | once/(a) | once/(b) | daemon/(b) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| repository | ork run --once per job | ork daemon per job | (a) naive | (b) minimal | (c) promises | once/(a) | once/(b) | daemon/(b) | daemon/(c) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${ms(r.ork)} | ${ms(r.daemon)} | ${ms(r.naive)} | ${ms(r.minimal)} | ` +
-        `${ratio(r.ork / r.naive)} | ${ratio(r.ork / r.minimal)} | ${ratio(r.daemon / r.minimal)} |`,
+      `| ${r.name} | ${ms(r.ork)} | ${ms(r.daemon)} | ${ms(r.naive)} | ${ms(r.minimal)} | ${
+        ms(r.promises)
+      } | ` +
+        `${ratio(r.ork / r.naive)} | ${ratio(r.ork / r.minimal)} | ${ratio(r.daemon / r.minimal)} | ` +
+        `${ratio(r.daemon / r.promises)} |`,
     );
   }
   return lines.join("\n");

@@ -6,7 +6,9 @@
  * - (a) the naive cycle from a shell script: a new worktree per job, `git add -A && git commit`, a --no-ff merge
  *   into the checkout of `main`, the gate, `git worktree remove`;
  * - (b) the least git work a cycle needs: one worktree kept across jobs and moved to the tip, `git add -A`,
- *   `git commit`, `merge-tree --write-tree`, `commit-tree`, the gate, `update-ref` with the old value.
+ *   `git commit`, `merge-tree --write-tree`, `commit-tree`, the gate, `update-ref` with the old value;
+ * - (c) the least work a cycle needs while keeping ork's promises, as a shell script: (b) plus the sandbox, the
+ *   user's checkout brought forward, the durable records, the worktree renamed for each job and wiped.
  *
  * Every job runs `echo $ORK_JOB_ID > bench-$ORK_JOB_ID.txt` (it changes one file, so it lands) and one gate,
  * `true`. Each bench iteration is one batch of 10 jobs back to back: `ork run --once --workers 1` (the real CLI
@@ -38,6 +40,7 @@ import {
   MINIMAL_SCRIPT,
   NAIVE_SCRIPT,
   orkRunOnce,
+  PROMISES_SCRIPT,
   type RepoShape,
   type Row,
   runScript,
@@ -46,6 +49,7 @@ import {
   setUpMinimalRepo,
   setUpNaiveRepo,
   setUpOrkRepo,
+  setUpPromisesRepo,
   SMALL,
   table,
   waitForArchived,
@@ -73,6 +77,7 @@ async function setUp() {
       ork: await setUpOrkRepo(source, dir),
       naive: await setUpNaiveRepo(source, dir),
       minimal: await setUpMinimalRepo(source, dir),
+      promises: await setUpPromisesRepo(source, dir),
       daemon: await setUpDaemon(source, dir),
     });
   }
@@ -129,7 +134,7 @@ for (const { shape, ork } of all) {
   });
 }
 
-for (const { shape, ork, naive, minimal, daemon } of all) {
+for (const { shape, ork, naive, minimal, daemon, promises } of all) {
   const group = `cycle, ${shape.name}, ${BATCH} jobs`;
   Deno.bench({
     name: `(b) minimal: reused worktree, merge-tree, update-ref, ${shape.name}`,
@@ -143,6 +148,24 @@ for (const { shape, ork, naive, minimal, daemon } of all) {
         await runScript(MINIMAL_SCRIPT, { REPO: minimal.repo, WT: minimal.wt });
       });
       await checkLanded(minimal.repo, before);
+    },
+  });
+  Deno.bench({
+    name: `(c) ork's promises by a script: sandbox, checkout, durable records, ${shape.name}`,
+    group,
+    n: N,
+    warmup: 1,
+    async fn(b) {
+      const before = await git(promises.repo, "rev-parse", "refs/heads/main");
+      await timed(b, key(shape, "promises"), async () => {
+        await runScript(PROMISES_SCRIPT, {
+          REPO: promises.repo,
+          WT: promises.wt,
+          GIT_DIR_OF_WT: promises.gitDir,
+          RECORDS: promises.records,
+        });
+      });
+      await checkLanded(promises.repo, before);
     },
   });
   Deno.bench({
@@ -201,6 +224,7 @@ globalThis.addEventListener("unload", () => {
     minimal: samples.mean(key(shape, "minimal")) / BATCH,
     startup: samples.mean(key(shape, "startup")),
     daemon: samples.mean(key(shape, "daemon")) / BATCH,
+    promises: samples.mean(key(shape, "promises")) / BATCH,
   }));
   console.log(`\nper job, means of the measured batches of ${BATCH} jobs:\n\n${table(rows)}\n`);
 });
