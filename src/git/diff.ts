@@ -11,7 +11,7 @@
 
 import { join, resolve } from "node:path";
 import { isNotFound } from "../errors/mod.ts";
-import { GIT_ENV, gitError, type GitResult, isZeroOid, OID } from "./git.ts";
+import { gitCommandEnv, gitError, type GitResult, isZeroOid, OID } from "./git.ts";
 
 /** The two sides of a change; the base is always a commit (or a tree), the new side varies. */
 export type ChangeSource =
@@ -92,14 +92,9 @@ async function runGit(
   args: readonly string[],
   opts: { indexFile?: string; stdin?: string; ok?: readonly number[] } = {},
 ): Promise<GitResult> {
-  const env = Deno.env.toObject();
-  for (const [key, value] of Object.entries({ ...GIT_ENV, GIT_INDEX_FILE: opts.indexFile })) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
   const child = new Deno.Command("git", {
     args: ["-C", cwd, ...args],
-    env,
+    env: gitCommandEnv({ GIT_INDEX_FILE: opts.indexFile }),
     clearEnv: true,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",

@@ -71,6 +71,19 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   return out;
 }
 
+/**
+ * The whole environment for a git process started with `Deno.Command` (and `clearEnv`): ork's, with
+ * {@link GIT_ENV} applied and `overrides` on top (an undefined value removes the variable).
+ */
+export function gitCommandEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const [key, value] of Object.entries({ ...GIT_ENV, ...overrides })) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 let gitPath: Promise<string> | undefined;
 
 /**

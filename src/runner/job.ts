@@ -338,6 +338,17 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         (failedRan.length > 0 && notRun.length > 0 ? ` (not run after it: ${notRun.join(", ")})` : "");
       return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } });
     }
+    case "objects-unsound":
+      // Not the job's files: what git stores under their names. Running it again would land them.
+      return await failed(
+        ctx,
+        ref,
+        `objects the landing would bring do not hold what their names say (${result.ids.join(", ")}): ` +
+          `something, the job most likely, wrote them in place of git; nothing lands. Run git fsck and ` +
+          `remove them from .git/objects`,
+        { exit_code: 0, result: { landed: false, gates } },
+        { retry: false },
+      );
     case "checkout-would-lose-work":
       return await failed(
         ctx,

@@ -312,6 +312,42 @@ Deno.test({
   },
 });
 
+Deno.test("a job that plants an object under the name of the content it writes lands nothing: the gates saw other bytes", async () => {
+  await using s = await setup("merge_gates:\n  - name: reads\n    command: cat planted.txt\n");
+  // In the sandbox a job can write .git/objects (to commit): it copies the object of 'evil' to the name of
+  // 'good', then writes 'good'. git keeps the object it believes it has.
+  await Deno.writeTextFile(
+    join(s.dir, "plant.sh"),
+    `objects=$(git rev-parse --path-format=absolute --git-common-dir)/objects
+good=$(printf 'good\\n' | git hash-object --stdin)
+evil=$(printf 'evil\\n' | git hash-object -w --stdin)
+mkdir -p "$objects/$(printf %s "$good" | cut -c1-2)"
+cp "$objects/$(printf %s "$evil" | cut -c1-2)/$(printf %s "$evil" | cut -c3-)" \\
+  "$objects/$(printf %s "$good" | cut -c1-2)/$(printf %s "$good" | cut -c3-)"
+printf 'good\\n' > planted.txt
+`,
+  );
+  await git(s.dir, "add", "plant.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "the planting script");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("plant", "bash plant.sh");
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0, "not retried: it would plant again");
+  const good = (await run("git", ["-C", s.dir, "hash-object", "--stdin"], { stdin: "good\n" })).stdout.trim();
+  assert.match(job.error ?? "", new RegExp(`do not hold what their names say \\([^)]*${good}`));
+  const gates = (job.result?.gates ?? []) as { name: string; passed: boolean }[];
+  assert.deepEqual(
+    gates.map((g) => [g.name, g.passed]),
+    [["reads", true]],
+    "the gate passed, on the job's bytes",
+  );
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip, "nothing landed");
+  assert.equal(exists(join(s.dir, "planted.txt")), false);
+});
+
 Deno.test("a job that points its worktree's HEAD at main cannot land anything past a failing gate", async () => {
   await using s = await setup("merge_gates:\n  - name: never\n    command: 'false'\n");
   const tip = await git(s.dir, "rev-parse", "main");
