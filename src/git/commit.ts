@@ -210,7 +210,9 @@ async function stagedByJob(
     if (path === "") continue;
     if (status === "D") staged.removed.push(path);
     else if (
-      status === "M" && isFileMode(oldMode) && isFileMode(newMode) && oldMode !== newMode
+      status === "M" && isFileMode(oldMode) && isFileMode(newMode) && oldMode !== newMode &&
+      // Only a file still there as one: git reads it again to set the bit, and the job may have removed it since.
+      await isRegularFile(join(worktree, path))
     ) {
       (newMode === "100755" ? staged.executable : staged.notExecutable).push(path);
     }
@@ -222,6 +224,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isFile;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return false;
+    throw error;
+  }
 }
 
 function isFileMode(mode: string | undefined): boolean {

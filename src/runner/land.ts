@@ -18,8 +18,10 @@ import {
   compareAndSwapBranch,
   currentBranch,
   fastForwardCheckout,
+  isOnBranch,
   type JobCommit,
   pointHeadAt,
+  setBranch,
   unsoundObjects,
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
@@ -240,8 +242,13 @@ async function putBack(request: LandRequest, tip: string, candidate: string): Pr
   const { root, target, branch, head } = request;
   for (let wait = 25;; wait *= 2) {
     try {
-      const back = await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head });
-      return back ? true : `; ${target} could not be put back: it moved on from ${candidate}`;
+      if (await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head })) return true;
+      // Someone moved the target meanwhile: the job has landed only if the candidate is still in its history.
+      if (!(await isOnBranch(root, candidate, target))) {
+        await setBranch(root, branch, head);
+        return true;
+      }
+      return `; ${target} could not be put back: it moved on from ${candidate}`;
     } catch (error) {
       if (wait > 800) return `; ${target} could not be put back: ${reasonOf(error)}`;
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -418,3 +418,23 @@ Deno.test("core.splitIndex=true in the repository does not stop ork's commit or 
     await git(root, "config", "--unset", "core.splitIndex");
   }
 });
+
+Deno.test("an executable bit the job staged on a file it then removed or replaced does not stop the commit", async () => {
+  await using job = await jobWorktree("ork-chmod-then-remove");
+  for (const name of ["old.sh", "swapped.sh"]) await Deno.writeTextFile(join(job.dir, name), "echo old\n");
+  await git(job.dir, "add", "old.sh", "swapped.sh");
+  await git(job.dir, "commit", "--quiet", "-m", "scripts");
+  await git(job.dir, "update-index", "--chmod=+x", "old.sh", "swapped.sh");
+  await Deno.remove(join(job.dir, "old.sh"));
+  await Deno.remove(join(job.dir, "swapped.sh"));
+  await Deno.mkdir(join(job.dir, "swapped.sh"));
+  await Deno.writeTextFile(join(job.dir, "swapped.sh", "inside.txt"), "a folder now\n");
+  const made = await commitAll(job.dir, {
+    message: "remove",
+    trailers: { "Ork-Job": "j15" },
+    clean: job.clean,
+  });
+  assert.ok(made);
+  assert.equal(await show(root, made.commit, "old.sh"), null);
+  assert.equal(await show(root, made.commit, "swapped.sh/inside.txt"), "a folder now\n");
+});
