@@ -211,13 +211,10 @@ export interface Changes {
   added: Set<string>;
   deleted: Set<string>;
   all: string[];
-  /** The objects `to` has and `from` does not: the blobs and trees below its root (not submodules' commits). */
-  objects: string[];
 }
 
 /**
- * The paths that differ between two commits (no rename detection: a rename is a delete and a write), and the
- * objects that came with them.
+ * The paths that differ between two commits (no rename detection: a rename is a delete and a write).
  *
  * @param root the main worktree's root
  * @param from the older commit
@@ -225,18 +222,13 @@ export interface Changes {
  * @throws {OrkError} `git-failed` when a commit does not exist
  */
 export async function changesBetween(root: string, from: string, to: string): Promise<Changes> {
-  // -t: changed folders too, whose new trees are among the objects.
-  const result = await git(root, ["diff-tree", "-r", "-t", "-z", "--no-renames", "--raw", from, to]);
+  const result = await git(root, ["diff-tree", "-r", "-z", "--no-renames", "--name-status", from, to]);
   const fields = result.stdout.split("\0");
-  const changes: Changes = { written: [], added: new Set(), deleted: new Set(), all: [], objects: [] };
-  // `:<old mode> <new mode> <old id> <new id> <status>` NUL `<path>` NUL
+  const changes: Changes = { written: [], added: new Set(), deleted: new Set(), all: [] };
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [oldMode, newMode, , newId = "", status = ""] = (fields[i] ?? "").slice(1).split(" ");
+    const status = fields[i] ?? "";
     const path = fields[i + 1] ?? "";
     if (status === "" || path === "") continue;
-    if (status !== "D" && newMode !== GITLINK) changes.objects.push(newId);
-    // A folder's own line: its files have lines of their own.
-    if (newMode === TREE || (status === "D" && oldMode === TREE)) continue;
     changes.all.push(path);
     if (status === "D") changes.deleted.add(path);
     else changes.written.push(path);
@@ -244,9 +236,6 @@ export async function changesBetween(root: string, from: string, to: string): Pr
   }
   return changes;
 }
-
-const TREE = "040000";
-const GITLINK = "160000";
 
 /** Untracked files, ignored ones included, the update would overwrite or delete: at a path it adds, below it
  * (where a folder becomes a file), or at a parent folder of one. */

@@ -1,8 +1,8 @@
 /**
  * ork's git layer: the repository's root, job worktrees, job commits and branches, landing on the target
- * branch, that objects hold what their names say (objects.ts), and what a change adds (diff.ts, for the built-in
- * gates). Every git command runs through dax, except diff.ts's and objects.ts's, which run git directly (speed on
- * large diffs; objects' bytes); every failure is an `OrkError` (`git-failed`, or
+ * branch, a job's private object store (objects.ts), and what a change adds (diff.ts, for the built-in gates).
+ * Every git command runs through dax, except diff.ts's and objects.ts's, which run git directly (speed on large
+ * diffs; a pack on stdin); every failure is an `OrkError` (`git-failed`, or
  * `bad-input` for a name that does not resolve).
  *
  * @module
@@ -20,7 +20,7 @@ export {
   setBranch,
 } from "./refs.ts";
 export { commitAll, type CommitOptions, headOf, identityArgs, isClean, type JobCommit } from "./commit.ts";
-export { unsoundObjects } from "./objects.ts";
+export { importJobObjects, JOB_OBJECTS, JOB_STORE_VIEW, prepareJobObjects } from "./objects.ts";
 export {
   addWorktree,
   type CleanIndex,

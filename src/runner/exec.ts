@@ -130,6 +130,7 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
 
   const shellArgs = ["-c", WRAPPER, "sh", spec.command];
   const sandbox = spec.sandbox;
+  await sandbox?.prepare();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(sandbox === undefined ? "/bin/sh" : sandbox.bwrap, {

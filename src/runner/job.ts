@@ -17,6 +17,7 @@ import {
   deleteBranch,
   headOf,
   identityArgs,
+  importJobObjects,
   moveWorktree,
   removeWorktree,
   resetWorktree,
@@ -199,6 +200,16 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
 
   if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
   if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
+  // In the sandbox the job wrote objects (its own commits') to a store of its own: they come in, checked.
+  if (sandbox !== undefined) {
+    try {
+      await importJobObjects(root, sandbox.store.worktreeGitDir, sandbox.store.objectsDir);
+    } catch (error) {
+      if (!(error instanceof OrkError && error.code === "job-failed")) throw error;
+      // Running it again would do the same.
+      return await failed(ctx, ref, error.message, { exit_code: outcome.exitCode }, { retry: false });
+    }
+  }
   if (outcome.timedOut || outcome.startFailed || outcome.exitCode !== 0) {
     // Only the command's own output counts as its last line, not ork's header above it.
     const last = (await Deno.stat(logPath)).size > logSizeBefore ? await lastLine(logPath) : "";
@@ -338,17 +349,6 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         (failedRan.length > 0 && notRun.length > 0 ? ` (not run after it: ${notRun.join(", ")})` : "");
       return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } });
     }
-    case "objects-unsound":
-      // Not the job's files: what git stores under their names. Running it again would land them.
-      return await failed(
-        ctx,
-        ref,
-        `objects the landing would bring do not hold what their names say (${result.ids.join(", ")}): ` +
-          `something, the job most likely, wrote them in place of git; nothing lands. Run git fsck and ` +
-          `remove them from .git/objects`,
-        { exit_code: 0, result: { landed: false, gates } },
-        { retry: false },
-      );
     case "checkout-would-lose-work":
       return await failed(
         ctx,

@@ -22,7 +22,6 @@ import {
   type JobCommit,
   pointHeadAt,
   setBranch,
-  unsoundObjects,
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
@@ -86,7 +85,6 @@ export type LandResult =
   | { kind: "landed"; commit: string; gates: GateResult[]; checkoutBehind?: string }
   | { kind: "conflict"; files: string[] }
   | { kind: "changes-protected"; files: string[] }
-  | { kind: "objects-unsound"; ids: string[]; gates: GateResult[] }
   | { kind: "target-moving"; attempts: number }
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
@@ -126,20 +124,9 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     });
     if (!candidate.ok) return { kind: "conflict", files: candidate.conflicts };
 
-    // Looked at while the gates run: what the candidate changes, and whether every object it brings holds what
-    // its name says (the candidate, the job's commit, and the trees and blobs new to the target). Settled with
-    // its error rather than rejected: a rejection nobody awaits yet would end the runner.
-    const changing = settled(
-      changesBetween(request.root, tip, candidate.commit).then(async (changes) => ({
-        changes,
-        unsound: await unsoundObjects(request.root, [
-          candidate.commit,
-          request.head,
-          candidate.tree,
-          ...changes.objects,
-        ]),
-      })),
-    );
+    // Looked at while the gates run. Settled with its error rather than rejected: a rejection nobody awaits yet
+    // would end the runner.
+    const changing = settled(changesBetween(request.root, tip, candidate.commit));
     if (candidate.tree === holds) await pointHeadAt(request.worktree, candidate.commit);
     else await request.reset(candidate.commit, candidate.tree);
     holds = null;
@@ -158,10 +145,9 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
       gates.push(gate);
       request.onGate?.(gate);
     }
-    const { changes, unsound } = unwrap(await changing);
+    const changes = unwrap(await changing);
     const verdict = landingAllowed(gates, request.gates);
     if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
-    if (unsound.length > 0) return { kind: "objects-unsound", ids: unsound, gates };
     // A job that changed the gates or the roles would have them off for every job after it, once landed.
     // (Looked at after the gates, which run as ork loaded them whatever the change says.)
     // The same list brings the user's checkout forward below.

@@ -2,9 +2,10 @@
  * The bubblewrap sandbox of one job worktree: which paths a job (or a gate) may write, and the `bwrap`
  * arguments that say so.
  *
- * Inside, the whole filesystem is read-only except the job's worktree, `.git/objects` (so that the job can
- * commit in its worktree) and the worktree's own git dir `.git/worktrees/<name>/` (its HEAD, index and
- * reflog); `/tmp` is private and empty. Every shared ref, the main worktree, `.ork/` and `$HOME` are therefore
+ * Inside, the whole filesystem is read-only except the job's worktree and the worktree's own git dir
+ * `.git/worktrees/<name>/` (its HEAD, index and reflog); `/tmp` is private and empty. At `.git/objects` the
+ * command finds an object store of its own, empty at its start, whose alternate is the repository's store
+ * mounted read-only (see `git/objects.ts`): it can commit, and cannot write one of the repository's objects. Every shared ref, the main worktree, `.ork/` and `$HOME` are therefore
  * out of reach: `git update-ref refs/heads/main ...` or a commit in the main worktree fails on a read-only file
  * system. The network is shared, since agents call APIs.
  *
@@ -19,7 +20,7 @@
 
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isAlreadyExists, isNotFound, OrkError } from "../errors/mod.ts";
-import { gitCommonDir } from "../git/mod.ts";
+import { gitCommonDir, JOB_OBJECTS, JOB_STORE_VIEW, prepareJobObjects } from "../git/mod.ts";
 import type { Sandbox } from "./detect.ts";
 
 /**
@@ -70,6 +71,10 @@ export interface ExecSandbox {
   readonly bwrap: string;
   /** Its arguments up to (not including) `--chdir`, `--` and the command. */
   readonly args: readonly string[];
+  /** Run before each command: its private object store starts empty (see `prepareJobObjects` in `git/`). */
+  readonly prepare: () => Promise<void>;
+  /** Where the private object store is (the worktree's git dir) and where its objects go (the repository's). */
+  readonly store: { readonly worktreeGitDir: string; readonly objectsDir: string };
 }
 
 /**
@@ -95,10 +100,13 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   // The private /tmp above hides a repository below /tmp (every test's, and some users'): show it again.
   readOnly(paths.root);
   if (!isInside(paths.gitCommonDir, paths.root)) readOnly(paths.gitCommonDir);
-  writable(paths.objectsDir);
   writable(paths.worktreeGitDir);
   writable(paths.worktree);
   for (const extra of paths.extraWritable ?? []) writable(extra);
+  // The repository's objects, read-only, where the command's own store finds them as its alternate; then that
+  // store where git looks for the repository's objects. (Each mount's source is the path as mounted so far.)
+  args.push("--ro-bind", paths.objectsDir, join(paths.worktreeGitDir, JOB_STORE_VIEW));
+  args.push("--bind", join(paths.worktreeGitDir, JOB_OBJECTS), paths.objectsDir);
   // Last, so that no writable mount above covers them again.
   readOnly(join(paths.worktree, ".git"));
   for (const name of PINNED_GIT_DIR_FILES) readOnly(join(paths.worktreeGitDir, name));
@@ -187,7 +195,13 @@ export async function sandboxFor(
   if (sandbox.kind === "none") return undefined;
   const paths = await sandboxPaths(root, worktree);
   const extraWritable = await Promise.all((options.extraWritable ?? []).map((path) => Deno.realPath(path)));
-  return { kind: "bwrap", bwrap: sandbox.bwrap, args: bwrapArgs({ ...paths, extraWritable }) };
+  return {
+    kind: "bwrap",
+    bwrap: sandbox.bwrap,
+    args: bwrapArgs({ ...paths, extraWritable }),
+    prepare: () => prepareJobObjects(paths.worktreeGitDir),
+    store: { worktreeGitDir: paths.worktreeGitDir, objectsDir: paths.objectsDir },
+  };
 }
 
 /** True when `path` is `dir` or below it. */

@@ -312,10 +312,10 @@ Deno.test({
   },
 });
 
-Deno.test("a job that plants an object under the name of the content it writes lands nothing: the gates saw other bytes", async () => {
+Deno.test("a job that plants an object under the name of the content it writes fails for good, and nothing of it lands", async () => {
   await using s = await setup("merge_gates:\n  - name: reads\n    command: cat planted.txt\n");
-  // In the sandbox a job can write .git/objects (to commit): it copies the object of 'evil' to the name of
-  // 'good', then writes 'good'. git keeps the object it believes it has.
+  // In the sandbox the job's .git/objects is a store of its own: it copies the object of 'evil' to the name of
+  // 'good' there, then writes 'good'. git would keep the object it believes it has; ork checks what comes in.
   await Deno.writeTextFile(
     join(s.dir, "plant.sh"),
     `objects=$(git rev-parse --path-format=absolute --git-common-dir)/objects
@@ -337,15 +337,43 @@ printf 'good\\n' > planted.txt
   assert.equal(job.status, "failed");
   assert.equal(job.retry_count, 0, "not retried: it would plant again");
   const good = (await run("git", ["-C", s.dir, "hash-object", "--stdin"], { stdin: "good\n" })).stdout.trim();
-  assert.match(job.error ?? "", new RegExp(`do not hold what their names say \\([^)]*${good}`));
-  const gates = (job.result?.gates ?? []) as { name: string; passed: boolean }[];
-  assert.deepEqual(
-    gates.map((g) => [g.name, g.passed]),
-    [["reads", true]],
-    "the gate passed, on the job's bytes",
-  );
+  assert.match(job.error ?? "", new RegExp(`an object whose content does not give its name \\(${good}\\)`));
+  assert.equal(job.result, null, "no gate ran");
+  assert.equal((await run("git", ["-C", s.dir, "cat-file", "-e", good])).code, 1, "it did not come in");
   assert.equal(await git(s.dir, "rev-parse", "main"), tip, "nothing landed");
   assert.equal(exists(join(s.dir, "planted.txt")), false);
+});
+
+Deno.test("a gate cannot change the objects of what lands: it runs the job's code, in a store of its own", async () => {
+  // The gate runs a script the job wrote; it replaces, under the name of the tested content, the object git
+  // stored for it. In the repository's store it cannot: what lands is what the gate saw.
+  await using s = await setup("merge_gates:\n  - name: tests\n    command: sh swap.sh\n");
+  await Deno.writeTextFile(
+    join(s.dir, "swap.sh"),
+    `cat planted.txt
+objects=$(git rev-parse --path-format=absolute --git-common-dir)/objects
+good=$(git rev-parse HEAD:planted.txt)
+evil=$(printf 'evil\\n' | git hash-object -w --stdin)
+mkdir -p "$objects/$(printf %s "$good" | cut -c1-2)"
+rm -f "$objects/$(printf %s "$good" | cut -c1-2)/$(printf %s "$good" | cut -c3-)"
+cp "$objects/$(printf %s "$evil" | cut -c1-2)/$(printf %s "$evil" | cut -c3-)" \\
+  "$objects/$(printf %s "$good" | cut -c1-2)/$(printf %s "$good" | cut -c3-)"
+`,
+  );
+  await git(s.dir, "add", "swap.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "the gate's script");
+  const id = await s.enqueue("write good", "echo good > planted.txt");
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await s.queue.get(id)).status, "completed");
+  assert.match(
+    await Deno.readTextFile((await s.queue.get(id)).log_path!),
+    /^good$/m,
+    "the gate read the file",
+  );
+  assert.equal(await s.show("planted.txt"), "good");
+  assert.equal(await Deno.readTextFile(join(s.dir, "planted.txt")), "good\n");
+  assert.equal((await run("git", ["-C", s.dir, "fsck", "--no-dangling"])).code, 0);
 });
 
 Deno.test("a job that points its worktree's HEAD at main cannot land anything past a failing gate", async () => {

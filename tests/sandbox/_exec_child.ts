@@ -7,11 +7,16 @@
  * @module
  */
 
+import { prepareJobObjects } from "../../src/git/mod.ts";
 import { execInGroup, type ExecSpec } from "../../src/runner/exec.ts";
 
 const spec = JSON.parse(Deno.args[0] ?? "{}") as ExecSpec;
+// JSON has no functions: the sandbox's preparation is made again from its paths.
+const sandbox = spec.sandbox &&
+  { ...spec.sandbox, prepare: () => prepareJobObjects(spec.sandbox!.store.worktreeGitDir) };
 await execInGroup({
   ...spec,
+  ...(sandbox ? { sandbox } : {}),
   onStart: (pid) => console.log(`started ${pid}`),
 });
 console.log("ended");

@@ -5,14 +5,14 @@ import { addWorktree } from "../../src/git/mod.ts";
 import { BWRAP_BASE_ARGS, bwrapArgs, sandboxFor, sandboxPaths } from "../../src/sandbox/mod.ts";
 import { git, tempDir, tempRepo } from "../helpers/mod.ts";
 
-/** The mounts of an argument list, as `[option, path]` pairs (source and destination are always the same). */
+/** The mounts of an argument list, as `[option, path]` pairs, or `[option, source, destination]` where they differ. */
 function mounts(args: readonly string[]): string[][] {
   const pairs: string[][] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
     if (arg === "--bind" || arg === "--ro-bind") {
-      assert.equal(args[i + 1], args[i + 2], `${arg} maps ${args[i + 1]} somewhere else`);
-      pairs.push([arg, args[i + 1] ?? ""]);
+      const [source = "", destination = ""] = [args[i + 1], args[i + 2]];
+      pairs.push(source === destination ? [arg, source] : [arg, source, destination]);
       i += 2;
     } else if (arg === "--dev" || arg === "--proc" || arg === "--tmpfs") {
       pairs.push([arg, args[i + 1] ?? ""]);
@@ -30,7 +30,7 @@ const PATHS = {
   worktreeGitDir: "/home/u/repo/.git/worktrees/ork-a-1-abc",
 };
 
-Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree, objects and own git dir, in that order", () => {
+Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree and own git dir, a private object store, in that order", () => {
   const args = bwrapArgs(PATHS);
   assert.deepEqual(args.slice(0, BWRAP_BASE_ARGS.length), [...BWRAP_BASE_ARGS]);
   for (const flag of ["--die-with-parent", "--unshare-pid"]) assert.ok(args.includes(flag), flag);
@@ -48,9 +48,11 @@ Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree, objects
     ["--proc", "/proc"],
     ["--tmpfs", "/tmp"],
     ["--ro-bind", "/home/u/repo"],
-    ["--bind", "/home/u/repo/.git/objects"],
     ["--bind", "/home/u/repo/.git/worktrees/ork-a-1-abc"],
     ["--bind", "/home/u/repo/.ork/worktrees/ork-a-1-abc"],
+    // The repository's objects, read-only, seen from the private store that takes their place.
+    ["--ro-bind", "/home/u/repo/.git/objects", "/home/u/repo/.git/worktrees/ork-a-1-abc/ork-store"],
+    ["--bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/ork-objects", "/home/u/repo/.git/objects"],
     ["--ro-bind", "/home/u/repo/.ork/worktrees/ork-a-1-abc/.git"],
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/commondir"],
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/gitdir"],
@@ -69,13 +71,14 @@ Deno.test("bwrapArgs: a git dir outside the main worktree is shown read-only too
     extraWritable: ["/home/u/.cache/tool"],
   });
   const pairs = mounts(args).map((pair) => pair.join(" "));
-  assert.deepEqual(pairs.slice(4, 10), [
+  assert.deepEqual(pairs.slice(4, 11), [
     "--ro-bind /home/u/repo",
     "--ro-bind /srv/git/repo.git",
-    "--bind /srv/git/repo.git/objects",
     "--bind /srv/git/repo.git/worktrees/w",
     "--bind /home/u/repo/.ork/worktrees/ork-a-1-abc",
     "--bind /home/u/.cache/tool",
+    "--ro-bind /srv/git/repo.git/objects /srv/git/repo.git/worktrees/w/ork-store",
+    "--bind /srv/git/repo.git/worktrees/w/ork-objects /srv/git/repo.git/objects",
   ]);
 });
 
@@ -96,7 +99,19 @@ Deno.test("sandboxPaths finds a real worktree's paths and pins an empty config.w
   assert.equal(await git(worktree, "status", "--porcelain"), "");
   assert.equal(await sandboxFor({ kind: "none", reason: "off" }, repo.dir, worktree), undefined);
   const sandbox = await sandboxFor({ kind: "bwrap", bwrap: "/usr/bin/bwrap" }, repo.dir, worktree);
-  assert.deepEqual(sandbox, { kind: "bwrap", bwrap: "/usr/bin/bwrap", args: bwrapArgs(paths) });
+  assert.ok(sandbox);
+  const { prepare, ...rest } = sandbox;
+  assert.deepEqual(rest, {
+    kind: "bwrap",
+    bwrap: "/usr/bin/bwrap",
+    args: bwrapArgs(paths),
+    store: { worktreeGitDir: paths.worktreeGitDir, objectsDir: paths.objectsDir },
+  });
+  await prepare();
+  assert.equal(
+    await Deno.readTextFile(join(paths.worktreeGitDir, "ork-objects", "info", "alternates")),
+    `${join(paths.worktreeGitDir, "ork-store")}\n`,
+  );
 });
 
 Deno.test("sandboxPaths refuses a worktree whose git plumbing a job rewrote", async () => {

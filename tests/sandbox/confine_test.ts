@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { commitAll, headOf } from "../../src/git/mod.ts";
+import { commitAll, headOf, importJobObjects } from "../../src/git/mod.ts";
 import { exists, git, run, snapshot } from "../helpers/mod.ts";
 import { type JobFixture, jobFixture, NO_BWRAP } from "./_fixture.ts";
 
 /** Everything that says where the repository's branches are and what the main worktree holds. */
 async function repoState(fx: JobFixture): Promise<Record<string, unknown>> {
   const dotGit = await snapshot(join(fx.root, ".git"));
-  // The job may write objects and its own git dir; everything else of .git must stay as it was.
+  // The job may write its own git dir (its own object store is there); everything else of .git must stay as it
+  // was. (Objects come in from outside, after the command: ork's import, and ork's own commits.)
   const shared = Object.fromEntries(
     Object.entries(dotGit).filter(([path]) => !path.startsWith("objects/") && !path.startsWith("worktrees/")),
   );
@@ -41,7 +42,10 @@ test("inside the sandbox a job writes in its worktree and commits there; ork com
   assert.equal(await Deno.readTextFile(join(fx.worktree, "new.txt")), "new\n");
   // The commit is the worktree's own (detached HEAD): no branch moved, nothing else of the repository changed.
   assert.deepEqual(await repoState(fx), before);
-  // ork's own commit of what is left, outside the sandbox, still works on the same worktree.
+  // ork's own commit of what is left, outside the sandbox, still works on the same worktree, once the job's
+  // commit has come in from its own store.
+  assert.equal(await git(fx.root, "cat-file", "-t", head).catch(() => "missing"), "missing");
+  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir);
   const committed = await commitAll(fx.worktree, {
     message: "job: rest",
     trailers: { "Ork-Job": "x" },
@@ -86,6 +90,8 @@ test("git cannot move a shared ref from inside: update-ref, checkout and commit 
   // Give the job's HEAD a commit of its own first, so that moving main to it would be visible.
   const step = await fx.run("git -c user.name=A -c user.email=a@x commit -q --allow-empty -m mine");
   assert.equal(step.outcome.exitCode, 0, step.log);
+  // As ork does after a job's command: its objects come in, so the next commands see its commit.
+  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir);
   const before = await repoState(fx);
   const main = await git(fx.root, "rev-parse", "refs/heads/main");
   const id = "-c user.name=A -c user.email=a@x";
@@ -113,6 +119,40 @@ test("git cannot move a shared ref from inside: update-ref, checkout and commit 
   }
   assert.equal(await git(fx.root, "rev-parse", "refs/heads/main"), main);
   assert.deepEqual(await repoState(fx), before);
+});
+
+test("the repository's objects cannot be written from inside: a job's objects go to a store of its own", async () => {
+  await using fx = await jobFixture();
+  const objects = join(fx.root, ".git", "objects");
+  const before = await snapshot(objects);
+  const main = await git(fx.root, "rev-parse", "main");
+  // What a job writes with git lands in its own store; it still reads every object of the repository.
+  const wrote = await fx.run(`printf 'own\\n' | git hash-object -w --stdin && git cat-file -t ${main}`);
+  assert.equal(wrote.outcome.exitCode, 0, wrote.log);
+  const own = wrote.log.trim().split("\n")[0]!;
+  assert.equal(wrote.log.trim().split("\n")[1], "commit");
+  assert.deepEqual(await snapshot(objects), before);
+  assert.equal(
+    exists(join(fx.sandbox.store.worktreeGitDir, "ork-objects", own.slice(0, 2), own.slice(2))),
+    true,
+  );
+  // Writing the repository's store directly fails, whatever the path.
+  const store = join(fx.sandbox.store.worktreeGitDir, "ork-store");
+  for (
+    const command of [
+      `touch ${store}/planted`,
+      `mkdir -p ${store}/ab && touch ${store}/ab/cdef`,
+      `echo /elsewhere > ${store}/info/alternates`,
+    ]
+  ) {
+    const { outcome, log } = await fx.run(command);
+    assert.notEqual(outcome.exitCode, 0, `${command} succeeded: ${log}`);
+    assert.match(log, /Read-only file system/, command);
+  }
+  // Its own store starts empty for each command.
+  const next = await fx.run(`git cat-file -t ${own}`);
+  assert.notEqual(next.outcome.exitCode, 0, next.log);
+  assert.deepEqual(await snapshot(objects), before);
 });
 
 test("the files that tie the worktree to its repository cannot be rewritten from inside", async () => {
