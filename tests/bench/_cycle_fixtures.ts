@@ -284,7 +284,8 @@ export async function setUpPromisesRepo(
 
 /**
  * (c) What ork's promises cost a cycle when a shell script keeps them with the least work: the job's worktree
- * renamed for it (`git worktree move`); the command and the gate in bubblewrap with ork's mounts; `git add -A`,
+ * renamed for it (`git worktree move`); the command and the gate in bubblewrap with ork's mounts (each with an
+ * empty object store of its own, the repository's read-only as its alternate); `git add -A`,
  * `write-tree` and `commit-tree` for the job's commit, ignored files removed (`git clean`); the candidate by
  * `commit-tree` (the job started from the tip); `update-ref` with the old value; the user's checkout brought
  * forward (`read-tree -m -u`); the worktree checked and cleaned after the gate (`diff-files`, `clean`); and the
@@ -296,9 +297,13 @@ export async function setUpPromisesRepo(
 export const PROMISES_SCRIPT = `set -eu
 record() { printf '{"id":"%s","step":"%s"}\\n' "$1" "$2" > "$RECORDS/$1.tmp"; sync "$RECORDS/$1.tmp"
   mv "$RECORDS/$1.tmp" "$RECORDS/$1.json"; sync "$RECORDS"; }
-sandboxed() { bwrap --die-with-parent --unshare-pid --cap-drop ALL --ro-bind / / --dev /dev --proc /proc \\
-  --tmpfs /tmp --setenv TMPDIR /tmp --ro-bind "$REPO" "$REPO" --bind "$REPO/.git/objects" "$REPO/.git/objects" \\
-  --bind "$GIT_DIR_OF_WT" "$GIT_DIR_OF_WT" --bind "$WT" "$WT" --ro-bind "$WT/.git" "$WT/.git" \\
+sandboxed() { rm -rf "$GIT_DIR_OF_WT/ork-objects" "$GIT_DIR_OF_WT/ork-store"
+  mkdir -p "$GIT_DIR_OF_WT/ork-objects/info" "$GIT_DIR_OF_WT/ork-store"
+  echo "$GIT_DIR_OF_WT/ork-store" > "$GIT_DIR_OF_WT/ork-objects/info/alternates"
+  bwrap --die-with-parent --unshare-pid --cap-drop ALL --ro-bind / / --dev /dev --proc /proc \\
+  --tmpfs /tmp --setenv TMPDIR /tmp --ro-bind "$REPO" "$REPO" --bind "$GIT_DIR_OF_WT" "$GIT_DIR_OF_WT" \\
+  --bind "$WT" "$WT" --ro-bind "$REPO/.git/objects" "$GIT_DIR_OF_WT/ork-store" \\
+  --bind "$GIT_DIR_OF_WT/ork-objects" "$REPO/.git/objects" --ro-bind "$WT/.git" "$WT/.git" \\
   --chdir "$WT" --setenv ORK_JOB_ID "$1" -- /bin/sh -c "$2"; }
 wt_base=$(dirname "$WT")
 for i in $(seq 1 "$JOBS"); do
