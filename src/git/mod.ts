@@ -20,7 +20,13 @@ export {
   setBranch,
 } from "./refs.ts";
 export { commitAll, type CommitOptions, headOf, identityArgs, isClean, type JobCommit } from "./commit.ts";
-export { importJobObjects, JOB_OBJECTS, JOB_STORE_VIEW, prepareJobObjects } from "./objects.ts";
+export {
+  hasAllObjects,
+  importJobObjects,
+  JOB_OBJECTS,
+  JOB_STORE_VIEW,
+  prepareJobObjects,
+} from "./objects.ts";
 export {
   addWorktree,
   type CleanIndex,

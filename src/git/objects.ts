@@ -7,14 +7,15 @@
  * landing to take.
  *
  * What a job's commits need comes in afterwards, one object at a time, each hashed again and stored under the
- * name its content gives it.
+ * name its content gives it; then the job's commits must find every object they need in the repository's store.
  *
  * @module
  */
 
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
 import { isNotFound, OrkError } from "../errors/mod.ts";
-import { gitCommandEnv, gitError } from "./git.ts";
+import { git, gitCommandEnv, gitError } from "./git.ts";
 
 /** The job's own store, in its worktree's git dir (mounted over the repository's objects folder). */
 export const JOB_OBJECTS = "ork-objects";
@@ -22,49 +23,65 @@ export const JOB_OBJECTS = "ork-objects";
 export const JOB_STORE_VIEW = "ork-store";
 
 const LOOSE_DIR = /^[0-9a-f]{2}$/;
-const LOOSE_FILE = /^(?:[0-9a-f]{38}|[0-9a-f]{62})$/;
+const OBJECT_TYPES = new Set(["blob", "tree", "commit", "tag"]);
 
 /**
  * Makes a job worktree's private store empty again, with the repository's store as its alternate, and the empty
  * folder the repository's store is mounted on: before each sandboxed command (the job's, each gate's).
  *
  * @param worktreeGitDir the worktree's own git dir
+ * @param objectsDir the repository's objects folder, whose own alternates the private store gets too (as
+ *   absolute paths: a relative one would be read against where the store is mounted)
  */
-export async function prepareJobObjects(worktreeGitDir: string): Promise<void> {
+export async function prepareJobObjects(worktreeGitDir: string, objectsDir: string): Promise<void> {
   const own = join(worktreeGitDir, JOB_OBJECTS);
   const view = join(worktreeGitDir, JOB_STORE_VIEW);
   await Promise.all([own, view].map((path) => removeIfThere(path)));
   await Deno.mkdir(join(own, "info"), { recursive: true });
   await Deno.mkdir(view);
-  await Deno.writeTextFile(join(own, "info", "alternates"), `${view}\n`);
+  const theirs = await Deno.readTextFile(join(objectsDir, "info", "alternates")).catch((error) => {
+    if (isNotFound(error)) return "";
+    throw error;
+  });
+  const alternates = theirs.split("\n").map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#")).map((line) => resolve(objectsDir, line));
+  await Deno.writeTextFile(
+    join(own, "info", "alternates"),
+    [view, ...alternates].map((line) => `${line}\n`).join(""),
+  );
 }
 
 /**
- * Brings what a job wrote to its private store into the repository's: every loose object, hashed again and
- * stored under the name its content gives (objects already there are left alone), and every pack, through
- * `git unpack-objects`, which names each object by its content too.
+ * Brings what a job wrote to its private store into the repository's: every loose object, hashed again while
+ * it is read (never held whole in memory) and stored under its name only when its content gives that name
+ * (objects already there are left alone), and every pack, streamed through `git unpack-objects`, which names
+ * each object by its content too. Symlinks in the store are not followed.
  *
  * @param root the main worktree's root
  * @param worktreeGitDir the worktree's own git dir
  * @param objectsDir the repository's objects folder
- * @returns how many objects came in
- * @throws {OrkError} `job-failed` naming a loose object whose content does not give its name (only a
- * process other than git writes such a file); `git-failed` when a pack cannot be read
+ * @param hexLength the length of the repository's object names (40 for SHA-1, 64 for SHA-256)
+ * @returns how many loose objects came in
+ * @throws {OrkError} `job-failed` naming a loose object whose content does not give its name (only a process
+ * other than git writes such a file); `git-failed` when a pack cannot be read
  */
 export async function importJobObjects(
   root: string,
   worktreeGitDir: string,
   objectsDir: string,
+  hexLength: number,
 ): Promise<number> {
   const own = join(worktreeGitDir, JOB_OBJECTS);
+  if (!(await isRealDirectory(own))) return 0;
+  const looseFile = new RegExp(`^[0-9a-f]{${hexLength - 2}}$`);
   let imported = 0;
   for (const fanout of await entries(own)) {
     if (!fanout.isDirectory || !LOOSE_DIR.test(fanout.name)) continue;
     for (const file of await entries(join(own, fanout.name))) {
-      if (!file.isFile || !LOOSE_FILE.test(file.name)) continue;
+      if (!file.isFile || !looseFile.test(file.name)) continue;
       const name = fanout.name + file.name;
-      const stored = await Deno.readFile(join(own, fanout.name, file.name));
-      if ((await looseObjectName(stored, name.length)) !== name) {
+      const path = join(own, fanout.name, file.name);
+      if ((await looseObjectName(path, hexLength)) !== name) {
         throw new OrkError(
           "job-failed",
           `the job left an object whose content does not give its name (${name}): written by something other ` +
@@ -72,43 +89,82 @@ export async function importJobObjects(
           "nothing of the job is taken; look at what its command does to .git/objects",
         );
       }
-      if (await storeLoose(objectsDir, fanout.name, file.name, stored)) imported++;
+      if (await storeLoose(objectsDir, fanout.name, file.name, path)) imported++;
     }
   }
-  for (const file of await entries(join(own, "pack"))) {
-    if (!file.isFile || !file.name.endsWith(".pack")) continue;
-    imported += await unpack(root, join(own, "pack", file.name));
+  const packs = join(own, "pack");
+  if (await isRealDirectory(packs)) {
+    for (const file of await entries(packs)) {
+      if (file.isFile && file.name.endsWith(".pack")) await unpack(root, join(packs, file.name));
+    }
   }
   return imported;
 }
 
-/** The name a loose object's content gives it: the hash of the inflated `<type> <size>\0<content>`. */
-async function looseObjectName(stored: Uint8Array<ArrayBuffer>, hexLength: number): Promise<string> {
-  let inflated: ArrayBuffer;
+/**
+ * Whether every object a job's commit needs is in the repository's store (a job can commit and then remove one
+ * of its objects from its own store): `rev-list --objects` from the commit down to what the target had.
+ *
+ * @param root the main worktree's root
+ * @param head the job's last commit
+ * @param base the commit the job started from
+ */
+export async function hasAllObjects(root: string, head: string, base: string): Promise<boolean> {
+  const result = await git(root, ["rev-list", "--objects", "--quiet", head, "--not", base], { ok: [128] });
+  return result.code === 0;
+}
+
+/**
+ * The name a loose object's content gives it, or "" when it is not a loose object (not zlib, no `<type> <size>`
+ * header, more or less content than the header says): the hash of the inflated `<type> <size>\0<content>`,
+ * computed while the file is read.
+ */
+async function looseObjectName(path: string, hexLength: number): Promise<string> {
+  const hash = createHash(hexLength === 64 ? "sha256" : "sha1");
+  let header: number[] | null = [];
+  let left = 0;
   try {
-    inflated = await new Response(new Blob([stored]).stream().pipeThrough(new DecompressionStream("deflate")))
-      .arrayBuffer();
+    using file = await Deno.open(path, { read: true });
+    for await (const chunk of file.readable.pipeThrough(new DecompressionStream("deflate"))) {
+      let body = chunk;
+      if (header !== null) {
+        const end = chunk.indexOf(0);
+        if (end === -1 && header.length + chunk.length > 64) return "";
+        header.push(...chunk.subarray(0, end === -1 ? chunk.length : end));
+        if (end === -1) continue;
+        const [type, size] = new TextDecoder().decode(new Uint8Array(header)).split(" ");
+        if (!OBJECT_TYPES.has(type ?? "") || !/^(?:0|[1-9]\d*)$/.test(size ?? "")) return "";
+        hash.update(new TextEncoder().encode(`${type} ${size}\0`));
+        left = Number(size);
+        header = null;
+        body = chunk.subarray(end + 1);
+      }
+      // Never more than the header says: a small file may inflate to gigabytes.
+      if (body.length > left) return "";
+      left -= body.length;
+      hash.update(body);
+    }
   } catch {
     return "";
   }
-  const digest = await crypto.subtle.digest(hexLength === 64 ? "SHA-256" : "SHA-1", inflated);
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return header === null && left === 0 ? hash.digest("hex") : "";
 }
 
 /** Stores a checked loose object unless one of that name is there; resolves whether it was stored. */
-async function storeLoose(
-  objectsDir: string,
-  fanout: string,
-  file: string,
-  stored: Uint8Array,
-): Promise<boolean> {
+async function storeLoose(objectsDir: string, fanout: string, file: string, from: string): Promise<boolean> {
   const dir = join(objectsDir, fanout);
   const target = join(dir, file);
   if (await Deno.lstat(target).then(() => true, () => false)) return false;
-  await Deno.mkdir(dir, { recursive: true });
-  const temp = join(dir, `tmp_obj_ork_${Deno.pid}_${file}`);
-  await Deno.writeFile(temp, stored, { createNew: true, mode: 0o444 });
+  if (!(await isRealDirectory(dir))) {
+    await Deno.mkdir(dir, { recursive: true });
+    // As git makes them: the store's own permissions (core.sharedRepository gives them to the group).
+    const mode = (await Deno.stat(objectsDir)).mode;
+    if (mode !== null) await Deno.chmod(dir, mode & 0o7777);
+  }
+  const temp = join(dir, `tmp_obj_ork_${crypto.randomUUID()}`);
+  await Deno.copyFile(from, temp);
   try {
+    await Deno.chmod(temp, 0o444);
     // A hard link fails where a file exists already (another writer stored it meanwhile): git's own way.
     await Deno.link(temp, target);
   } catch (error) {
@@ -119,8 +175,8 @@ async function storeLoose(
   return true;
 }
 
-/** Unpacks one of the job's packs into the repository; resolves how many objects it held. */
-async function unpack(root: string, pack: string): Promise<number> {
+/** Streams one of the job's packs into `git unpack-objects` in the repository. */
+async function unpack(root: string, pack: string): Promise<void> {
   const args = ["unpack-objects", "-q"];
   const child = new Deno.Command("git", {
     args: ["-C", root, ...args],
@@ -130,10 +186,9 @@ async function unpack(root: string, pack: string): Promise<number> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const bytes = await Deno.readFile(pack);
-  const writer = child.stdin.getWriter();
-  const writing = writer.write(bytes).then(() => writer.close());
-  const [output] = await Promise.all([child.output(), writing.catch(() => {})]);
+  const file = await Deno.open(pack, { read: true });
+  // A pack git stops reading (it is broken) ends the copy; git's exit code says why.
+  const [output] = await Promise.all([child.output(), file.readable.pipeTo(child.stdin).catch(() => {})]);
   if (output.code !== 0) {
     throw gitError(root, args, {
       code: output.code,
@@ -141,8 +196,15 @@ async function unpack(root: string, pack: string): Promise<number> {
       stderr: new TextDecoder().decode(output.stderr),
     }, "a pack the job wrote cannot be read; nothing of the job is taken");
   }
-  // The pack's header: "PACK", version, object count (big-endian).
-  return bytes.length >= 12 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(8) : 0;
+}
+
+async function isRealDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isDirectory;
+  } catch (error) {
+    if (isNotFound(error) || error instanceof Deno.errors.NotADirectory) return false;
+    throw error;
+  }
 }
 
 async function entries(dir: string): Promise<Deno.DirEntry[]> {

@@ -15,6 +15,7 @@ import {
   type CleanIndex,
   commitAll,
   deleteBranch,
+  hasAllObjects,
   headOf,
   identityArgs,
   importJobObjects,
@@ -200,14 +201,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
 
   if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
   if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
-  // In the sandbox the job wrote objects (its own commits') to a store of its own: they come in, checked.
+  // In the sandbox the job wrote objects (its own commits') to a store of its own: they come in, checked, and
+  // its commits must then find all they need.
   if (sandbox !== undefined) {
-    try {
-      await importJobObjects(root, sandbox.store.worktreeGitDir, sandbox.store.objectsDir);
-    } catch (error) {
-      if (!(error instanceof OrkError && error.code === "job-failed")) throw error;
-      // Running it again would do the same.
-      return await failed(ctx, ref, error.message, { exit_code: outcome.exitCode }, { retry: false });
+    const refusal = await importObjectsOf(ctx, worktree, sandbox.store, base);
+    // Running it again would do the same.
+    if (refusal !== null) {
+      return await failed(ctx, ref, refusal, { exit_code: outcome.exitCode }, { retry: false });
     }
   }
   if (outcome.timedOut || outcome.startFailed || outcome.exitCode !== 0) {
@@ -364,6 +364,29 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       await deleteBranch(root, names.branch);
       return cancelled(ctx, ref);
   }
+}
+
+/**
+ * Brings the objects a sandboxed job wrote into the repository (see `importJobObjects`) and checks that its
+ * commits, if it made any, need nothing more. Resolves null, or why the job's work cannot be taken.
+ */
+async function importObjectsOf(
+  ctx: JobContext,
+  worktree: string,
+  store: { readonly worktreeGitDir: string; readonly objectsDir: string },
+  base: string,
+): Promise<string | null> {
+  try {
+    await importJobObjects(ctx.root, store.worktreeGitDir, store.objectsDir, base.length);
+  } catch (error) {
+    if (error instanceof OrkError && error.code === "job-failed") return error.message;
+    throw error;
+  }
+  const head = await headOf(worktree).catch(() => null);
+  if (head === null || head === base) return null;
+  return await hasAllObjects(ctx.root, head, base)
+    ? null
+    : `the job's commits need objects it did not leave (its HEAD ${head} is incomplete): nothing of it is taken`;
 }
 
 /** A failed job's changes go to its branch (never the target), so `git log ork/...` shows what it did. */

@@ -104,9 +104,13 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   writable(paths.worktree);
   for (const extra of paths.extraWritable ?? []) writable(extra);
   // The repository's objects, read-only, where the command's own store finds them as its alternate; then that
-  // store where git looks for the repository's objects. (Each mount's source is the path as mounted so far.)
+  // store where git looks for the repository's objects (sources are the host's paths). The store's own entry in
+  // the git dir is pinned too: a mount point cannot be renamed or replaced by a symlink, which ork, importing
+  // from it outside the sandbox, would follow.
+  const own = join(paths.worktreeGitDir, JOB_OBJECTS);
   args.push("--ro-bind", paths.objectsDir, join(paths.worktreeGitDir, JOB_STORE_VIEW));
-  args.push("--bind", join(paths.worktreeGitDir, JOB_OBJECTS), paths.objectsDir);
+  args.push("--ro-bind", own, own);
+  args.push("--bind", own, paths.objectsDir);
   // Last, so that no writable mount above covers them again.
   readOnly(join(paths.worktree, ".git"));
   for (const name of PINNED_GIT_DIR_FILES) readOnly(join(paths.worktreeGitDir, name));
@@ -199,7 +203,7 @@ export async function sandboxFor(
     kind: "bwrap",
     bwrap: sandbox.bwrap,
     args: bwrapArgs({ ...paths, extraWritable }),
-    prepare: () => prepareJobObjects(paths.worktreeGitDir),
+    prepare: () => prepareJobObjects(paths.worktreeGitDir, paths.objectsDir),
     store: { worktreeGitDir: paths.worktreeGitDir, objectsDir: paths.objectsDir },
   };
 }

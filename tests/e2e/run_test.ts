@@ -344,6 +344,30 @@ printf 'good\\n' > planted.txt
   assert.equal(exists(join(s.dir, "planted.txt")), false);
 });
 
+Deno.test("a job whose own commit needs an object it removed from its store fails for good, and nothing lands", async () => {
+  await using s = await setup();
+  await Deno.writeTextFile(
+    join(s.dir, "hide.sh"),
+    `echo kept > kept.txt && git add kept.txt && git -c user.name=J -c user.email=j@x commit -qm mine
+blob=$(git rev-parse HEAD:kept.txt)
+rm -f "$(git rev-parse --path-format=absolute --git-common-dir)/objects/$(printf %s "$blob" | cut -c1-2)/$(printf %s "$blob" | cut -c3-)"
+echo changed > kept.txt
+`,
+  );
+  await git(s.dir, "add", "hide.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "the script");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("hide", "bash hide.sh");
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0);
+  assert.match(job.error ?? "", /^the job's commits need objects it did not leave/);
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.equal((await run("git", ["-C", s.dir, "fsck", "--no-dangling", "--connectivity-only"])).code, 0);
+});
+
 Deno.test("a gate cannot change the objects of what lands: it runs the job's code, in a store of its own", async () => {
   // The gate runs a script the job wrote; it replaces, under the name of the tested content, the object git
   // stored for it. In the repository's store it cannot: what lands is what the gate saw.

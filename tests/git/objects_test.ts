@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OrkError } from "../../src/errors/mod.ts";
-import { importJobObjects, JOB_OBJECTS, JOB_STORE_VIEW, prepareJobObjects } from "../../src/git/mod.ts";
+import {
+  hasAllObjects,
+  importJobObjects,
+  JOB_OBJECTS,
+  JOB_STORE_VIEW,
+  prepareJobObjects,
+} from "../../src/git/mod.ts";
 import { git, run, tempDir } from "../helpers/mod.ts";
 import { sharedRepo } from "./_repo.ts";
 
@@ -11,7 +17,7 @@ const objects = join(root, ".git", "objects");
 /** A folder standing for a worktree's git dir, with a fresh private store. */
 async function storeDir(): Promise<{ dir: string; own: string } & AsyncDisposable> {
   const dir = await tempDir("ork-objects-");
-  await prepareJobObjects(dir.dir);
+  await prepareJobObjects(dir.dir, objects);
   return { dir: dir.dir, own: join(dir.dir, JOB_OBJECTS), [Symbol.asyncDispose]: dir[Symbol.asyncDispose] };
 }
 
@@ -28,7 +34,7 @@ const exists = (id: string) => run("git", ["-C", root, "cat-file", "-e", id]).th
 Deno.test("a fresh private store is empty, with the repository's store as its alternate, again each time", async () => {
   await using store = await storeDir();
   await Deno.writeTextFile(join(store.own, "left-over"), "from the last command\n");
-  await prepareJobObjects(store.dir);
+  await prepareJobObjects(store.dir, objects);
   assert.deepEqual(
     (await Array.fromAsync(Deno.readDir(store.own))).map((entry) => entry.name),
     ["info"],
@@ -47,11 +53,11 @@ Deno.test("what a job committed in its store comes into the repository's, loose 
   const packed = (await inStore(store.own, ["hash-object", "-w", "--stdin"], "packed by the job\n")).stdout
     .trim();
   assert.equal((await inStore(store.own, ["repack", "-q"])).code, 0);
-  assert.equal(await importJobObjects(root, store.dir, objects) >= 2, true);
+  assert.equal(await importJobObjects(root, store.dir, objects, 40) >= 2, true);
   assert.equal(await git(root, "cat-file", "-p", blob), "the job's own");
   assert.equal(await git(root, "cat-file", "-p", packed), "packed by the job");
   // Once more: nothing new.
-  await importJobObjects(root, store.dir, objects);
+  await importJobObjects(root, store.dir, objects, 40);
   assert.equal(await git(root, "cat-file", "-p", blob), "the job's own");
 });
 
@@ -65,11 +71,84 @@ Deno.test("an object planted in a job's store under another content's name is re
     join(store.own, good.slice(0, 2), good.slice(2)),
   );
   await Deno.remove(join(store.own, evil.slice(0, 2)), { recursive: true });
-  await assert.rejects(importJobObjects(root, store.dir, objects), (error: unknown) => {
+  await assert.rejects(importJobObjects(root, store.dir, objects, 40), (error: unknown) => {
     assert.ok(error instanceof OrkError);
     assert.equal(error.code, "job-failed");
     assert.match(error.message, new RegExp(`does not give its name \\(${good}\\)`));
     return true;
   });
   assert.equal(await exists(good), false);
+});
+
+Deno.test("the import follows no symlink, and a small file that inflates past its header is refused, read in pieces", async () => {
+  await using store = await storeDir();
+  await using elsewhere = await tempDir("ork-objects-elsewhere-");
+  // A pack folder pointing at someone else's packs: not followed.
+  await Deno.mkdir(join(elsewhere.dir, "pack"));
+  await Deno.copyFile(join(root, ".git", "HEAD"), join(elsewhere.dir, "pack", "x.pack"));
+  await Deno.symlink(join(elsewhere.dir, "pack"), join(store.own, "pack"));
+  assert.equal(await importJobObjects(root, store.dir, objects, 40), 0);
+
+  // 'blob 5\0' and then 8 MB: the header says 5 bytes. (Compressed, it is a few kilobytes.)
+  const body = new Uint8Array(8 << 20);
+  body.set(new TextEncoder().encode("blob 5\0"));
+  const compressed = new Uint8Array(
+    await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
+  );
+  const name = "ab" + "c".repeat(38);
+  await Deno.mkdir(join(store.own, "ab"));
+  await Deno.writeFile(join(store.own, "ab", "c".repeat(38)), compressed);
+  await assert.rejects(
+    importJobObjects(root, store.dir, objects, 40),
+    new RegExp(`does not give its name \\(${name}\\)`),
+  );
+  assert.equal(await exists(name), false);
+});
+
+Deno.test("a repository's relative alternates reach the job's store as absolute paths", async () => {
+  await using store = await storeDir();
+  const alternates = join(objects, "info", "alternates");
+  await Deno.writeTextFile(alternates, "# a comment\n../../elsewhere/objects\n/abs/objects\n");
+  try {
+    await prepareJobObjects(store.dir, objects);
+    assert.equal(
+      await Deno.readTextFile(join(store.own, "info", "alternates")),
+      `${join(store.dir, JOB_STORE_VIEW)}\n${join(root, "elsewhere", "objects")}\n/abs/objects\n`,
+    );
+  } finally {
+    await Deno.remove(alternates);
+  }
+});
+
+Deno.test("a job whose commit needs an object it removed from its store is found out", async () => {
+  await using store = await storeDir();
+  const base = await git(root, "rev-parse", "HEAD");
+  const env = { GIT_OBJECT_DIRECTORY: store.own, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects };
+  const blob = (await inStore(store.own, ["hash-object", "-w", "--stdin"], "gone soon\n")).stdout.trim();
+  const tree = (await inStore(store.own, ["mktree"], `100644 blob ${blob}\tgone.txt\n`)).stdout.trim();
+  const commit = (await run("git", ["-C", root, "commit-tree", "-p", base, "-m", "job", tree], { env }))
+    .stdout
+    .trim();
+  await Deno.remove(join(store.own, blob.slice(0, 2), blob.slice(2)));
+  await importJobObjects(root, store.dir, objects, 40);
+  assert.equal(await exists(commit), true);
+  assert.equal(await hasAllObjects(root, commit, base), false);
+  assert.equal(await hasAllObjects(root, base, base), true);
+});
+
+Deno.test("folders the import makes get the store's permissions, as git gives them (core.sharedRepository)", async () => {
+  await using store = await storeDir();
+  const mode = (await Deno.stat(objects)).mode! & 0o7777;
+  await Deno.chmod(objects, 0o2775);
+  try {
+    const blob =
+      (await inStore(store.own, ["hash-object", "-w", "--stdin"], `shared ${crypto.randomUUID()}\n`))
+        .stdout.trim();
+    await Deno.remove(join(objects, blob.slice(0, 2)), { recursive: true }).catch(() => {});
+    await importJobObjects(root, store.dir, objects, 40);
+    assert.equal((await Deno.stat(join(objects, blob.slice(0, 2)))).mode! & 0o7777, 0o2775);
+    assert.equal((await Deno.stat(join(objects, blob.slice(0, 2), blob.slice(2)))).mode! & 0o777, 0o444);
+  } finally {
+    await Deno.chmod(objects, mode);
+  }
 });

@@ -13,7 +13,10 @@ import { execInGroup, type ExecSpec } from "../../src/runner/exec.ts";
 const spec = JSON.parse(Deno.args[0] ?? "{}") as ExecSpec;
 // JSON has no functions: the sandbox's preparation is made again from its paths.
 const sandbox = spec.sandbox &&
-  { ...spec.sandbox, prepare: () => prepareJobObjects(spec.sandbox!.store.worktreeGitDir) };
+  {
+    ...spec.sandbox,
+    prepare: () => prepareJobObjects(spec.sandbox!.store.worktreeGitDir, spec.sandbox!.store.objectsDir),
+  };
 await execInGroup({
   ...spec,
   ...(sandbox ? { sandbox } : {}),

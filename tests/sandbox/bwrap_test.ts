@@ -52,6 +52,7 @@ Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree and own 
     ["--bind", "/home/u/repo/.ork/worktrees/ork-a-1-abc"],
     // The repository's objects, read-only, seen from the private store that takes their place.
     ["--ro-bind", "/home/u/repo/.git/objects", "/home/u/repo/.git/worktrees/ork-a-1-abc/ork-store"],
+    ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/ork-objects"],
     ["--bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/ork-objects", "/home/u/repo/.git/objects"],
     ["--ro-bind", "/home/u/repo/.ork/worktrees/ork-a-1-abc/.git"],
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/commondir"],
@@ -71,13 +72,14 @@ Deno.test("bwrapArgs: a git dir outside the main worktree is shown read-only too
     extraWritable: ["/home/u/.cache/tool"],
   });
   const pairs = mounts(args).map((pair) => pair.join(" "));
-  assert.deepEqual(pairs.slice(4, 11), [
+  assert.deepEqual(pairs.slice(4, 12), [
     "--ro-bind /home/u/repo",
     "--ro-bind /srv/git/repo.git",
     "--bind /srv/git/repo.git/worktrees/w",
     "--bind /home/u/repo/.ork/worktrees/ork-a-1-abc",
     "--bind /home/u/.cache/tool",
     "--ro-bind /srv/git/repo.git/objects /srv/git/repo.git/worktrees/w/ork-store",
+    "--ro-bind /srv/git/repo.git/worktrees/w/ork-objects",
     "--bind /srv/git/repo.git/worktrees/w/ork-objects /srv/git/repo.git/objects",
   ]);
 });

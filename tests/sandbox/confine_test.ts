@@ -45,7 +45,7 @@ test("inside the sandbox a job writes in its worktree and commits there; ork com
   // ork's own commit of what is left, outside the sandbox, still works on the same worktree, once the job's
   // commit has come in from its own store.
   assert.equal(await git(fx.root, "cat-file", "-t", head).catch(() => "missing"), "missing");
-  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir);
+  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir, 40);
   const committed = await commitAll(fx.worktree, {
     message: "job: rest",
     trailers: { "Ork-Job": "x" },
@@ -91,7 +91,7 @@ test("git cannot move a shared ref from inside: update-ref, checkout and commit 
   const step = await fx.run("git -c user.name=A -c user.email=a@x commit -q --allow-empty -m mine");
   assert.equal(step.outcome.exitCode, 0, step.log);
   // As ork does after a job's command: its objects come in, so the next commands see its commit.
-  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir);
+  await importJobObjects(fx.root, fx.sandbox.store.worktreeGitDir, fx.sandbox.store.objectsDir, 40);
   const before = await repoState(fx);
   const main = await git(fx.root, "rev-parse", "refs/heads/main");
   const id = "-c user.name=A -c user.email=a@x";
@@ -143,11 +143,14 @@ test("the repository's objects cannot be written from inside: a job's objects go
       `touch ${store}/planted`,
       `mkdir -p ${store}/ab && touch ${store}/ab/cdef`,
       `echo /elsewhere > ${store}/info/alternates`,
+      // Nor can the own store's folder be swapped for a link to somewhere ork would then import from.
+      `rm -rf ${fx.sandbox.store.worktreeGitDir}/ork-objects`,
+      `mv ${fx.sandbox.store.worktreeGitDir}/ork-objects ${fx.sandbox.store.worktreeGitDir}/moved`,
     ]
   ) {
     const { outcome, log } = await fx.run(command);
     assert.notEqual(outcome.exitCode, 0, `${command} succeeded: ${log}`);
-    assert.match(log, /Read-only file system/, command);
+    assert.match(log, /Read-only file system|Device or resource busy/, command);
   }
   // Its own store starts empty for each command.
   const next = await fx.run(`git cat-file -t ${own}`);
