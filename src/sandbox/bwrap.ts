@@ -61,6 +61,8 @@ export interface SandboxPaths {
   readonly worktreeGitDir: string;
   /** More folders the command may write (they must exist); none by default. */
   readonly extraWritable?: readonly string[];
+  /** The repository's alternate object stores that exist, absolute and free of symlinks; visible read-only. */
+  readonly alternates?: readonly string[];
 }
 
 /** What {@link execInGroup} needs to start a command inside bubblewrap. */
@@ -103,6 +105,8 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   writable(paths.worktreeGitDir);
   writable(paths.worktree);
   for (const extra of paths.extraWritable ?? []) writable(extra);
+  // Shown again where the private /tmp hid them: the stores the repository borrows objects from.
+  for (const alternate of paths.alternates ?? []) readOnly(alternate);
   // The repository's objects, read-only, where the command's own store finds them as its alternate; then that
   // store where git looks for the repository's objects (sources are the host's paths). The store's own entry in
   // the git dir is pinned too: a mount point cannot be renamed or replaced by a symlink, which ork, importing
@@ -175,7 +179,19 @@ export async function sandboxPaths(root: string, worktree: string): Promise<Sand
 
   const objectsDir = await realPathOrNull(join(common, "objects"));
   if (objectsDir === null) throw broken(`${join(common, "objects")} does not exist`);
-  return { root: realRoot, gitCommonDir: common, objectsDir, worktree: realWorktree, worktreeGitDir: gitDir };
+  const alternates: string[] = [];
+  for (const store of await alternateStores(objectsDir)) {
+    const real = await realPathOrNull(store);
+    if (real !== null) alternates.push(real);
+  }
+  return {
+    root: realRoot,
+    gitCommonDir: common,
+    objectsDir,
+    worktree: realWorktree,
+    worktreeGitDir: gitDir,
+    ...(alternates.length > 0 ? { alternates } : {}),
+  };
 }
 
 /**
@@ -206,6 +222,19 @@ export async function sandboxFor(
     prepare: () => prepareJobObjects(paths.worktreeGitDir, paths.objectsDir),
     store: { worktreeGitDir: paths.worktreeGitDir, objectsDir: paths.objectsDir },
   };
+}
+
+/** The stores a repository's `objects/info/alternates` names, as absolute paths. */
+async function alternateStores(objectsDir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(objectsDir, "info", "alternates"));
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => resolve(objectsDir, line));
 }
 
 /** True when `path` is `dir` or below it. */

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { commitAll, headOf, importJobObjects } from "../../src/git/mod.ts";
-import { exists, git, run, snapshot } from "../helpers/mod.ts";
-import { type JobFixture, jobFixture, NO_BWRAP } from "./_fixture.ts";
+import { exists, git, run, snapshot, tempRepo } from "../helpers/mod.ts";
+import { type JobFixture, jobFixture, NO_BWRAP, SANDBOX } from "./_fixture.ts";
+import { sandboxFor } from "../../src/sandbox/mod.ts";
 
 /** Everything that says where the repository's branches are and what the main worktree holds. */
 async function repoState(fx: JobFixture): Promise<Record<string, unknown>> {
@@ -156,6 +157,21 @@ test("the repository's objects cannot be written from inside: a job's objects go
   const next = await fx.run(`git cat-file -t ${own}`);
   assert.notEqual(next.outcome.exitCode, 0, next.log);
   assert.deepEqual(await snapshot(objects), before);
+});
+
+test("objects the repository borrows from another store (relative alternates, below /tmp) are there inside", async () => {
+  await using fx = await jobFixture();
+  await using lender = await tempRepo();
+  const borrowed = await git(lender.dir, "rev-parse", "HEAD");
+  const alternates = join(fx.root, ".git", "objects", "info", "alternates");
+  await Deno.writeTextFile(
+    alternates,
+    `${relative(join(fx.root, ".git", "objects"), join(lender.dir, ".git", "objects"))}\n`,
+  );
+  const sandbox = await sandboxFor(SANDBOX, fx.root, fx.worktree);
+  const { outcome, log } = await fx.run(`git cat-file -t ${borrowed}`, { sandbox });
+  assert.equal(outcome.exitCode, 0, log);
+  assert.match(log, /^commit$/m);
 });
 
 test("the files that tie the worktree to its repository cannot be rewritten from inside", async () => {
