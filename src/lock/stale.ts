@@ -185,7 +185,9 @@ function probe(path: string, shown: string, whileProbing?: (seen: Seen) => void)
     if (!info.isFile) {
       throw notALockFile(shown, `(${kindOf(info)}; ork's locks are regular files in .ork/locks/)`);
     }
-    const held = !file.tryLockSync(true);
+    // Shared: a holder's lock is exclusive and still shows as held, while two probes at once (two `ork doctor`,
+    // `ork status` beside `ork clean`) do not take each other for the holder.
+    const held = !file.tryLockSync(false);
     try {
       // When the probe got the lock, the record is read while holding it: no holder can be between its
       // truncate and its write, so an empty record means a broken one, not a holder in the middle of writing.

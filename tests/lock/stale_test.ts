@@ -104,6 +104,23 @@ Deno.test("an unheld lock of a dead pid on this host is stale however young", as
   assert.deepEqual([seen.held, seen.stale, seen.holder?.pid], [false, true, pid]);
 });
 
+Deno.test("two looks at once do not take each other for the holder (two ork doctor, status beside clean)", async () => {
+  await using tmp = await tempDir();
+  const path = join(tmp.dir, "runner.lock");
+  const pid = await deadPid();
+  writeHolder(path, { pid, hostname: Deno.hostname(), acquired_at: new Date().toISOString(), purpose: "" });
+  // Another look, in the middle of its probe, as checkStale holds the file for a moment.
+  using other = Deno.openSync(path, { read: true });
+  assert.equal(other.tryLockSync(false), true);
+  const seen = checkStale(path, { staleAfterSeconds: 3600 });
+  assert.deepEqual([seen.held, seen.stale], [false, true]);
+  // A real holder's lock still shows.
+  other.unlockSync();
+  await using holder = await spawnHolder(path, "run");
+  assert.equal(checkStale(path, HOUR).held, true);
+  await holder.kill();
+});
+
 Deno.test("a pid from another host is judged by age alone", async () => {
   await using tmp = await tempDir();
   const path = join(tmp.dir, "q.lock");
