@@ -21,8 +21,8 @@ export {
 } from "./refs.ts";
 export { commitAll, type CommitOptions, headOf, identityArgs, isClean, type JobCommit } from "./commit.ts";
 export {
-  hasAllObjects,
   importJobObjects,
+  incompleteJobHead,
   JOB_OBJECTS,
   JOB_STORE_VIEW,
   prepareJobObjects,

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { isNotFound, OrkError } from "../errors/mod.ts";
-import { git, gitCommandEnv, gitError } from "./git.ts";
+import { git, gitCommandEnv, gitError, readRefFile, worktreeGitDir } from "./git.ts";
 
 /** The job's own store, in its worktree's git dir (mounted over the repository's objects folder). */
 export const JOB_OBJECTS = "ork-objects";
@@ -102,16 +102,27 @@ export async function importJobObjects(
 }
 
 /**
- * Whether every object a job's commit needs is in the repository's store (a job can commit and then remove one
- * of its objects from its own store): `rev-list --objects` from the commit down to what the target had.
+ * The job's last commit when it needs an object the repository's store lacks (a job can commit and then remove
+ * one of its objects from its own store): `rev-list --objects` from it down to the commit the job started from.
+ * A job that made no commit (its HEAD file still names `base`) costs no git process.
  *
  * @param root the main worktree's root
- * @param head the job's last commit
+ * @param worktree the job's worktree
  * @param base the commit the job started from
+ * @returns null when the job made no commit or its commits have every object they need; else its HEAD
  */
-export async function hasAllObjects(root: string, head: string, base: string): Promise<boolean> {
+export async function incompleteJobHead(
+  root: string,
+  worktree: string,
+  base: string,
+): Promise<string | null> {
+  const { gitDir } = await worktreeGitDir(worktree);
+  if ((await readRefFile(join(gitDir, "HEAD"))) === base) return null;
+  const resolved = await git(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], { ok: [1, 128] });
+  const head = resolved.stdout.trim();
+  if (resolved.code !== 0 || head === base) return null;
   const result = await git(root, ["rev-list", "--objects", "--quiet", head, "--not", base], { ok: [128] });
-  return result.code === 0;
+  return result.code === 0 ? null : head;
 }
 
 /**

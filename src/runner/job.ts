@@ -15,10 +15,10 @@ import {
   type CleanIndex,
   commitAll,
   deleteBranch,
-  hasAllObjects,
   headOf,
   identityArgs,
   importJobObjects,
+  incompleteJobHead,
   moveWorktree,
   removeWorktree,
   resetWorktree,
@@ -382,9 +382,8 @@ async function importObjectsOf(
     if (error instanceof OrkError && error.code === "job-failed") return error.message;
     throw error;
   }
-  const head = await headOf(worktree).catch(() => null);
-  if (head === null || head === base) return null;
-  return await hasAllObjects(ctx.root, head, base)
+  const head = await incompleteJobHead(ctx.root, worktree, base);
+  return head === null
     ? null
     : `the job's commits need objects it did not leave (its HEAD ${head} is incomplete): nothing of it is taken`;
 }

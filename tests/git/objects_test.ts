@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OrkError } from "../../src/errors/mod.ts";
 import {
-  hasAllObjects,
+  addWorktree,
   importJobObjects,
+  incompleteJobHead,
   JOB_OBJECTS,
   JOB_STORE_VIEW,
   prepareJobObjects,
+  removeWorktree,
 } from "../../src/git/mod.ts";
 import { git, run, tempDir } from "../helpers/mod.ts";
 import { sharedRepo } from "./_repo.ts";
@@ -121,19 +123,28 @@ Deno.test("a repository's relative alternates reach the job's store as absolute 
 });
 
 Deno.test("a job whose commit needs an object it removed from its store is found out", async () => {
-  await using store = await storeDir();
   const base = await git(root, "rev-parse", "HEAD");
-  const env = { GIT_OBJECT_DIRECTORY: store.own, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects };
-  const blob = (await inStore(store.own, ["hash-object", "-w", "--stdin"], "gone soon\n")).stdout.trim();
-  const tree = (await inStore(store.own, ["mktree"], `100644 blob ${blob}\tgone.txt\n`)).stdout.trim();
-  const commit = (await run("git", ["-C", root, "commit-tree", "-p", base, "-m", "job", tree], { env }))
-    .stdout
-    .trim();
-  await Deno.remove(join(store.own, blob.slice(0, 2), blob.slice(2)));
-  await importJobObjects(root, store.dir, objects, 40);
-  assert.equal(await exists(commit), true);
-  assert.equal(await hasAllObjects(root, commit, base), false);
-  assert.equal(await hasAllObjects(root, base, base), true);
+  const worktree = join(root, ".ork", "worktrees", "ork-incomplete");
+  await addWorktree(root, worktree, base);
+  const gitDir = join(root, ".git", "worktrees", "ork-incomplete");
+  try {
+    assert.equal(await incompleteJobHead(root, worktree, base), null, "no commit of the job's");
+    await prepareJobObjects(gitDir, objects);
+    const own = join(gitDir, JOB_OBJECTS);
+    const env = { GIT_OBJECT_DIRECTORY: own, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects };
+    const blob = (await inStore(own, ["hash-object", "-w", "--stdin"], "gone soon\n")).stdout.trim();
+    const tree = (await inStore(own, ["mktree"], `100644 blob ${blob}\tgone.txt\n`)).stdout.trim();
+    const commit = (await run("git", ["-C", root, "commit-tree", "-p", base, "-m", "job", tree], { env }))
+      .stdout
+      .trim();
+    await Deno.writeTextFile(join(gitDir, "HEAD"), `${commit}\n`);
+    await Deno.remove(join(own, blob.slice(0, 2), blob.slice(2)));
+    await importJobObjects(root, gitDir, objects, 40);
+    assert.equal(await exists(commit), true);
+    assert.equal(await incompleteJobHead(root, worktree, base), commit);
+  } finally {
+    await removeWorktree(root, worktree);
+  }
 });
 
 Deno.test("folders the import makes get the store's permissions, as git gives them (core.sharedRepository)", async () => {
