@@ -175,8 +175,8 @@ interface Staged {
 /**
  * What the job staged that ork's commit keeps although it records the files: removals from the index (`git rm
  * --cached`, which keep an ignored file out of the commit) and executable bits set in the index (`git add
- * --chmod`, the way with `core.fileMode=false`; with it true the files' bits win, as before). Nothing else of the job's index counts; read only when it
- * differs from ork's copy.
+ * --chmod`, the way with `core.fileMode=false`; with it true the files' bits win, as before). Nothing else of
+ * the job's index counts; it is read only when it differs from ork's copy.
  */
 async function stagedByJob(
   worktree: string,

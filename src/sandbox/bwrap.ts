@@ -5,9 +5,10 @@
  * Inside, the whole filesystem is read-only except the job's worktree and the worktree's own git dir
  * `.git/worktrees/<name>/` (its HEAD, index and reflog); `/tmp` is private and empty. At `.git/objects` the
  * command finds an object store of its own, empty at its start, whose alternate is the repository's store
- * mounted read-only (see `git/objects.ts`): it can commit, and cannot write one of the repository's objects. Every shared ref, the main worktree, `.ork/` and `$HOME` are therefore
- * out of reach: `git update-ref refs/heads/main ...` or a commit in the main worktree fails on a read-only file
- * system. The network is shared, since agents call APIs.
+ * mounted read-only (see `git/objects.ts`): it can commit, and cannot write one of the repository's objects.
+ * Every shared ref, the main worktree, `.ork/` and `$HOME` are therefore out of reach: `git update-ref
+ * refs/heads/main ...` or a commit in the main worktree fails on a read-only file system. The network is
+ * shared, since agents call APIs.
  *
  * Processes: `--unshare-pid` gives the sandbox its own PID namespace whose init is bwrap's child, so nothing
  * started inside (a double fork, a `setsid`) can outlive it, and `--die-with-parent` makes bwrap and that init
