@@ -11,6 +11,7 @@ import {
   type CleanIndex,
   cleanWorktree,
   JOB_GIT_CONFIG,
+  jobGitDir,
   readCleanIndex,
   restoreIndex,
   scrubJobGitDir,
@@ -117,13 +118,7 @@ export async function commitAll(worktree: string, opts: CommitOptions): Promise<
   const message = trailerLines.length === 0
     ? opts.message
     : `${opts.message.trimEnd()}\n\n${trailerLines.join("\n")}\n`;
-  const { gitDir, linked } = await worktreeGitDir(worktree);
-  if (!linked) {
-    throw new InputError(
-      `refusing to commit in ${worktree}: it is not a linked worktree`,
-      "commit in a job worktree",
-    );
-  }
+  const gitDir = await jobGitDir(worktree, "commit in");
   // ork commits outside the sandbox: a HEAD the job pointed at a shared branch (`git symbolic-ref HEAD
   // refs/heads/main`, a symlink) would have this commit move that branch past every gate. Read as a plain file
   // or else asked of git before anything else changes, HEAD is detached there, and whatever else the job left in

@@ -142,13 +142,7 @@ export async function resetWorktree(
   commit: string,
   opts: { clean?: CleanIndex | null; tree?: string } = {},
 ): Promise<CleanIndex> {
-  const { gitDir, linked } = await worktreeGitDir(path);
-  if (!linked) {
-    throw new InputError(
-      `refusing to reset ${path}: it is not a linked worktree`,
-      "resetWorktree wipes every change; it is only for ork's job worktrees",
-    );
-  }
+  const gitDir = await jobGitDir(path, "reset");
   // Whatever the job (or a gate) left in its git dir goes: a rebase or cherry-pick in progress, and anything
   // git would follow outside the worktree when ork runs it here, outside the sandbox.
   await scrubJobGitDir(gitDir);
@@ -184,13 +178,7 @@ export async function resetWorktree(
  * @throws {OrkError} `bad-input` when `path` is not a linked worktree; `git-failed` when git fails
  */
 export async function restoreWorktree(path: string, commit: string, clean: CleanIndex): Promise<CleanIndex> {
-  const { gitDir, linked } = await worktreeGitDir(path);
-  if (!linked) {
-    throw new InputError(
-      `refusing to restore ${path}: it is not a linked worktree`,
-      "restoreWorktree wipes every change; it is only for ork's job worktrees",
-    );
-  }
+  const gitDir = await jobGitDir(path, "restore");
   await scrubJobGitDir(gitDir);
   await Promise.all([restoreIndex(gitDir, clean), writeDetachedHead(gitDir, commit)]);
   const [changed] = await Promise.all([
@@ -213,11 +201,26 @@ export async function restoreWorktree(path: string, commit: string, clean: Clean
  * @throws {OrkError} `bad-input` when `path` is not a linked worktree
  */
 export async function pointHeadAt(path: string, commit: string): Promise<void> {
+  await writeDetachedHead(await jobGitDir(path, "move HEAD of"), commit);
+}
+
+/**
+ * The own git dir of job worktree `path`, refusing any other worktree: what ork does there (wipe every change,
+ * commit, move HEAD) is for its job worktrees alone, never the user's checkout.
+ *
+ * @param path the worktree's top folder
+ * @param doing what the caller does there, for the refusal (`reset`, `commit in`)
+ * @throws {OrkError} `bad-input` when `path` is not a linked worktree; `git-failed` when it has no `.git`
+ */
+export async function jobGitDir(path: string, doing: string): Promise<string> {
   const { gitDir, linked } = await worktreeGitDir(path);
   if (!linked) {
-    throw new InputError(`refusing to move ${path}: it is not a linked worktree`, "name a job worktree");
+    throw new InputError(
+      `refusing to ${doing} ${path}: it is not a linked worktree`,
+      "this is only for ork's job worktrees",
+    );
   }
-  await writeDetachedHead(gitDir, commit);
+  return gitDir;
 }
 
 /**

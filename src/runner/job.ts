@@ -34,6 +34,7 @@ import type { OrkPaths } from "../workspace/mod.ts";
 import type { EventLog, JobRef } from "./events.ts";
 import { execInGroup, lastLine } from "./exec.ts";
 import { landJob } from "./land.ts";
+import { type Settled, settled, unwrap } from "./settled.ts";
 
 /** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
 export interface Slot {
@@ -173,9 +174,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   };
   const timeoutSeconds = job.timeout ?? ctx.config.orchestrator.job_timeout;
   let outcome;
-  // Settled with its error rather than rejected: it is awaited only once the command ends, and a rejection
-  // nobody awaits yet would end the runner.
-  let recordingPid: Promise<unknown> = Promise.resolve();
+  // Awaited only once the command ends (see settled.ts).
+  let recordingPid: Promise<Settled<unknown>> = settled(Promise.resolve());
   try {
     outcome = await execInGroup({
       command: job.command,
@@ -188,16 +188,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
         // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
-        recordingPid = queue.record(job.id, { pid }).then(() => null, (error: unknown) => ({ error }));
+        recordingPid = settled(queue.record(job.id, { pid }));
       },
     });
   } finally {
     watcher.stop();
   }
-  const recordedPid = await recordingPid;
-  if (recordedPid !== null && typeof recordedPid === "object" && "error" in recordedPid) {
-    throw recordedPid.error;
-  }
+  unwrap(await recordingPid);
 
   if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
   if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
@@ -238,16 +235,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     return "completed";
   }
   // Set while the candidate is built and tested: the landing waits for it only before it moves the target
-  // (and deletes the branch in the same step). Settled with its error, which `branchSet` throws.
-  const settingBranch = setBranch(root, names.branch, head).then(() => null, (error: unknown) => ({ error }));
-  const branchSet = async (): Promise<void> => {
-    const set = await settingBranch;
-    if (set !== null) throw set.error;
-  };
+  // (and deletes the branch in the same step); `branchSet` throws its error.
+  const settingBranch = settled(setBranch(root, names.branch, head));
+  const branchSet = async (): Promise<void> => unwrap(await settingBranch);
 
   // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
   // outlives a runner killed meanwhile, and recovery stops the group the job records.
-  const recordingGatePids: Promise<{ error: unknown } | null>[] = [];
+  const recordingGatePids: Promise<Settled<unknown>>[] = [];
   const result = await landJob({
     root,
     target: ctx.target,
@@ -291,13 +285,10 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return finished?.value ?? null;
     },
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
-    onGateStart: (pid) =>
-      void recordingGatePids.push(
-        queue.record(job.id, { pid }).then(() => null, (error: unknown) => ({ error })),
-      ),
+    onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
     sandbox,
   });
-  for (const recorded of await Promise.all(recordingGatePids)) if (recorded !== null) throw recorded.error;
+  for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
   await branchSet();
   const gates = "gates" in result ? result.gates : [];
   switch (result.kind) {

@@ -25,6 +25,7 @@ import {
 } from "../git/mod.ts";
 import { acquire } from "../lock/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
+import { settled, unwrap } from "./settled.ts";
 
 /** What landing needs to know. */
 export interface LandRequest {
@@ -124,8 +125,7 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     });
     if (!candidate.ok) return { kind: "conflict", files: candidate.conflicts };
 
-    // Looked at while the gates run. Settled with its error rather than rejected: a rejection nobody awaits yet
-    // would end the runner.
+    // Looked at while the gates run (see settled.ts).
     const changing = settled(changesBetween(request.root, tip, candidate.commit));
     if (candidate.tree === holds) await pointHeadAt(request.worktree, candidate.commit);
     else await request.reset(candidate.commit, candidate.tree);
@@ -244,13 +244,4 @@ async function putBack(request: LandRequest, tip: string, candidate: string): Pr
 
 function reasonOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
-}
-
-function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return promise.then((value) => ({ value }), (error: unknown) => ({ error }));
-}
-
-function unwrap<T>(result: { value: T } | { error: unknown }): T {
-  if ("error" in result) throw result.error;
-  return result.value;
 }

@@ -85,6 +85,22 @@ Deno.test("two jobs editing the same line: one lands, the other is re-run from t
   assert.equal(await git(s.dir, "grep", "-c", "<<<<<<<", "main").catch(() => ""), "");
 });
 
+Deno.test("when another job landed meanwhile, the gates see the candidate with its work, not the job's own tree", async () => {
+  // Every gate needs first.txt: only the candidate of the second job (started before the first landed) has it.
+  await using s = await setup("merge_gates:\n  - name: first-is-there\n    command: test -f first.txt\n");
+  const first = await s.enqueue("first", "echo 1 > first.txt");
+  const second = await s.enqueue("second", "sleep 1; echo 2 > second.txt");
+  const result = await s.run("--once", "--workers", "2");
+  assert.equal(result.code, 0, result.stderr);
+  for (const id of [first, second]) {
+    const job = await s.queue.get(id);
+    assert.equal(job.status, "completed", job.error ?? "");
+    assert.equal(job.retry_count, 0);
+  }
+  assert.equal(await s.show("first.txt"), "1");
+  assert.equal(await s.show("second.txt"), "2");
+});
+
 Deno.test("with no retries left, a conflicting job fails naming the file, and main never gets a conflict", async () => {
   await using s = await setup();
   await commitSharedFile(s.dir);
