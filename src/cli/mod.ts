@@ -30,6 +30,7 @@ import { gatesCommand } from "./commands/gates.ts";
 import { hookCommand } from "./commands/hook.ts";
 import { makefileCommand } from "./commands/makefile.ts";
 import { completionsCommand } from "./commands/completions.ts";
+import { setupCommand } from "./commands/setup.ts";
 
 /** Every command, in the order `ork --help` lists them, by the name it is called with. */
 export const COMMANDS: ReadonlyArray<{ name: string; build: (ctx: CliContext) => CommandUnknownOpts }> = [
@@ -41,6 +42,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; build: (ctx: CliContext) =>
   { name: "retry", build: retryCommand },
   { name: "clear", build: clearCommand },
   { name: "run", build: runCommand },
+  { name: "setup", build: setupCommand },
   { name: "status", build: statusCommand },
   { name: "logs", build: logsCommand },
   { name: "clean", build: cleanCommand },

@@ -80,7 +80,11 @@ const ORCHESTRATOR: OrchestratorSettings = {
   max_retries: 2,
   target_branch: null,
   sandbox: "auto",
+  sandbox_writable: [],
 };
+
+/** Default seconds `environment.setup` may run. */
+export const DEFAULT_SETUP_TIMEOUT = 900;
 
 /** The spec's six roles. */
 const ROLES: Record<string, RoleConfig> = {
@@ -88,31 +92,37 @@ const ROLES: Record<string, RoleConfig> = {
     description: "Reproduce, diagnose, and fix bugs",
     allowed_tools: ["pytest", "python", "bash", "ruff", "grep"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
   "style-warden": {
     description: "Enforce code style consistency",
     allowed_tools: ["ruff", "black", "isort", "bash"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
   "patch-surgeon": {
     description: "Polish and prepare code for merge",
     allowed_tools: ["git", "pytest", "ruff", "bash"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
   "test-weaver": {
     description: "Create and repair tests (TDD)",
     allowed_tools: ["pytest", "python", "bash"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
   "code-implementer": {
     description: "Implement code from specifications",
     allowed_tools: ["python", "pytest", "ruff", "bash"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
   "code-planner": {
     description: "Transform tasks into structured plans",
     allowed_tools: ["bash", "grep", "find", "git"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   },
 };
 
@@ -140,6 +150,7 @@ function deepFreeze<T>(value: T): T {
 export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
   landing: { strategy: "merge" },
+  environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
   merge_gates: MERGE_GATES,
   roles: ROLES,
   forbidden_patterns: DEFAULT_FORBIDDEN_PATTERNS.map((entry) => entry.pattern),

@@ -12,6 +12,7 @@
 export type {
   ConfigFile,
   ConfigLayer,
+  EnvironmentSettings,
   GateConfig,
   GateType,
   OrchestratorSettings,

@@ -85,9 +85,12 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
 function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
   const layer: ConfigLayer = {};
   if (file === CONFIG_FILES.orchestrator) {
-    const { orchestrator, landing, merge_gates } = data as FileData[typeof CONFIG_FILES.orchestrator];
+    const { orchestrator, landing, environment, merge_gates } = data as FileData[
+      typeof CONFIG_FILES.orchestrator
+    ];
     if (orchestrator !== undefined && orchestrator !== null) layer.orchestrator = orchestrator;
     if (landing !== undefined && landing !== null) layer.landing = landing;
+    if (environment !== undefined && environment !== null) layer.environment = environment;
     if (merge_gates !== undefined) {
       layer.merge_gates = merge_gates.map((gate): GateConfig => {
         const type = gate.type ?? "shell";
@@ -109,7 +112,11 @@ function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
       layer.roles = Object.fromEntries(
         Object.entries(roles).map(([name, role]): [string, RoleConfig] => [
           name,
-          { ...role, forbidden_patterns: role.forbidden_patterns ?? [] },
+          {
+            ...role,
+            forbidden_patterns: role.forbidden_patterns ?? [],
+            sandbox_writable: role.sandbox_writable ?? [],
+          },
         ]),
       );
     }

@@ -28,6 +28,15 @@ const PATTERN: FieldSpec = {
   hint: "write the pattern in single quotes, such as 'git push --force'",
 };
 
+const HOME_PATH: FieldSpec = {
+  expected: "an absolute path or one starting with ~/",
+  hint: 'write the path whole, such as "~/.claude" or "/opt/agent/state"',
+};
+const REPO_PATH: FieldSpec = {
+  expected: "a path inside the repository (relative, without ..)",
+  hint: 'write the path from the repository\'s top, such as "package-lock.json"',
+};
+
 /**
  * Every key of both files by path pattern: `[]` stands for any list index, `*` for any role name. The order is
  * the order of the "known keys" hint.
@@ -66,6 +75,25 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "a mapping of settings",
     hint: "indent strategy: under landing:",
   },
+  "environment": {
+    expected: "a mapping of settings",
+    hint: "indent setup:, inputs:, copy: and timeout: under environment:",
+  },
+  "environment.setup": {
+    expected: "a non-empty command or null",
+    hint: 'set it to the command that prepares a worktree, such as "npm ci", or null for none',
+  },
+  "environment.inputs": {
+    expected: "a list of paths",
+    hint: 'list the files whose content decides when setup runs again, such as ["package-lock.json"]',
+  },
+  "environment.inputs[]": REPO_PATH,
+  "environment.copy": {
+    expected: "a list of paths",
+    hint: 'list the ignored files to copy from your checkout into each worktree, such as [".env"]',
+  },
+  "environment.copy[]": REPO_PATH,
+  "environment.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("900 (15 minutes)") },
   "landing.strategy": {
     expected: "merge or squash",
     hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",
@@ -96,6 +124,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "auto, off or required",
     hint: "auto (bubblewrap when it works), off, or required (refuse to run jobs without it)",
   },
+  "orchestrator.sandbox_writable": {
+    expected: "a list of paths",
+    hint: 'list the paths agents keep their state in, such as ["~/.claude", "~/.codex"], or [] for none',
+  },
+  "orchestrator.sandbox_writable[]": HOME_PATH,
   "merge_gates[].allow": {
     expected: "a list of file globs",
     hint: "list globs of files the secrets gate should not report, such as tests/fixtures/**",
@@ -131,6 +164,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "a non-empty string (a tool name)",
     hint: "list the tools the role may use, such as [bash, git]",
   },
+  "roles.*.sandbox_writable": {
+    expected: "a list of paths",
+    hint: 'list the paths this role\'s agents keep their state in, such as ["~/.codex"], or [] for none',
+  },
+  "roles.*.sandbox_writable[]": HOME_PATH,
   "roles.*.forbidden_patterns": PATTERNS,
   "roles.*.forbidden_patterns[]": PATTERN,
   "forbidden_patterns": PATTERNS,
@@ -139,7 +177,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
 
 /** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
 export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
-  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "merge_gates"],
+  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "merge_gates"],
   [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
 };
 
@@ -176,6 +214,28 @@ const regex = z.string().check(z.superRefine((source, ctx) => {
   }
 }));
 
+/** A path the user names on this machine: absolute, or below the home folder (`~`, `~/...`). */
+const homePath = z.string().check(z.superRefine((path, ctx) => {
+  if (path === "~" || path.startsWith("/") || path.startsWith("~/")) return;
+  ctx.addIssue(hinted(
+    `${JSON.stringify(path)} is not an absolute path or one starting with ~/`,
+    'write the path whole, such as "~/.claude" or "/opt/agent/state"',
+  ));
+}));
+
+/** A path inside the repository: relative, not leaving it, not into its git dir, not the top itself. */
+const repoPath = z.string().check(z.superRefine((path, ctx) => {
+  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
+  if (
+    !path.startsWith("/") && !path.startsWith("~") && parts.length > 0 &&
+    !parts.some((part) => part === ".." || part === ".git")
+  ) return;
+  ctx.addIssue(hinted(
+    `${JSON.stringify(path)} is not a path inside the repository`,
+    'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+  ));
+}));
+
 const orchestratorSchema = z.partial(z.strictObject({
   max_concurrent: z.int().check(z.minimum(1)),
   worktree_base: z.string().check(z.minLength(1)),
@@ -185,6 +245,14 @@ const orchestratorSchema = z.partial(z.strictObject({
   max_retries: z.int().check(z.minimum(0)),
   target_branch: z.nullable(z.string().check(z.minLength(1))),
   sandbox: z.enum(["auto", "off", "required"]),
+  sandbox_writable: z.array(homePath),
+}));
+
+const environmentSchema = z.partial(z.strictObject({
+  setup: z.nullable(z.string().check(z.trim(), z.minLength(1))),
+  inputs: z.array(repoPath),
+  copy: z.array(repoPath),
+  timeout: seconds,
 }));
 
 const nonEmptyTrimmed = () => z.string().check(z.trim(), z.minLength(1));
@@ -258,6 +326,7 @@ const roleSchema = z.strictObject({
   description: nonEmptyTrimmed(),
   allowed_tools: z.array(nonEmptyTrimmed()),
   forbidden_patterns: z.optional(z.array(regex)),
+  sandbox_writable: z.optional(z.array(homePath)),
 });
 
 /** The schema of each file. Every key is optional: an absent key keeps its default. */
@@ -266,6 +335,7 @@ export const FILE_SCHEMAS = {
     // `orchestrator:` with every setting commented out is null: it overrides nothing.
     orchestrator: z.optional(z.nullable(orchestratorSchema)),
     landing: z.optional(z.nullable(z.partial(z.strictObject({ strategy: z.enum(["merge", "squash"]) })))),
+    environment: z.optional(z.nullable(environmentSchema)),
     merge_gates: z.optional(gatesSchema),
   }),
   [CONFIG_FILES.roles]: z.strictObject({

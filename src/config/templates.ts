@@ -43,11 +43,28 @@ orchestrator:
   # Confinement of jobs and gates: auto (bubblewrap when it works on this machine), off, or required
   # (refuse to run jobs when bubblewrap is missing).
   sandbox: auto
+  # Paths that stay writable inside the sandbox, ~ for your home folder: where agents keep their logins
+  # and state, such as [~/.claude, ~/.claude.json, ~/.codex]. A missing one is created (a folder unless
+  # its name has an extension). Everything else outside the job's worktree stays read-only.
+  sandbox_writable: []
 
 landing:
   # How a job's work lands on the target branch: merge (a merge commit naming the job) or squash (one
   # commit with the job's changes).
   strategy: merge
+
+# Each job worktree's environment: what setup makes (dependencies, builds) and the ignored files it needs.
+environment:
+  # The command that prepares a worktree, such as "npm ci", run in the sandbox with the network; null for
+  # none. It runs once for each content of inputs:, its result is kept under .ork/env/ and copied into each
+  # worktree before the job's command and before the gates. What it makes must be ignored (.gitignore).
+  setup: null
+  # Files (or folders) whose content decides when setup runs again, such as [package-lock.json].
+  inputs: []
+  # Ignored files copied from your checkout into each worktree, such as [.env, .dev.vars].
+  copy: []
+  # Seconds setup may run before it is stopped and counted as failed (900 = 15 minutes).
+  timeout: ${DEFAULT_CONFIG.environment.timeout}
 
 # Merge gates: checks a job's work must pass before it lands, run in this order. Each gate has:
 #   name:      a unique name for logs and reports (letters, digits, _ . -)
@@ -102,6 +119,8 @@ const ROLES_TEMPLATE = `# ork: agent roles and the commands no agent may run.
 #   allowed_tools:      the tools an agent in this role may use
 #   forbidden_patterns: regular expressions refused for this role only, on top of the global ones
 #                       below (optional; default none), such as: forbidden_patterns: ['\\bgit\\s+push\\b']
+#   sandbox_writable:   paths this role's jobs may also write in the sandbox, on top of the orchestrator's
+#                       sandbox_writable (optional; default none), such as: sandbox_writable: [~/.codex]
 roles:
 ${
   Object.entries(DEFAULT_CONFIG.roles).map(([name, role]) =>

@@ -22,6 +22,23 @@ export interface OrchestratorSettings {
   target_branch: string | null;
   /** Confinement of jobs and gates: `auto` (bubblewrap when it works), `off`, or `required` (refuse without it). */
   sandbox: "auto" | "off" | "required";
+  /**
+   * Paths that stay writable inside the sandbox, `~` standing for the home folder (agents' state and logins:
+   * `~/.claude`, `~/.codex`); a missing one is created, a folder unless its name has an extension. Default none.
+   */
+  sandbox_writable: string[];
+}
+
+/** How each job worktree gets its environment (`environment:` in `config/orchestrator.yaml`). */
+export interface EnvironmentSettings {
+  /** The command that prepares a worktree (dependencies, builds), or null for none (the default). */
+  setup: string | null;
+  /** Files (or folders), relative to the repository's top, whose content decides when setup must run again. */
+  inputs: string[];
+  /** Ignored files copied from the user's checkout into each worktree (`.env`), relative to its top. */
+  copy: string[];
+  /** Seconds setup may run before it is stopped and counted as failed; > 0 (default 900). */
+  timeout: number;
 }
 
 /** How a job's work lands on the target branch (`landing:` in `config/orchestrator.yaml`). */
@@ -61,6 +78,8 @@ export interface RoleConfig {
   allowed_tools: string[];
   /** Regular expressions (JavaScript syntax) refused for this role, on top of the global ones (default none). */
   forbidden_patterns: string[];
+  /** Paths that stay writable in the sandbox for this role's jobs, on top of the orchestrator's (default none). */
+  sandbox_writable: string[];
 }
 
 /** ork's whole configuration: the embedded defaults overridden by the repository's config files. */
@@ -69,6 +88,8 @@ export interface OrkConfig {
   orchestrator: OrchestratorSettings;
   /** How work lands. */
   landing: LandingSettings;
+  /** How each worktree gets its dependencies and ignored files. */
+  environment: EnvironmentSettings;
   /** Gates run, in order, before a job's work lands. */
   merge_gates: GateConfig[];
   /** Agent roles by name. */
@@ -83,6 +104,8 @@ export interface ConfigLayer {
   orchestrator?: Partial<OrchestratorSettings>;
   /** Settings that override their defaults one by one. */
   landing?: Partial<LandingSettings>;
+  /** Settings that override their defaults one by one. */
+  environment?: Partial<EnvironmentSettings>;
   /** Replaces the default gates wholesale. */
   merge_gates?: GateConfig[];
   /** Replaces the default roles wholesale. */

@@ -13,7 +13,7 @@ import { checkDisk } from "./disk.ts";
 import { checkGit } from "./git_version.ts";
 import { checkLeftovers, LEFTOVER_CHECKS } from "./leftovers.ts";
 import { checkInit, checkRepository, checkTarget } from "./repo.ts";
-import { checkSandbox } from "./sandbox.ts";
+import { checkIsolation, checkSandbox } from "./sandbox.ts";
 
 /** The checks that need a repository, after `repository` itself, in order. */
 const REPO_CHECKS = [
@@ -28,7 +28,7 @@ const REPO_CHECKS = [
  *
  * @param opts `repo`: the `-C/--repo` value; `cwd`: where ork was started
  * @returns the checks, in a fixed order: git, repository, init, the two config files, target-branch, sandbox,
- *   disk, locks, worktrees, jobs; `ok` is false when one failed
+ *   isolation, disk, locks, worktrees, jobs; `ok` is false when one failed
  */
 export async function runDoctor(opts: { repo?: string; cwd: string }): Promise<DoctorReport> {
   const git = checkGit(); // started now, waited for below: it runs while the repository is looked at
@@ -44,6 +44,7 @@ export async function runDoctor(opts: { repo?: string; cwd: string }): Promise<D
       repository,
       ...REPO_CHECKS.map((name) => skipped(name, needs)),
       sandbox,
+      skipped("isolation", needs),
       skipped("disk", needs),
       ...LEFTOVER_CHECKS.map((name) => skipped(name, needs)),
     ]);
@@ -60,6 +61,7 @@ export async function runDoctor(opts: { repo?: string; cwd: string }): Promise<D
   const [gitCheck, init] = await Promise.all([git, checkInit(ws)]);
 
   const sandbox = guardedOne("sandbox", () => checkSandbox(ws.config.orchestrator.sandbox));
+  const isolation = guardedOne("isolation", () => checkIsolation(ws));
   const disk = guardedOne("disk", () => checkDisk(root, ws.paths.worktrees));
   const target = gitCheck.found
     ? guardedOne("target-branch", () => checkTarget(ws))
@@ -79,6 +81,7 @@ export async function runDoctor(opts: { repo?: string; cwd: string }): Promise<D
     ...config.checks,
     withNote(await target),
     withNote(await sandbox),
+    withNote(await isolation),
     withNote(await disk),
     ...(await leftovers),
   ]);

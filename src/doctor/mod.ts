@@ -20,4 +20,4 @@ export {
 export { runDoctor } from "./doctor.ts";
 export { GIT_NEEDS, type GitVersion, gitVersionCheck, parseGitVersion } from "./git_version.ts";
 export { type DfLine, diskVerdict, formatBytes, LOW_DISK_BYTES, parseDf } from "./disk.ts";
-export { sandboxVerdict } from "./sandbox.ts";
+export { isolationVerdict, LEAK_FIX, sandboxVerdict } from "./sandbox.ts";

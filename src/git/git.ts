@@ -31,6 +31,8 @@ export interface GitOptions {
   noHooks?: boolean;
   /** Text for git's stdin (`--stdin` commands); none by default. */
   input?: string;
+  /** Variables on top of {@link GIT_ENV} (undefined removes one): a command that takes no literal pathspecs. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -62,7 +64,9 @@ export const GIT_ENV: Record<string, string | undefined> = {
  */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const full = opts.noHooks ? ["-c", "core.hooksPath=/dev/null", ...args] : [...args];
-  const command = $`${await gitProgram()} -C ${cwd} ${full}`.env(GIT_ENV);
+  const command = $`${await gitProgram()} -C ${cwd} ${full}`.env(
+    opts.env ? { ...GIT_ENV, ...opts.env } : GIT_ENV,
+  );
   const result = await (opts.input === undefined ? command.stdin("null") : command.stdinText(opts.input))
     .quiet()
     .noThrow();

@@ -53,6 +53,7 @@ export {
   isOnBranch,
   type LandStrategy,
 } from "./land.ts";
+export { filesAt, ignoredPaths, type Leftovers, leftoversIn } from "./untracked.ts";
 export {
   type AddedText,
   addedText,

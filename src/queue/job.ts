@@ -10,7 +10,7 @@ import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -60,6 +60,8 @@ export interface Job {
   pid: number | null;
   /** The confinement its command ran in: "bwrap", or "none (<why>)". */
   sandbox: string | null;
+  /** Its worktree's environment as last prepared: the key, and whether setup ran or a kept result was copied. */
+  environment: string | null;
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -103,6 +105,7 @@ const NO_RUN_YET = {
   landed_commit: null,
   pid: null,
   sandbox: null,
+  environment: null,
 } as const satisfies Partial<Job>;
 
 /**

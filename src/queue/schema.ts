@@ -38,6 +38,7 @@ const jobSchema = z.looseObject({
   landed_commit: nullable(z.string()),
   pid: nullable(z.int().check(z.positive())),
   sandbox: nullable(z.string()),
+  environment: nullable(z.string()),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
@@ -90,6 +91,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   (record) => ({ base: null, landed_commit: null, pid: null, ...record }),
   // 2 -> 3: the sandbox the command ran in.
   (record) => ({ sandbox: null, ...record }),
+  // 3 -> 4: the worktree's environment.
+  (record) => ({ environment: null, ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

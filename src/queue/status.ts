@@ -54,6 +54,7 @@ export type TransitionChanges = Partial<
     | "landed_commit"
     | "pid"
     | "sandbox"
+    | "environment"
   >
 >;
 

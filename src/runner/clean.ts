@@ -1,7 +1,7 @@
 /**
  * `ork clean`: settles what crashed runners left (their jobs back to pending), removes worktrees no live runner
  * owns, prunes git's worktree records, deletes `ork/*` branches already merged into the target, and removes the
- * lock files of dead runners. Shared locks (`queue.lock`, `landing.lock`) are never deleted: a free one is just
+ * lock files of dead runners, and prunes kept environments no longer used. Shared locks (`queue.lock`, `landing.lock`) are never deleted: a free one is just
  * free, and deleting one races with a process about to take it.
  *
  * @module
@@ -15,6 +15,7 @@ import {
   pruneWorktrees,
   removeWorktree,
 } from "../git/mod.ts";
+import { environmentsToPrune, listEnvironments } from "../environment/mod.ts";
 import { processAlive } from "../lock/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
@@ -36,7 +37,14 @@ export interface CleanReport {
   readonly locks: string[];
   /** Temp files of writes a killed ork left half-done in the job folders (never a job: jobs end in .json). */
   readonly temps: string[];
+  /** Kept environments removed (`.ork/env/<key>`): all but the most recently used, and half-stored ones. */
+  readonly environments: string[];
 }
+
+/** How many kept environments `ork clean` leaves: the current one and a few to go back to. */
+export const KEPT_ENVIRONMENTS = 3;
+/** An environment used this recently stays whatever its rank: a worktree may be getting its copy now. */
+const ENVIRONMENT_IN_USE_MS = 60 * 60 * 1000;
 
 /**
  * Cleans up after runners.
@@ -112,7 +120,33 @@ export async function cleanRepo(
       temps.push(relative(ws.root, join(dir, entry.name)));
     }
   }
-  return { recovered, worktrees, branches, locks, temps };
+  const environments = await pruneEnvironments(ws.paths.env, options.dryRun);
+  return {
+    recovered,
+    worktrees,
+    branches,
+    locks,
+    temps,
+    environments: environments.map((path) => relative(ws.root, path)),
+  };
+}
+
+/** Removes the kept environments beyond the {@link KEPT_ENVIRONMENTS} most recently used, and dead writers' halves. */
+async function pruneEnvironments(envDir: string, dryRun: boolean): Promise<string[]> {
+  const now = Date.now();
+  const stale = environmentsToPrune(await listEnvironments(envDir), KEPT_ENVIRONMENTS)
+    .filter((stored) => now - stored.usedAt.getTime() > ENVIRONMENT_IN_USE_MS)
+    .map((stored) => stored.dir);
+  for (const entry of safeReadDir(envDir)) {
+    const writer = /\.(\d+)\.\d+\.tmp$/.exec(entry.name)?.[1];
+    if (writer !== undefined && !processAlive(Number(writer))) stale.push(join(envDir, entry.name));
+  }
+  if (!dryRun) {
+    for (const path of stale) {
+      await Deno.remove(path, { recursive: true }).catch(ignoreNotFound);
+    }
+  }
+  return stale;
 }
 
 /** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */

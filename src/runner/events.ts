@@ -31,6 +31,7 @@ export type RunnerEvent =
   }
   | { kind: "claimed"; job: JobRef; worker: string }
   | { kind: "started"; job: JobRef; worktree: string; base: string; pid: number }
+  | { kind: "environment"; job: JobRef; summary: string; built: boolean }
   | { kind: "gate"; job: JobRef; gate: GateResult }
   | { kind: "landed"; job: JobRef; target: string; commit: string }
   | { kind: "no-changes"; job: JobRef }
@@ -54,6 +55,7 @@ const FORMAT: Formatters = {
     (e.once ? ", --once" : ""),
   claimed: (e) => `claimed ${name(e.job)} by ${e.worker}`,
   started: (e) => `started ${e.job.id} in ${e.worktree} at ${e.base.slice(0, 12)}, pid ${e.pid}`,
+  environment: (e) => `${e.summary} for ${e.job.id}`,
   gate: (e) =>
     `gate ${e.gate.name} ${e.gate.passed ? "passed" : "failed"} for ${e.job.id} in ${e.gate.duration_ms} ms` +
     (e.gate.passed ? "" : ` (${e.gate.error ?? "failed"}${e.gate.required ? "" : ", optional"})`),

@@ -29,10 +29,13 @@ import {
 import { OrkError } from "../errors/mod.ts";
 import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
-import { describeSandbox, type Sandbox, sandboxFor } from "../sandbox/mod.ts";
+import { describeSandbox, type Sandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
 import type { OrkPaths } from "../workspace/mod.ts";
 import type { EventLog, JobRef } from "./events.ts";
-import { execInGroup, lastLine } from "./exec.ts";
+import { errorLine, execInGroup, logTail } from "./exec.ts";
+import { prepareForJob } from "./environment.ts";
+import { portBlock } from "./ports.ts";
+import { writablePaths } from "./writable.ts";
 import { landJob } from "./land.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
 
@@ -46,6 +49,8 @@ export interface Slot {
   landedAt?: string | null;
   /** ork's copy of the worktree's index from its last reset; null while there is no worktree. */
   index?: CleanIndex | null;
+  /** The slot's block of ports (`ORK_PORT`), once it has one. */
+  port?: number;
 }
 
 /** What running a job needs. */
@@ -152,7 +157,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   if (recorded.status !== "running") return cancelled(ctx, ref);
   await prepareWorktree(ctx, worktree, base);
   // Built for this worktree once it exists; its gates share it.
-  const sandbox = await sandboxFor(ctx.sandbox, root, worktree);
+  const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {
+    extraWritable: await writablePaths(ctx.config, job.role),
+  });
   await Deno.mkdir(ctx.paths.logs, { recursive: true });
   await Deno.writeTextFile(
     logPath,
@@ -162,33 +169,56 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     { append: true },
   );
 
-  const logSizeBefore = (await Deno.stat(logPath)).size;
-  const cancel = new AbortController();
-  const watcher = watchForCancel(ctx, job.id, cancel);
+  ctx.slot.port = portBlock(ctx.slot.port);
   const env = {
     ORK_JOB_ID: job.id,
     ORK_ROLE: job.role,
     ORK_WORKTREE: worktree,
     ORK_BASE: base,
     ORK_ALLOWED_TOOLS: (ctx.config.roles[job.role]?.allowed_tools ?? []).join(","),
+    ORK_PORT: String(ctx.slot.port),
   };
+  const cancel = new AbortController();
+  const watcher = watchForCancel(ctx, job.id, cancel);
+  const signal = AbortSignal.any([cancel.signal, ctx.stop]);
   const timeoutSeconds = job.timeout ?? ctx.config.orchestrator.job_timeout;
   let outcome;
   // Awaited only once the command ends (see settled.ts).
   let recordingPid: Promise<Settled<unknown>> = settled(Promise.resolve());
+  const recordPid = (pid: number): void => {
+    // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
+    recordingPid = settled(queue.record(job.id, { pid }));
+  };
+  let logSizeBefore: number;
   try {
+    const prepared = await prepareForJob(ctx, ref, {
+      worktree,
+      commit: base,
+      clean: slotIndex(ctx),
+      logPath,
+      env,
+      sandbox,
+      signal,
+      onStart: recordPid,
+    }, { record: "always" });
+    unwrap(await recordingPid);
+    if (!prepared.ok) {
+      if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
+      if (prepared.cancelled) return cancelled(ctx, ref);
+      return await failed(ctx, ref, prepared.error, {}, { retry: false });
+    }
+    logSizeBefore = (await Deno.stat(logPath)).size;
     outcome = await execInGroup({
       command: job.command,
       cwd: worktree,
       env,
       logPath,
       timeoutSeconds,
-      signal: AbortSignal.any([cancel.signal, ctx.stop]),
+      signal,
       sandbox,
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
-        // Recorded while the job runs, so that recovery after a SIGKILLed runner can stop what it left behind.
-        recordingPid = settled(queue.record(job.id, { pid }));
+        recordPid(pid);
       },
     });
   } finally {
@@ -209,12 +239,16 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   }
   if (outcome.timedOut || outcome.startFailed || outcome.exitCode !== 0) {
     // Only the command's own output counts as its last line, not ork's header above it.
-    const last = (await Deno.stat(logPath)).size > logSizeBefore ? await lastLine(logPath) : "";
+    const wrote = (await Deno.stat(logPath)).size > logSizeBefore;
+    const last = wrote ? await errorLine(logPath) : "";
+    const hint = wrote && sandbox !== undefined
+      ? sandboxHint(await logTail(logPath), Deno.env.get("HOME") ?? "")
+      : null;
     const how = outcome.timedOut
       ? `timed out after ${timeoutSeconds}s`
       : outcome.exitCode === null
       ? `killed by ${outcome.signal ?? "a signal"}`
-      : `exit code ${outcome.exitCode}${last ? `: ${last}` : ""}`;
+      : `exit code ${outcome.exitCode}${last ? `: ${last}` : ""}${hint ? `; ${hint}` : ""}`;
     await keepForInspection(ctx, job, worktree, names.branch, base, how);
     return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode });
   }
@@ -284,6 +318,21 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       }, { landed_commit: candidate });
       return finished?.value ?? null;
     },
+    // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
+    prepare: async (commit) => {
+      const prepared = await prepareForJob(ctx, ref, {
+        worktree,
+        commit,
+        clean: slotIndex(ctx),
+        logPath,
+        env,
+        sandbox,
+        signal: ctx.stop,
+        onStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
+      }, { record: "built" });
+      return prepared.ok ? null : prepared.error;
+    },
+    setupTimeout: ctx.config.environment.setup === null ? 0 : ctx.config.environment.timeout,
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
     onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
     sandbox,
@@ -350,6 +399,10 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         { exit_code: 0, result: { landed: false, gates } },
         { retry: false },
       );
+    case "environment-failed":
+      if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
+      // Its inputs as the job left them make setup fail: running the job again would do the same.
+      return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: false });
     case "cancelled":
       // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
       await deleteBranch(root, names.branch);

@@ -73,6 +73,13 @@ export interface LandRequest {
    * without running it, when the job was cancelled meanwhile.
    */
   readonly finish: (land: () => Promise<LastStep>, candidate: string) => Promise<LastStep | null>;
+  /**
+   * Gives the worktree, holding exactly the candidate, its environment before the gates (see
+   * `prepareEnvironment`); resolves null, or why it cannot (the gates then do not run and nothing lands).
+   */
+  readonly prepare?: (commit: string) => Promise<string | null>;
+  /** The longest `prepare` may take, in seconds (0 without setup): waiting for the landing lock allows for it. */
+  readonly setupTimeout?: number;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
@@ -88,6 +95,7 @@ export type LandResult =
   | { kind: "changes-protected"; files: string[] }
   | { kind: "target-moving"; attempts: number }
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
+  | { kind: "environment-failed"; error: string }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
   | { kind: "cancelled"; gates: GateResult[] };
 
@@ -109,7 +117,8 @@ const MAX_TIP_RACES = 3;
  */
 export async function landJob(request: LandRequest): Promise<LandResult> {
   // Gates can take their whole timeouts while we hold the lock: wait for it as long as that could take.
-  const waitMs = 60_000 + request.gates.reduce((sum, gate) => sum + gate.timeout * 1000, 0) * 4;
+  const waitMs = 60_000 +
+    (request.gates.reduce((sum, gate) => sum + gate.timeout, 0) + (request.setupTimeout ?? 0)) * 1000 * 4;
   await using _lock = await acquire(request.lockPath, { purpose: "landing", timeoutMs: waitMs });
   let gates: GateResult[] = [];
   // The tree the worktree holds exactly (untracked files aside), until a gate has run there.
@@ -131,6 +140,9 @@ export async function landJob(request: LandRequest): Promise<LandResult> {
     else await request.reset(candidate.commit, candidate.tree);
     holds = null;
     gates = [];
+    const unprepared = await request.prepare?.(candidate.commit) ?? null;
+    // (The job's end wipes the worktree.)
+    if (unprepared !== null) return { kind: "environment-failed", error: unprepared };
     for (
       const gate of await runGates(request.gates, {
         cwd: request.worktree,

@@ -20,6 +20,7 @@ import { openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
+import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
@@ -124,6 +125,16 @@ async function runHoldingLock(
     once: options.once,
     sandbox: describeSandbox(sandbox),
   });
+  if (sandbox.kind === "none") {
+    // Unconfined, a gate can import the user's files instead of the candidate's: said first, whatever -v says.
+    const leaks = await checkoutLeaks(ws.root, ws.paths.worktrees, Deno.env.toObject());
+    if (leaks.length > 0) {
+      const message = `warning: jobs and gates run unconfined and ${describeLeaks(leaks)}: a gate may test ` +
+        "your checkout rather than the candidate (see 'ork doctor')";
+      events.emit({ kind: "warning", message });
+      if (!options.verbose) options.stderr?.(`ork: ${message}`);
+    }
+  }
   try {
     await recoverOrphans({
       queue,

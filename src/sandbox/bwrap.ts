@@ -3,7 +3,11 @@
  * arguments that say so.
  *
  * Inside, the whole filesystem is read-only except the job's worktree and the worktree's own git dir
- * `.git/worktrees/<name>/` (its HEAD, index and reflog); `/tmp` is private and empty. At `.git/objects` the
+ * `.git/worktrees/<name>/` (its HEAD, index and reflog); `/tmp` is private and empty. The user's checkout is
+ * not there at all: its folder is an empty read-only one holding only the repository's git dir (read-only,
+ * other worktrees' entries hidden) and the job's worktree, so what a job or a gate imports, requires or reads is
+ * the candidate's, never the user's files (a venv's `.pth` naming `<root>/src`, Node's walk up to
+ * `<root>/node_modules`); other job worktrees are hidden the same way. At `.git/objects` the
  * command finds an object store of its own, empty at its start, whose alternate is the repository's store
  * mounted read-only (see `git/objects.ts`): it can commit, and cannot write one of the repository's objects.
  * Every shared ref, the main worktree, `.ork/` and `$HOME` are therefore out of reach: `git update-ref
@@ -50,7 +54,7 @@ export const BWRAP_BASE_ARGS: readonly string[] = Object.freeze([
 
 /** The paths one sandbox is built from; absolute and free of symlinks (see {@link sandboxPaths}). */
 export interface SandboxPaths {
-  /** The main worktree's root; visible read-only, even when it is below `/tmp`. */
+  /** The main worktree's root; hidden (an empty read-only folder holding only what ork mounts in it). */
   readonly root: string;
   /** The git dir shared by all worktrees (normally `<root>/.git`); visible read-only. */
   readonly gitCommonDir: string;
@@ -100,13 +104,25 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   const args = [...BWRAP_BASE_ARGS];
   const readOnly = (path: string): void => void args.push("--ro-bind", path, path);
   const writable = (path: string): void => void args.push("--bind", path, path);
-  // The private /tmp above hides a repository below /tmp (every test's, and some users'): show it again.
-  readOnly(paths.root);
-  if (!isInside(paths.gitCommonDir, paths.root)) readOnly(paths.gitCommonDir);
+  // An empty tmpfs in place of a folder, made read-only once every mount inside it is in place (bwrap makes
+  // their mount points in it); a remount is not recursive, so what is mounted inside keeps its own mode.
+  const hidden: string[] = [];
+  const hide = (path: string): void => {
+    args.push("--tmpfs", path);
+    hidden.push(path);
+  };
+  // The user's checkout, with .ork/ and every worktree in it; below /tmp (every test's) it is made anew.
+  hide(paths.root);
+  // git needs the repository's git dir; the other worktrees' entries in it (their index, their HEAD) stay out.
+  readOnly(paths.gitCommonDir);
+  hide(join(paths.gitCommonDir, "worktrees"));
+  // Job worktrees outside the checkout (an absolute worktree_base): their neighbours stay out too.
+  if (!isInside(paths.worktree, paths.root)) hide(dirname(paths.worktree));
   writable(paths.worktreeGitDir);
   writable(paths.worktree);
   for (const extra of paths.extraWritable ?? []) writable(extra);
-  // Shown again where the private /tmp hid them: the stores the repository borrows objects from.
+  // Shown again where the private /tmp or the hidden checkout hid them: the stores the repository borrows
+  // objects from.
   for (const alternate of paths.alternates ?? []) readOnly(alternate);
   // The repository's objects, read-only, where the command's own store finds them as its alternate; then that
   // store where git looks for the repository's objects (sources are the host's paths). The store's own entry in
@@ -119,6 +135,7 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   // Last, so that no writable mount above covers them again.
   readOnly(join(paths.worktree, ".git"));
   for (const name of PINNED_GIT_DIR_FILES) readOnly(join(paths.worktreeGitDir, name));
+  for (const path of hidden.reverse()) args.push("--remount-ro", path);
   return args;
 }
 

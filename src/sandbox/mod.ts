@@ -1,7 +1,8 @@
 /**
  * Confining jobs and gates with bubblewrap: `detectSandbox` decides once per process whether it works here
  * (`orchestrator.sandbox`), `sandboxFor` gives the `sandbox` field of an `execInGroup` spec for one job
- * worktree, and `describeSandbox` says in a word which was used.
+ * worktree, `describeSandbox` says in a word which was used, and `sandboxHint` what to do when a job failed on
+ * the sandbox's walls.
  *
  * @module
  */
@@ -21,3 +22,4 @@ export {
   type SandboxPaths,
   sandboxPaths,
 } from "./bwrap.ts";
+export { sandboxHint } from "./hint.ts";

@@ -26,6 +26,8 @@ export interface OrkPaths {
   readonly worktrees: string;
   /** Job logs: `.ork/logs`. */
   readonly logs: string;
+  /** Stored results of `environment.setup`: `.ork/env`. */
+  readonly env: string;
 }
 
 /** One repository with its config. */
@@ -50,6 +52,7 @@ export function orkPaths(root: string, config: OrkConfig): OrkPaths {
     locks: join(ork, "locks"),
     worktrees: within(config.orchestrator.worktree_base),
     logs: join(ork, "logs"),
+    env: join(ork, "env"),
   };
 }
 

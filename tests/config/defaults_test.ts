@@ -11,7 +11,9 @@ Deno.test("the defaults are the documented values", () => {
     max_retries: 2,
     target_branch: null,
     sandbox: "auto",
+    sandbox_writable: [],
   });
+  assert.deepEqual(DEFAULT_CONFIG.environment, { setup: null, inputs: [], copy: [], timeout: 900 });
   assert.deepEqual(DEFAULT_CONFIG.merge_gates, []);
   assert.deepEqual(Object.keys(DEFAULT_CONFIG.roles), [
     "bug-catcher",
@@ -25,6 +27,7 @@ Deno.test("the defaults are the documented values", () => {
     description: "Transform tasks into structured plans",
     allowed_tools: ["bash", "grep", "find", "git"],
     forbidden_patterns: [],
+    sandbox_writable: [],
   });
 });
 

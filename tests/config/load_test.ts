@@ -68,7 +68,12 @@ Deno.test("roles in the file replace the default roles wholesale", async () => {
   });
   const config = await loadConfig(tmp.dir);
   assert.deepEqual(config.roles, {
-    reviewer: { description: "Review changes", allowed_tools: ["git"], forbidden_patterns: [] },
+    reviewer: {
+      description: "Review changes",
+      allowed_tools: ["git"],
+      forbidden_patterns: [],
+      sandbox_writable: [],
+    },
   });
   assert.deepEqual(config.forbidden_patterns, DEFAULT_CONFIG.forbidden_patterns);
   assert.deepEqual(config.orchestrator, DEFAULT_CONFIG.orchestrator);
@@ -93,6 +98,7 @@ Deno.test("gates and settings from one file and roles from the other all apply",
   assert.deepEqual(config, {
     orchestrator: { ...DEFAULT_CONFIG.orchestrator, target_branch: "trunk" },
     landing: DEFAULT_CONFIG.landing,
+    environment: DEFAULT_CONFIG.environment,
     merge_gates: [{ name: "tests", type: "shell", command: "make test", required: true, timeout: 300 }],
     roles: {},
     forbidden_patterns: DEFAULT_CONFIG.forbidden_patterns,

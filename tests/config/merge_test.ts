@@ -31,7 +31,9 @@ Deno.test("empty roles leave no roles at all", () => {
 });
 
 Deno.test("the merged config shares nothing with the layers", () => {
-  const layer = { roles: { r: { description: "d", allowed_tools: ["git"], forbidden_patterns: [] } } };
+  const layer = {
+    roles: { r: { description: "d", allowed_tools: ["git"], forbidden_patterns: [], sandbox_writable: [] } },
+  };
   const config = mergeConfig([layer]);
   layer.roles.r.allowed_tools.push("rm");
   assert.deepEqual(config.roles.r?.allowed_tools, ["git"]);

@@ -95,11 +95,17 @@ Deno.test("roles get an empty forbidden_patterns list unless they set one", () =
   ].join("\n");
   assert.deepEqual(parseConfigText(ROLES, text), {
     roles: {
-      reviewer: { description: "Review changes", allowed_tools: ["git"], forbidden_patterns: [] },
+      reviewer: {
+        description: "Review changes",
+        allowed_tools: ["git"],
+        forbidden_patterns: [],
+        sandbox_writable: [],
+      },
       deployer: {
         description: "Deploy",
         allowed_tools: [],
         forbidden_patterns: [String.raw`\bkubectl\s+delete\b`],
+        sandbox_writable: [],
       },
     },
   });
@@ -153,7 +159,7 @@ Deno.test("an unknown key points at the key and suggests the near miss", () => {
     message: 'config/orchestrator.yaml:5: orchestrator: unknown key "max_concurrency"',
     hint:
       'did you mean "max_concurrent"? known keys: max_concurrent, worktree_base, queue_dir, job_timeout, ' +
-      "stale_lock_timeout, max_retries, target_branch, sandbox",
+      "stale_lock_timeout, max_retries, target_branch, sandbox, sandbox_writable",
   });
 });
 
@@ -161,7 +167,7 @@ Deno.test("an unknown key far from every known key lists the known keys only", (
   assertRefused(ORCHESTRATOR, "foo: 1\n", {
     line: 1,
     message: 'config/orchestrator.yaml:1: unknown key "foo"',
-    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, merge_gates",
+    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, environment, merge_gates",
   });
 });
 
@@ -171,7 +177,7 @@ Deno.test("a key of the other file says which file it belongs in", () => {
     message: 'config/orchestrator.yaml:2: unknown key "roles"',
     hint:
       '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, merge_gates",
+      "landing, environment, merge_gates",
   });
 });
 
@@ -181,7 +187,7 @@ Deno.test("a setting at the top level is told to go under orchestrator:", () => 
     message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
     hint:
       'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, merge_gates",
+      "landing, environment, merge_gates",
   });
 });
 
@@ -191,7 +197,7 @@ Deno.test("of several problems the one nearest the top is reported", () => {
     message: 'config/orchestrator.yaml:2: orchestrator: unknown key "bogus"',
     hint:
       "known keys: max_concurrent, worktree_base, queue_dir, job_timeout, stale_lock_timeout, max_retries, " +
-      "target_branch, sandbox",
+      "target_branch, sandbox, sandbox_writable",
   });
 });
 
@@ -226,8 +232,9 @@ Deno.test("a file that is a lone word is refused", () => {
   assertRefused(ORCHESTRATOR, "hello\n", {
     line: 1,
     message:
-      'config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, merge_gates:), got "hello"',
-    hint: "start the file with orchestrator: or landing: or merge_gates: at the left margin",
+      "config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, environment:, " +
+      'merge_gates:), got "hello"',
+    hint: "start the file with orchestrator: or landing: or environment: or merge_gates: at the left margin",
   });
 });
 
@@ -381,4 +388,98 @@ Deno.test("a glob of a built-in gate that is not a non-empty string is refused w
       'config/orchestrator.yaml:4: merge_gates[0].exclude[1]: expected a non-empty glob (a string), got ""',
     hint: "write each glob as text, such as assets/** (quote it if it starts with * or holds a colon)",
   });
+});
+
+Deno.test("environment and sandbox_writable are read as written", () => {
+  assert.deepEqual(
+    parseConfigText(
+      ORCHESTRATOR,
+      "orchestrator:\n  sandbox_writable: [~/.claude, ~/.claude.json, /opt/state]\n" +
+        "environment:\n  setup: npm ci\n  inputs: [package-lock.json, ./packages/a/]\n  copy: [.env]\n" +
+        "  timeout: 60\n",
+    ),
+    {
+      orchestrator: { sandbox_writable: ["~/.claude", "~/.claude.json", "/opt/state"] },
+      environment: {
+        setup: "npm ci",
+        inputs: ["package-lock.json", "./packages/a/"],
+        copy: [".env"],
+        timeout: 60,
+      },
+    },
+  );
+  assert.deepEqual(
+    parseConfigText(
+      ROLES,
+      "roles:\n  agent:\n    description: d\n    allowed_tools: []\n" +
+        "    sandbox_writable: [~/.codex]\n",
+    ).roles?.agent?.sandbox_writable,
+    ["~/.codex"],
+  );
+});
+
+Deno.test("bad environment and sandbox_writable values name the key, the value and the fix", () => {
+  const cases: [string, number, string, string][] = [
+    [
+      "orchestrator:\n  sandbox_writable: [.claude]\n",
+      2,
+      'orchestrator.sandbox_writable[0]: ".claude" is not an absolute path or one starting with ~/',
+      'write the path whole, such as "~/.claude" or "/opt/agent/state"',
+    ],
+    [
+      "orchestrator:\n  sandbox_writable: ~/.claude\n",
+      2,
+      'orchestrator.sandbox_writable: expected a list of paths, got "~/.claude"',
+      'list the paths agents keep their state in, such as ["~/.claude", "~/.codex"], or [] for none',
+    ],
+    [
+      "environment:\n  inputs: [../package-lock.json]\n",
+      2,
+      'environment.inputs[0]: "../package-lock.json" is not a path inside the repository',
+      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+    ],
+    [
+      "environment:\n  copy: [/etc/passwd]\n",
+      2,
+      'environment.copy[0]: "/etc/passwd" is not a path inside the repository',
+      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+    ],
+    [
+      "environment:\n  copy: [.git/config]\n",
+      2,
+      'environment.copy[0]: ".git/config" is not a path inside the repository',
+      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+    ],
+    [
+      "environment:\n  setup: ''\n",
+      2,
+      'environment.setup: expected a non-empty command or null, got ""',
+      'set it to the command that prepares a worktree, such as "npm ci", or null for none',
+    ],
+    [
+      "environment:\n  timeout: 0\n",
+      2,
+      "environment.timeout: expected a number of seconds > 0, got 0",
+      "set it to a number of seconds such as 900 (15 minutes)",
+    ],
+    [
+      "environment:\n  setup: npm ci\n  input: [package-lock.json]\n",
+      3,
+      'environment: unknown key "input"',
+      'did you mean "inputs"? known keys: setup, inputs, copy, timeout',
+    ],
+  ];
+  for (const [text, line, message, hint] of cases) {
+    assertRefused(ORCHESTRATOR, text, { line, message: `${ORCHESTRATOR}:${line}: ${message}`, hint });
+  }
+  assertRefused(
+    ROLES,
+    "roles:\n  agent:\n    description: d\n    allowed_tools: []\n    sandbox_writable: [codex]\n",
+    {
+      line: 5,
+      message:
+        `${ROLES}:5: roles.agent.sandbox_writable[0]: "codex" is not an absolute path or one starting with ~/`,
+      hint: 'write the path whole, such as "~/.claude" or "/opt/agent/state"',
+    },
+  );
 });

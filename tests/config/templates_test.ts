@@ -30,6 +30,7 @@ Deno.test("each template parses on its own to exactly the defaults of its keys",
   assert.deepEqual(parseConfigText(CONFIG_FILES.orchestrator, templates[CONFIG_FILES.orchestrator] ?? ""), {
     orchestrator: DEFAULT_CONFIG.orchestrator,
     landing: DEFAULT_CONFIG.landing,
+    environment: DEFAULT_CONFIG.environment,
     merge_gates: [],
   });
   assert.deepEqual(parseConfigText(CONFIG_FILES.roles, templates[CONFIG_FILES.roles] ?? ""), {

@@ -165,6 +165,8 @@ Deno.test("the bundle, denied reading the checkout, runs a job that lands, then 
     "--allow-env",
     // Runner names and lock holders record the host name.
     "--allow-sys=hostname",
+    // Each worker slot's ORK_PORT block is found free by binding its ports on 127.0.0.1 for a moment.
+    "--allow-net=127.0.0.1",
   ];
   for (const path of [...reads, ...writes, copy.ork]) {
     assert.ok(!touchesCheckout(path), `${path} is in or around the checkout ${CHECKOUT}`);

@@ -23,6 +23,7 @@ const NAMES = [
   "config/agent_roles.yaml",
   "target-branch",
   "sandbox",
+  "isolation",
   "disk",
   "locks",
   "worktrees",
@@ -171,7 +172,7 @@ Deno.test("outside a repository it fails and skips; before ork init it warns; sa
       "fix: run ork inside a git repository, or pass -C <dir>; 'git init' makes one",
   );
   assert.equal(lineOf(none, "locks"), "skip  locks  needs a git repository");
-  assert.match(none.stdout, /^ork doctor: \d+ ok, \d+ warn, 1 fail, 8 skipped$/m);
+  assert.match(none.stdout, /^ork doctor: \d+ ok, \d+ warn, 1 fail, 9 skipped$/m);
   const noRepo = parseReport(noneJson);
   assert.equal(noRepo.ok, false);
   assert.deepEqual(

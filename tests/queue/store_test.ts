@@ -59,6 +59,7 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "landed_commit",
     "pid",
     "sandbox",
+    "environment",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -285,8 +286,17 @@ Deno.test("job files of every older schema (the Python layout, 1 and 2) still lo
   for (const id of ids) {
     const job = await queue.get(id);
     assert.deepEqual(
-      [job.role, job.priority, job.max_retries, job.retry_count, job.base, job.sandbox, job.schema_version],
-      ["bug-catcher", 10, 2, 0, null, null, 3],
+      [
+        job.role,
+        job.priority,
+        job.max_retries,
+        job.retry_count,
+        job.base,
+        job.sandbox,
+        job.environment,
+        job.schema_version,
+      ],
+      ["bug-catcher", 10, 2, 0, null, null, null, 4],
       `${id}`,
     );
   }

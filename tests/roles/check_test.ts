@@ -23,13 +23,20 @@ const CONFIG: OrkConfig = mergeConfig([{
       description: "may run the dangerous tools, so that only the patterns stop them",
       allowed_tools: ["rm", "dd", "mkfs", "mkfs.ext4", "git", "sudo", "mkdir", "bomb"],
       forbidden_patterns: [],
+      sandbox_writable: [],
     },
     reviewer: {
       description: "reads the history",
       allowed_tools: ["git diff", "git status", "git stash list", "x.sh", "/usr/bin/python3"],
       forbidden_patterns: [String.raw`\bgit\s+log\b.*--all\b`],
+      sandbox_writable: [],
     },
-    nothing: { description: "may only use builtins", allowed_tools: [], forbidden_patterns: [] },
+    nothing: {
+      description: "may only use builtins",
+      allowed_tools: [],
+      forbidden_patterns: [],
+      sandbox_writable: [],
+    },
   },
 }]);
 

@@ -14,7 +14,7 @@ function mounts(args: readonly string[]): string[][] {
       const [source = "", destination = ""] = [args[i + 1], args[i + 2]];
       pairs.push(source === destination ? [arg, source] : [arg, source, destination]);
       i += 2;
-    } else if (arg === "--dev" || arg === "--proc" || arg === "--tmpfs") {
+    } else if (arg === "--dev" || arg === "--proc" || arg === "--tmpfs" || arg === "--remount-ro") {
       pairs.push([arg, args[i + 1] ?? ""]);
       i += 1;
     }
@@ -47,7 +47,10 @@ Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree and own 
     ["--dev", "/dev"],
     ["--proc", "/proc"],
     ["--tmpfs", "/tmp"],
-    ["--ro-bind", "/home/u/repo"],
+    // The user's checkout and the other worktrees' git dirs: hidden, then made read-only at the end.
+    ["--tmpfs", "/home/u/repo"],
+    ["--ro-bind", "/home/u/repo/.git"],
+    ["--tmpfs", "/home/u/repo/.git/worktrees"],
     ["--bind", "/home/u/repo/.git/worktrees/ork-a-1-abc"],
     ["--bind", "/home/u/repo/.ork/worktrees/ork-a-1-abc"],
     // The repository's objects, read-only, seen from the private store that takes their place.
@@ -58,6 +61,8 @@ Deno.test("bwrapArgs: read-only system, private /tmp, writable worktree and own 
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/commondir"],
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/gitdir"],
     ["--ro-bind", "/home/u/repo/.git/worktrees/ork-a-1-abc/config.worktree"],
+    ["--remount-ro", "/home/u/repo/.git/worktrees"],
+    ["--remount-ro", "/home/u/repo"],
   ]);
   const setenv = args.indexOf("--setenv");
   assert.deepEqual(args.slice(setenv, setenv + 3), ["--setenv", "TMPDIR", "/tmp"]);
@@ -72,15 +77,34 @@ Deno.test("bwrapArgs: a git dir outside the main worktree is shown read-only too
     extraWritable: ["/home/u/.cache/tool"],
   });
   const pairs = mounts(args).map((pair) => pair.join(" "));
-  assert.deepEqual(pairs.slice(4, 12), [
-    "--ro-bind /home/u/repo",
+  assert.deepEqual(pairs.slice(4, 13), [
+    "--tmpfs /home/u/repo",
     "--ro-bind /srv/git/repo.git",
+    "--tmpfs /srv/git/repo.git/worktrees",
     "--bind /srv/git/repo.git/worktrees/w",
     "--bind /home/u/repo/.ork/worktrees/ork-a-1-abc",
     "--bind /home/u/.cache/tool",
     "--ro-bind /srv/git/repo.git/objects /srv/git/repo.git/worktrees/w/ork-store",
     "--ro-bind /srv/git/repo.git/worktrees/w/ork-objects",
     "--bind /srv/git/repo.git/worktrees/w/ork-objects /srv/git/repo.git/objects",
+  ]);
+});
+
+Deno.test("bwrapArgs: job worktrees outside the checkout hide their neighbours too", () => {
+  const pairs = mounts(bwrapArgs({ ...PATHS, worktree: "/srv/wt/ork-a-1-abc" })).map((pair) =>
+    pair.join(" ")
+  );
+  assert.deepEqual(pairs.slice(4, 9), [
+    "--tmpfs /home/u/repo",
+    "--ro-bind /home/u/repo/.git",
+    "--tmpfs /home/u/repo/.git/worktrees",
+    "--tmpfs /srv/wt",
+    "--bind /home/u/repo/.git/worktrees/ork-a-1-abc",
+  ]);
+  assert.deepEqual(pairs.slice(-3), [
+    "--remount-ro /srv/wt",
+    "--remount-ro /home/u/repo/.git/worktrees",
+    "--remount-ro /home/u/repo",
   ]);
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { commitAll, headOf, importJobObjects } from "../../src/git/mod.ts";
+import { addWorktree, commitAll, headOf, importJobObjects } from "../../src/git/mod.ts";
 import { exists, git, run, snapshot, tempRepo } from "../helpers/mod.ts";
 import { type JobFixture, jobFixture, NO_BWRAP, SANDBOX } from "./_fixture.ts";
 import { sandboxFor } from "../../src/sandbox/mod.ts";
@@ -70,7 +70,7 @@ test("writes outside the worktree fail: the main worktree, .ork/, $HOME, a folde
     `touch ${fx.root}/.ork/${mark}`,
     `touch ${home}/${mark}`,
     `touch ${fx.outside}/${mark}`,
-    `rm -f ${fx.root}/README.md`,
+    `rm ${fx.root}/README.md`,
   ];
   for (const command of attempts) {
     const { outcome, log } = await fx.run(command);
@@ -84,6 +84,43 @@ test("writes outside the worktree fail: the main worktree, .ork/, $HOME, a folde
     Object.keys(files).filter((name) => name !== "job.log");
   assert.deepEqual(withoutLog(await snapshot(fx.outside)), withoutLog(outsideBefore));
   assert.equal(await Deno.readTextFile(join(fx.root, "README.md")), "# test repo\n");
+});
+
+test("the user's checkout, .ork/ and other worktrees are not there inside: only the job's worktree and .git", async () => {
+  await using fx = await jobFixture();
+  // What a gate might reach for: the user's own files, an ignored folder of theirs, another job's worktree.
+  await Deno.mkdir(join(fx.root, "node_modules", "dep"), { recursive: true });
+  await Deno.writeTextFile(join(fx.root, "node_modules", "dep", "index.js"), "module.exports = 1;\n");
+  await Deno.writeTextFile(join(fx.root, "uncommitted.txt"), "the user's\n");
+  const other = join(fx.root, ".ork", "worktrees", "job-2");
+  await addWorktree(fx.root, other, await git(fx.root, "rev-parse", "main"));
+  await Deno.writeTextFile(join(other, "secret.txt"), "another job's\n");
+  const { outcome, log } = await fx.run(
+    `ls -A ${fx.root}; echo --; ls -A ${fx.root}/.ork/worktrees; echo --; ls -A ${fx.root}/.git/worktrees; ` +
+      `echo --; git log --oneline | wc -l; ls README.md`,
+  );
+  assert.equal(outcome.exitCode, 0, log);
+  assert.deepEqual(log.trim().split("\n--\n"), [".git\n.ork", "job-1", "job-1", "1\nREADME.md"]);
+  for (
+    const path of [
+      `${fx.root}/README.md`,
+      `${fx.root}/uncommitted.txt`,
+      `${fx.root}/node_modules/dep/index.js`,
+      "../../../README.md",
+      `${other}/secret.txt`,
+      `${fx.root}/.git/worktrees/job-2/HEAD`,
+    ]
+  ) {
+    const read = await fx.run(`cat ${path}`);
+    assert.notEqual(read.outcome.exitCode, 0, `${path} was readable: ${read.log}`);
+    assert.match(read.log, /No such file or directory/, path);
+  }
+  // The empty folders in their place are read-only: nothing written there is lost without a word.
+  for (const path of [`${fx.root}/new.txt`, `${fx.root}/.git/worktrees/new`]) {
+    const wrote = await fx.run(`touch ${path}`);
+    assert.notEqual(wrote.outcome.exitCode, 0, `${path} was writable: ${wrote.log}`);
+    assert.match(wrote.log, /Read-only file system/, path);
+  }
 });
 
 test("git cannot move a shared ref from inside: update-ref, checkout and commit in the main worktree fail", async () => {

@@ -6,10 +6,11 @@ import { printJson, queueFor } from "../workspace.ts";
 export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
   const command = new Command("clean")
     .description(
-      "recover jobs of dead runners; remove stale worktrees, merged ork/* branches, dead runners' locks",
+      "recover jobs of dead runners; remove stale worktrees, merged ork/* branches, dead runners' locks, " +
+        "unused environments",
     )
     .option("--dry-run", "print what would be removed, remove nothing")
-    .option("--json", "print {recovered, worktrees, branches, locks, temps}")
+    .option("--json", "print {recovered, worktrees, branches, locks, temps, environments}")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork clean", "ork clean --dry-run"))
     .action(async (opts) => {
@@ -26,6 +27,9 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
         ...report.locks.map((path) => `${verb("removed", "would remove")} lock ${path} (its runner is gone)`),
         ...report.temps.map((path) =>
           `${verb("removed", "would remove")} ${path} (a write a killed ork left)`
+        ),
+        ...report.environments.map((path) =>
+          `${verb("removed", "would remove")} environment ${path} (not among the last used)`
         ),
       ];
       for (const line of lines.length > 0 ? lines : ["nothing to clean"]) ctx.output.out(line);

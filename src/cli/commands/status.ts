@@ -23,6 +23,7 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
       formatAge(job.started_at ?? job.created_at, now),
       `sandbox ${job.sandbox ?? "not recorded"}`,
       job.worktree ?? "",
+      job.environment ?? "",
     ]);
     lines.push(...table(rows));
   }

@@ -1,0 +1,277 @@
+/**
+ * Environments: `environment.setup` runs once per content of `inputs` (real `npm ci` on a real Node project whose
+ * dependencies are local tarballs, so no registry is needed), its result is copied into each worktree before the
+ * job and before the gates, a job that adds a dependency lands, `copy` brings ignored files, and each slot has
+ * its `ORK_PORT`.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { exists, git, ork, run, tempDir } from "../helpers/mod.ts";
+import { type RunFixture, runFixture } from "./_setup.ts";
+
+/** A package `name` that exports a function returning `says`, packed as `<dir>/vendor/<name>-1.0.0.tgz`. */
+async function packPackage(dir: string, name: string, says: string): Promise<void> {
+  await using source = await tempDir("ork-pkg-");
+  await Deno.writeTextFile(
+    join(source.dir, "package.json"),
+    JSON.stringify({ name, version: "1.0.0", main: "index.js" }),
+  );
+  await Deno.writeTextFile(join(source.dir, "index.js"), `module.exports = () => ${JSON.stringify(says)};\n`);
+  await Deno.mkdir(join(dir, "vendor"), { recursive: true });
+  const packed = await run("npm", ["pack", "--silent", "--pack-destination", join(dir, "vendor")], {
+    cwd: source.dir,
+  });
+  assert.equal(packed.code, 0, packed.stderr);
+}
+
+/** npm in a test: quiet, offline (every dependency is a local tarball), with a cache of the test's own. */
+async function npm(dir: string, ...args: string[]): Promise<void> {
+  const result = await run("npm", [...args, "--no-audit", "--no-fund", "--offline", "--silent"], {
+    cwd: dir,
+  });
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/**
+ * A Node project on main: `greet` from a local tarball, its lock file, `node_modules/` ignored, and a test that
+ * requires every dependency package.json lists. The user has run `npm install` in their checkout.
+ */
+async function nodeProject(s: RunFixture): Promise<void> {
+  await packPackage(s.dir, "greet", "hello");
+  await packPackage(s.dir, "shout", "HELLO");
+  await Deno.writeTextFile(join(s.dir, "package.json"), JSON.stringify({ name: "app", version: "1.0.0" }));
+  await npm(s.dir, "install", "./vendor/greet-1.0.0.tgz");
+  await Deno.writeTextFile(join(s.dir, ".gitignore"), "node_modules/\n.env\n");
+  await Deno.writeTextFile(
+    join(s.dir, "test.js"),
+    'const deps = Object.keys(require("./package.json").dependencies);\n' +
+      "for (const dep of deps) if (typeof require(dep)() !== 'string') process.exit(1);\n" +
+      'if (require("greet")() !== "hello") { console.error("greet is not greeting"); process.exit(1); }\n',
+  );
+  await Deno.writeTextFile(
+    join(s.dir, "add-dep.sh"),
+    "set -e\nnpm install --no-audit --no-fund --offline --silent ./vendor/shout-1.0.0.tgz\n",
+  );
+  await Deno.writeTextFile(
+    join(s.dir, "tamper.sh"),
+    "echo 'module.exports = () => \"evil\";' > node_modules/greet/index.js\necho x > tampered.txt\n",
+  );
+  await git(s.dir, "add", ".");
+  await git(s.dir, "commit", "--quiet", "-m", "node project");
+}
+
+/** npm keeps its cache in ~/.npm: a job that runs `npm install` needs it writable in the sandbox. */
+const NODE_CONFIG = "orchestrator:\n  sandbox_writable: [~/.npm]\n" +
+  "environment:\n  setup: npm ci --no-audit --no-fund --offline\n" +
+  "  inputs: [package.json, package-lock.json]\n" +
+  "merge_gates:\n  - name: test\n    command: node test.js\n";
+
+/** The keys of the environments kept in `.ork/env`. */
+async function keptEnvironments(dir: string): Promise<string[]> {
+  const keys: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(join(dir, ".ork", "env"))) {
+      if (exists(join(dir, ".ork", "env", entry.name, "meta.json"))) keys.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return keys.sort();
+}
+
+async function logOf(s: RunFixture, id: string): Promise<string> {
+  return await Deno.readTextFile((await s.queue.get(id)).log_path ?? "");
+}
+
+Deno.test("setup runs once per inputs content; a job that adds a dependency lands and the next job passes", async () => {
+  await using s = await runFixture(NODE_CONFIG);
+  await nodeProject(s);
+  const plain = [
+    await s.enqueue("one", "touch one.txt"),
+    await s.enqueue("two", "touch two.txt"),
+    await s.enqueue("three", "touch three.txt"),
+  ];
+  const first = await s.run("--once");
+  assert.equal(first.code, 0, first.stderr);
+  for (const id of plain) assert.equal((await s.queue.get(id)).status, "completed", await logOf(s, id));
+  // Three jobs and three candidates with the same package files: setup ran once.
+  assert.equal((await keptEnvironments(s.dir)).length, 1);
+  const ran = (await Promise.all(plain.map((id) => logOf(s, id)))).join("\n").match(/running setup/g);
+  assert.equal(ran?.length, 1);
+  // Whichever worker got there first ran it; the other jobs say they had the kept one.
+  const summaries = (await Promise.all(plain.map((id) => s.queue.get(id)))).map((job) =>
+    job.environment ?? ""
+  )
+    .sort();
+  assert.match(
+    summaries[0] ?? "",
+    /^environment [0-9a-f]{12}: kept \(its setup took \d+\.\ds\), copied in \d+\.\ds$/,
+  );
+  assert.match(summaries[1] ?? "", /^environment [0-9a-f]{12}: kept /);
+  assert.match(summaries[2] ?? "", /^environment [0-9a-f]{12}: setup ran in \d+\.\ds, copied in \d+\.\ds$/);
+
+  const adding = await s.enqueue("add shout", "bash add-dep.sh");
+  const second = await s.run("--once");
+  assert.equal(second.code, 0, second.stderr + await logOf(s, adding));
+  assert.equal((await s.queue.get(adding)).status, "completed", await logOf(s, adding));
+  assert.match(await s.show("package.json"), /"shout"/);
+  // Its candidate's inputs differ: setup ran for it, before the gates.
+  assert.equal((await keptEnvironments(s.dir)).length, 2);
+  assert.match(await logOf(s, adding), /running setup[\s\S]*== gate test/);
+
+  const next = await s.enqueue("after", "touch after.txt");
+  const third = await s.run("--once");
+  assert.equal(third.code, 0, third.stderr);
+  assert.equal((await s.queue.get(next)).status, "completed", await logOf(s, next));
+  assert.doesNotMatch(await logOf(s, next), /running setup/);
+  assert.equal((await keptEnvironments(s.dir)).length, 2);
+  // The user's checkout was not touched by any of it, node_modules included.
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+  assert.equal(exists(join(s.dir, "node_modules", "shout")), false);
+});
+
+Deno.test("a job cannot change the environment the next job and the gates get", async () => {
+  await using s = await runFixture(NODE_CONFIG);
+  await nodeProject(s);
+  const tamper = await s.enqueue("tamper", "bash tamper.sh");
+  const after = await s.enqueue("after", "touch after.txt");
+  const result = await s.run("--once", "--workers", "1");
+  assert.equal(result.code, 0, result.stderr);
+  // The gate of the tampering job saw the environment as setup made it, not as the job left it.
+  assert.equal((await s.queue.get(tamper)).status, "completed", await logOf(s, tamper));
+  assert.equal((await s.queue.get(after)).status, "completed", await logOf(s, after));
+  const [key] = await keptEnvironments(s.dir);
+  assert.equal(
+    await Deno.readTextFile(join(s.dir, ".ork", "env", key!, "files", "node_modules", "greet", "index.js")),
+    'module.exports = () => "hello";\n',
+  );
+});
+
+Deno.test("a failed setup fails the job with setup's own error line, without retries", async () => {
+  await using s = await runFixture(
+    "environment:\n  setup: \"echo 'npm ERR! could not resolve dependency' >&2; echo done; exit 3\"\n",
+  );
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("any", "touch a.txt", "--max-retries", "2");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0);
+  assert.equal(
+    job.error,
+    "environment setup failed (exit code 3): npm ERR! could not resolve dependency",
+  );
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+  assert.deepEqual(await keptEnvironments(s.dir), []);
+});
+
+Deno.test("a setup that makes files the repository does not ignore, or changes tracked ones, is refused", async () => {
+  for (
+    const [setup, error] of [
+      [
+        "touch made.txt",
+        /^environment setup made files the repository does not ignore \(made\.txt\); add them/,
+      ],
+      [
+        "echo changed > README.md",
+        /^environment setup changed tracked files \(README\.md\); it must leave them/,
+      ],
+    ] as const
+  ) {
+    await using s = await runFixture(`environment:\n  setup: ${setup}\n`);
+    const id = await s.enqueue("any", "touch a.txt", "--max-retries", "0");
+    assert.equal((await s.run("--once")).code, 1);
+    const job = await s.queue.get(id);
+    assert.equal(job.status, "failed");
+    assert.match(job.error ?? "", error);
+    assert.deepEqual(await keptEnvironments(s.dir), []);
+  }
+});
+
+Deno.test("copy brings ignored files from the checkout into the job and its gates, and never commits them", async () => {
+  await using s = await runFixture(
+    "environment:\n  copy: [.env, missing.env]\n" +
+      "merge_gates:\n  - name: env\n    command: grep -q TOKEN=abc .env\n",
+  );
+  await Deno.writeTextFile(join(s.dir, ".gitignore"), ".env\nmissing.env\n");
+  await git(s.dir, "add", ".gitignore");
+  await git(s.dir, "commit", "--quiet", "-m", "ignore");
+  await Deno.writeTextFile(join(s.dir, ".env"), "TOKEN=abc\n");
+  const id = await s.enqueue("read env", "grep -q TOKEN=abc .env && touch seen.txt");
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await s.queue.get(id)).status, "completed", await logOf(s, id));
+  assert.equal(await s.show("seen.txt"), "");
+  await assert.rejects(() => s.show(".env"));
+  assert.match(await logOf(s, id), /environment\.copy: missing\.env is not in your checkout; not copied/);
+});
+
+Deno.test("copy of a file the repository does not ignore is refused: a job would commit it", async () => {
+  await using s = await runFixture("environment:\n  copy: [.env]\n");
+  await Deno.writeTextFile(join(s.dir, ".env"), "TOKEN=abc\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("any", "touch a.txt", "--max-retries", "0");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(
+    job.error,
+    "environment.copy names .env, which the repository does not ignore: a job would commit it; add it to .gitignore",
+  );
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+});
+
+Deno.test("each job and its gates get the slot's ORK_PORT, a block of ports free on 127.0.0.1", async () => {
+  await using s = await runFixture(
+    'merge_gates:\n  - name: port\n    command: test "$(cat port.txt)" = "$ORK_PORT"\n',
+  );
+  await Deno.writeTextFile(join(s.dir, "port.sh"), 'echo "$ORK_PORT" > port.txt\n');
+  await git(s.dir, "add", "port.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "port script");
+  const id = await s.enqueue("port", "bash port.sh");
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await s.queue.get(id)).status, "completed", await logOf(s, id));
+  const port = Number(await s.show("port.txt"));
+  assert.ok(Number.isInteger(port) && port >= 20_000 && port % 10 === 0, String(port));
+});
+
+Deno.test("ork setup builds the target's environment once, --rebuild runs setup again; unset, it refuses", async () => {
+  await using s = await runFixture(NODE_CONFIG);
+  await nodeProject(s);
+  const built = await ork(["setup"], { cwd: s.dir });
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(
+    built.stdout,
+    /^environment [0-9a-f]{12}: setup ran in \d+\.\ds, copied in \d+\.\ds \(main at [0-9a-f]{12}\)\n$/,
+  );
+  const [key] = await keptEnvironments(s.dir);
+  assert.ok(exists(join(s.dir, ".ork", "env", key!, "files", "node_modules", "greet", "index.js")));
+  const kept = await ork(["setup"], { cwd: s.dir });
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(kept.stdout, /: kept \(its setup took/);
+  const again = await ork(["setup", "--rebuild", "--json"], { cwd: s.dir });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).result.built, true);
+  assert.deepEqual(await keptEnvironments(s.dir), [key]);
+  // Its worktree is gone; the user's checkout is as it was.
+  assert.equal((await git(s.dir, "worktree", "list", "--porcelain")).split("\n\n").length, 1);
+  assert.equal(await git(s.dir, "status", "--porcelain"), "");
+
+  await using bare = await runFixture();
+  const refused = await ork(["setup"], { cwd: bare.dir });
+  assert.equal(refused.code, 2);
+  assert.equal(
+    refused.stderr,
+    "ork: environment.setup is not set in config/orchestrator.yaml: there is no environment to build; " +
+      'set environment.setup to the command that prepares a worktree, such as "npm ci"\n',
+  );
+});
+
+Deno.test("ork setup with a failing setup exits 1 naming setup's error and keeps nothing", async () => {
+  await using s = await runFixture('environment:\n  setup: "echo fatal: no network >&2; exit 1"\n');
+  const result = await ork(["setup"], { cwd: s.dir });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^ork: environment setup failed \(exit code 1\): fatal: no network\n/);
+  assert.deepEqual(await keptEnvironments(s.dir), []);
+});
