@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { GateConfig, OrchestratorSettings, OrkConfig, RoleConfig } from "./types.ts";
+import type { AgentPreset, GateConfig, OrchestratorSettings, OrkConfig, RoleConfig } from "./types.ts";
 
 /** A global forbidden pattern with what it guards against, which the `ork init` template prints above it. */
 export interface ForbiddenPattern {
@@ -86,43 +86,81 @@ const ORCHESTRATOR: OrchestratorSettings = {
 /** Default seconds `environment.setup` may run. */
 export const DEFAULT_SETUP_TIMEOUT = 900;
 
-/** The spec's six roles. */
+/** The coding agents' programs, which every role may run (`ork enqueue --agent`). */
+const AGENT_PROGRAMS = ["claude", "codex", "gemini", "qwen", "aider"];
+/** What a JavaScript project runs its scripts and tests with. */
+const NODE_TOOLS = ["node", "npm", "npx"];
+
+/** The spec's six roles, with the agents' programs and, where they build or test, Node's tools. */
 const ROLES: Record<string, RoleConfig> = {
   "bug-catcher": {
     description: "Reproduce, diagnose, and fix bugs",
-    allowed_tools: ["pytest", "python", "bash", "ruff", "grep"],
+    allowed_tools: ["pytest", "python", "bash", "ruff", "grep", ...NODE_TOOLS, ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
   },
   "style-warden": {
     description: "Enforce code style consistency",
-    allowed_tools: ["ruff", "black", "isort", "bash"],
+    allowed_tools: ["ruff", "black", "isort", "bash", "npx", "prettier", "eslint", ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
   },
   "patch-surgeon": {
     description: "Polish and prepare code for merge",
-    allowed_tools: ["git", "pytest", "ruff", "bash"],
+    allowed_tools: ["git", "pytest", "ruff", "bash", ...NODE_TOOLS, ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
   },
   "test-weaver": {
     description: "Create and repair tests (TDD)",
-    allowed_tools: ["pytest", "python", "bash"],
+    allowed_tools: ["pytest", "python", "bash", ...NODE_TOOLS, ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
   },
   "code-implementer": {
     description: "Implement code from specifications",
-    allowed_tools: ["python", "pytest", "ruff", "bash"],
+    allowed_tools: ["python", "pytest", "ruff", "bash", ...NODE_TOOLS, "pnpm", "yarn", ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
   },
   "code-planner": {
     description: "Transform tasks into structured plans",
-    allowed_tools: ["bash", "grep", "find", "git"],
+    allowed_tools: ["bash", "grep", "find", "git", ...AGENT_PROGRAMS],
     forbidden_patterns: [],
     sandbox_writable: [],
+  },
+};
+
+/**
+ * The built-in agent presets: each agent's non-interactive mode, reading the prompt from `$ORK_PROMPT`, with its
+ * own sandbox and approvals off (ork's sandbox confines it; an agent's own does not nest inside it), and the
+ * folders where it keeps its login and state writable. Tested here: Claude Code 2.1.328, Codex 0.169.0 and Qwen
+ * Code 0.24.4.
+ */
+const AGENTS: Record<string, AgentPreset> = {
+  claude: {
+    command: 'claude -p "$ORK_PROMPT" --permission-mode acceptEdits --allowedTools Bash',
+    writable: ["~/.claude", "~/.claude.json"],
+    env: { DISABLE_AUTOUPDATER: "1" },
+  },
+  codex: {
+    command: 'codex exec --dangerously-bypass-approvals-and-sandbox "$ORK_PROMPT"',
+    writable: ["~/.codex"],
+    env: {},
+  },
+  gemini: { command: 'gemini --yolo -p "$ORK_PROMPT"', writable: ["~/.gemini"], env: {} },
+  qwen: {
+    command: 'qwen --yolo -p "$ORK_PROMPT"',
+    writable: ["~/.qwen"],
+    // It warns at every start that --yolo runs unconfined: here ork's sandbox confines it.
+    env: { QWEN_CODE_SUPPRESS_YOLO_WARNING: "1" },
+  },
+  aider: {
+    // Its history files go to the sandbox's private /tmp rather than into the worktree, where ork would commit them.
+    command: "aider --yes-always --no-auto-commits --no-gitignore --no-check-update " +
+      '--chat-history-file /tmp/aider.chat.md --input-history-file /tmp/aider.input --message "$ORK_PROMPT"',
+    writable: ["~/.aider"],
+    env: {},
   },
 };
 
@@ -151,6 +189,7 @@ export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
   landing: { strategy: "merge" },
   environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
+  agents: AGENTS,
   merge_gates: MERGE_GATES,
   roles: ROLES,
   forbidden_patterns: DEFAULT_FORBIDDEN_PATTERNS.map((entry) => entry.pattern),

@@ -12,7 +12,8 @@ import type { ConfigLayer, OrkConfig } from "./types.ts";
  *
  * - `orchestrator:` settings override their defaults key by key: a file that sets only `max_concurrent` keeps
  *   every other default.
- * - `landing` and `environment` keys likewise override one by one;
+ * - `landing` and `environment` keys likewise override one by one, and `agents` name by name (a preset of the
+ *   built-ins' name replaces it; the other built-ins stay);
  * - `merge_gates`, `roles` and `forbidden_patterns`, when a layer has them, replace the earlier value
  *   wholesale: the file is the whole statement, so a role removed from it is gone (`ork init` writes the
  *   defaults into the file for that reason). A layer without the key keeps the earlier value.
@@ -36,6 +37,7 @@ export function mergeConfig(layers: readonly ConfigLayer[]): OrkConfig {
       orchestrator: { ...merged.orchestrator, ...layer.orchestrator },
       landing: { ...merged.landing, ...layer.landing },
       environment: { ...merged.environment, ...layer.environment },
+      agents: { ...merged.agents, ...layer.agents },
       merge_gates: layer.merge_gates ?? merged.merge_gates,
       roles: layer.roles ?? merged.roles,
       forbidden_patterns: layer.forbidden_patterns ?? merged.forbidden_patterns,

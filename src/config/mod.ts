@@ -10,6 +10,7 @@
  */
 
 export type {
+  AgentPreset,
   ConfigFile,
   ConfigLayer,
   EnvironmentSettings,

@@ -14,6 +14,7 @@ import { ConfigError } from "../errors/mod.ts";
 import { DEFAULT_GATE_TIMEOUT, DEFAULT_MAX_BYTES } from "./defaults.ts";
 import { FIELDS, FILE_KEYS, FILE_SCHEMAS, type FileData, ROLE_NAME_PATTERN } from "./schema.ts";
 import {
+  type AgentPreset,
   CONFIG_FILES,
   type ConfigFile,
   type ConfigLayer,
@@ -85,12 +86,20 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
 function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
   const layer: ConfigLayer = {};
   if (file === CONFIG_FILES.orchestrator) {
-    const { orchestrator, landing, environment, merge_gates } = data as FileData[
+    const { orchestrator, landing, environment, agents, merge_gates } = data as FileData[
       typeof CONFIG_FILES.orchestrator
     ];
     if (orchestrator !== undefined && orchestrator !== null) layer.orchestrator = orchestrator;
     if (landing !== undefined && landing !== null) layer.landing = landing;
     if (environment !== undefined && environment !== null) layer.environment = environment;
+    if (agents !== undefined && agents !== null) {
+      layer.agents = Object.fromEntries(
+        Object.entries(agents).map(([name, agent]): [string, AgentPreset] => [
+          name,
+          { command: agent.command, writable: agent.writable ?? [], env: agent.env ?? {} },
+        ]),
+      );
+    }
     if (merge_gates !== undefined) {
       layer.merge_gates = merge_gates.map((gate): GateConfig => {
         const type = gate.type ?? "shell";
@@ -170,11 +179,20 @@ function describeIssue(
   }
   if (issue.code === "invalid_key") {
     const name = String(path[path.length - 1]);
+    const [kind, example] = path[0] !== "agents"
+      ? ["role", "bug-catcher"]
+      : path.length > 2
+      ? ["variable", "MY_TOKEN"]
+      : ["agent", "my-agent"];
+    const pattern = kind === "variable" ? "^[A-Za-z_][A-Za-z0-9_]*$" : ROLE_NAME_PATTERN.source;
     return [{
       line: line(path),
-      message: `${dotted(path.slice(0, -1))}: invalid role name ${JSON.stringify(name)}`,
+      message: `${dotted(path.slice(0, -1))}: invalid ${kind} name ${JSON.stringify(name)}`,
       hint:
-        `name roles with letters, digits, - and _ (matching ${ROLE_NAME_PATTERN.source}), such as bug-catcher`,
+        `name ${kind}s with letters, digits${
+          kind === "variable" ? "" : ", -"
+        } and _ (matching ${pattern}), ` +
+        `such as ${example}`,
     }];
   }
   if (issue.code === "custom") {
@@ -263,7 +281,7 @@ function pattern(path: readonly (string | number)[]): string {
   let result = "";
   for (const segment of path) {
     if (typeof segment === "number") result += "[]";
-    else if (result === "roles") result += ".*";
+    else if (result === "roles" || result === "agents" || result === "agents.*.env") result += ".*";
     else result += result === "" ? segment : `.${segment}`;
   }
   return result;

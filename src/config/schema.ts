@@ -98,6 +98,28 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "merge or squash",
     hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",
   },
+  "agents": {
+    expected: "a mapping of agent names to presets",
+    hint: "write each agent as `name:` with command:, writable: and env: indented under it",
+  },
+  "agents.*": {
+    expected: "a preset (a mapping with command, writable, env)",
+    hint: "write each agent as `name:` with command:, writable: and env: indented under it",
+  },
+  "agents.*.command": {
+    expected: "a command line that reads $ORK_PROMPT",
+    hint: 'set it to the agent\'s non-interactive command, such as claude -p "$ORK_PROMPT"',
+  },
+  "agents.*.writable": {
+    expected: "a list of paths",
+    hint: 'list where the agent keeps its login and state, such as ["~/.claude"], or [] for none',
+  },
+  "agents.*.writable[]": HOME_PATH,
+  "agents.*.env": {
+    expected: "a mapping of variable names to text",
+    hint: 'write each variable as NAME: "value"',
+  },
+  "agents.*.env.*": { expected: "text", hint: 'quote the value, such as "1"' },
   "merge_gates": {
     expected: "a list of gates",
     hint: "write one gate per `- name: ...` item, or [] for no gates; delete the key to keep the default",
@@ -177,7 +199,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
 
 /** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
 export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
-  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "merge_gates"],
+  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "agents", "merge_gates"],
   [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
 };
 
@@ -228,11 +250,11 @@ const repoPath = z.string().check(z.superRefine((path, ctx) => {
   const parts = path.split("/").filter((part) => part !== "" && part !== ".");
   if (
     !path.startsWith("/") && !path.startsWith("~") && parts.length > 0 &&
-    !parts.some((part) => part === ".." || part === ".git")
+    !parts.some((part) => part === ".." || part === ".git") && parts[0] !== ".ork"
   ) return;
   ctx.addIssue(hinted(
     `${JSON.stringify(path)} is not a path inside the repository`,
-    'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+    'write it relative to the repository\'s top, without .. or .git, and outside .ork/, such as "package-lock.json"',
   ));
 }));
 
@@ -322,6 +344,18 @@ const gatesSchema = z.array(gateSchema).check(z.superRefine((gates, ctx) => {
   });
 }));
 
+const agentSchema = z.strictObject({
+  command: z.string().check(z.superRefine((command, ctx) => {
+    if (/\$\{?ORK_PROMPT\b/.test(command)) return;
+    ctx.addIssue(hinted(
+      "the command never reads $ORK_PROMPT, so the agent would not get the prompt",
+      'pass "$ORK_PROMPT" where the agent takes its prompt, such as claude -p "$ORK_PROMPT"',
+    ));
+  })),
+  writable: z.optional(z.array(homePath)),
+  env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string())),
+});
+
 const roleSchema = z.strictObject({
   description: nonEmptyTrimmed(),
   allowed_tools: z.array(nonEmptyTrimmed()),
@@ -336,6 +370,7 @@ export const FILE_SCHEMAS = {
     orchestrator: z.optional(z.nullable(orchestratorSchema)),
     landing: z.optional(z.nullable(z.partial(z.strictObject({ strategy: z.enum(["merge", "squash"]) })))),
     environment: z.optional(z.nullable(environmentSchema)),
+    agents: z.optional(z.nullable(z.record(z.string().check(z.regex(ROLE_NAME_PATTERN)), agentSchema))),
     merge_gates: z.optional(gatesSchema),
   }),
   [CONFIG_FILES.roles]: z.strictObject({

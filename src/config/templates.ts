@@ -66,6 +66,20 @@ environment:
   # Seconds setup may run before it is stopped and counted as failed (900 = 15 minutes).
   timeout: ${DEFAULT_CONFIG.environment.timeout}
 
+# Coding agents for \`ork enqueue --agent <name> --prompt "..."\`. Built in, without listing them here:
+# ${
+  Object.keys(DEFAULT_CONFIG.agents).join(", ")
+}. A preset listed here replaces the built-in of its name. Each has:
+#   command:  the agent's non-interactive command line; it reads the prompt from "$ORK_PROMPT"
+#   writable: where it keeps its login and state, writable in the sandbox (as sandbox_writable)
+#   env:      variables for its jobs
+#
+# agents:
+#   claude:
+#     command: ${DEFAULT_CONFIG.agents.claude?.command}
+#     writable: [${DEFAULT_CONFIG.agents.claude?.writable.join(", ")}]
+#     env: { DISABLE_AUTOUPDATER: "1" }
+
 # Merge gates: checks a job's work must pass before it lands, run in this order. Each gate has:
 #   name:      a unique name for logs and reports (letters, digits, _ . -)
 #   type:      shell (the default) runs command: in the job's worktree and passes when it exits 0;

@@ -70,6 +70,16 @@ export interface GateConfig {
   exclude?: string[];
 }
 
+/** One entry of `agents:`: how `ork enqueue --agent <name> --prompt ...` runs a coding agent. */
+export interface AgentPreset {
+  /** The command line; it reads the prompt from `$ORK_PROMPT`, which ork sets. */
+  command: string;
+  /** Paths that stay writable in the sandbox for its jobs (its login and state), as `sandbox_writable`. */
+  writable: string[];
+  /** Variables set for its jobs. */
+  env: Record<string, string>;
+}
+
 /** One entry of `roles:` in `config/agent_roles.yaml`. */
 export interface RoleConfig {
   /** What agents in this role do, in one line. */
@@ -90,6 +100,8 @@ export interface OrkConfig {
   landing: LandingSettings;
   /** How each worktree gets its dependencies and ignored files. */
   environment: EnvironmentSettings;
+  /** Coding agents by name, for `ork enqueue --agent`: the built-in presets and the config's. */
+  agents: Record<string, AgentPreset>;
   /** Gates run, in order, before a job's work lands. */
   merge_gates: GateConfig[];
   /** Agent roles by name. */
@@ -106,6 +118,8 @@ export interface ConfigLayer {
   landing?: Partial<LandingSettings>;
   /** Settings that override their defaults one by one. */
   environment?: Partial<EnvironmentSettings>;
+  /** Presets by name: each replaces the built-in of the same name, the others stay. */
+  agents?: Record<string, AgentPreset>;
   /** Replaces the default gates wholesale. */
   merge_gates?: GateConfig[];
   /** Replaces the default roles wholesale. */

@@ -24,6 +24,7 @@ export const LEFTOVER_CHECKS = ["locks", "worktrees", "jobs"] as const;
  * command (the kernel dropped the lock when it exited), so it is not reported as stale.
  */
 const SHARED_LOCKS = new Set(["queue.lock", "landing.lock"]);
+// (And `env-<key>.lock`, each environment's: taken by whoever builds or copies it, never deleted.)
 
 /** At most this many items are named in one message. */
 const NAMED = 5;
@@ -104,7 +105,7 @@ function locksCheck(ws: Workspace, deadRunnerLocks: readonly string[], now: numb
           `if pid ${status.holder?.pid} is stuck, stop it; 'ork lock check-stale ${shown}' shows the holder`,
         );
       }
-    } else if (status.stale && !SHARED_LOCKS.has(entry.name)) {
+    } else if (status.stale && !SHARED_LOCKS.has(entry.name) && !/^env-[0-9a-f]+\.lock$/.test(entry.name)) {
       const why = staleReason(status.holder, { staleAfterSeconds, now }) ?? "stale";
       found.push(`${shown} is stale (${why})`);
       fixes.push(`ork lock clear ${shown}`);

@@ -10,6 +10,7 @@ export {
   type EnvironmentMeta,
   environmentsToPrune,
   findEnvironment,
+  linkOnTheWay,
   listEnvironments,
   removeEnvironment,
   restoreEnvironment,

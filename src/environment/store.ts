@@ -77,17 +77,21 @@ export async function findEnvironment(envDir: string, key: string): Promise<Stor
 
 /**
  * Stores what setup made in `worktree` as the environment `meta.key`: each entry is moved (renamed, or copied
- * across filesystems) out of the worktree into a folder that becomes the environment's by one rename. When
- * another process stored the same key meanwhile, that one is kept.
+ * across filesystems) out of the worktree into a folder that becomes the environment's by one rename. A file
+ * setup hard-linked to one in the worktree (a tracked file, say) is copied instead, so that nothing a job later
+ * writes in place reaches the store. When another process stored the same key meanwhile, that one is kept.
  *
  * @param envDir `.ork/env`
  * @param worktree where setup ran
  * @param meta the record, whose `entries` are moved
+ * @param options `replace`: an environment stored under the key already is replaced (`ork setup --rebuild`);
+ *   hold the key's lock exclusively, so that no worktree is being given a copy of it
  */
 export async function storeEnvironment(
   envDir: string,
   worktree: string,
   meta: EnvironmentMeta,
+  options: { replace?: boolean } = {},
 ): Promise<void> {
   await Deno.mkdir(envDir, { recursive: true });
   const temp = join(envDir, `${meta.key}.${Deno.pid}.${++tempCounter}.tmp`);
@@ -99,7 +103,9 @@ export async function storeEnvironment(
       await Deno.mkdir(dirname(join(files, path)), { recursive: true });
       await moveOrCopy(join(worktree, path), join(files, path));
     }
+    await unlinkShared(files);
     await Deno.writeTextFile(join(temp, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+    if (options.replace) await removeEnvironment(envDir, meta.key);
     try {
       await Deno.rename(temp, join(envDir, meta.key));
     } catch (error) {
@@ -123,6 +129,16 @@ export async function restoreEnvironment(stored: StoredEnvironment, worktree: st
   const byParent = new Map<string, string[]>();
   for (const entry of stored.meta.entries) {
     const path = entry.replace(/\/+$/, "");
+    // cp and mkdir follow a symlink the commit has where the environment has a folder: out of the worktree.
+    const link = await linkOnTheWay(worktree, path);
+    if (link !== null) {
+      throw new OrkError(
+        "job-failed",
+        `the commit has ${link} where the environment ${stored.meta.key} has a folder (for ${entry}); nothing is ` +
+          "copied through it",
+        `make ${link} a folder again, or keep ${entry} out of what setup makes`,
+      );
+    }
     if (await Deno.lstat(join(worktree, path)).then(() => true, () => false)) {
       throw new OrkError(
         "job-failed",
@@ -204,6 +220,51 @@ export function environmentsToPrune(
   keep: number,
 ): StoredEnvironment[] {
   return newestFirst.slice(keep);
+}
+
+/**
+ * The first folder on the way to `path` below `root` that is not a real folder (a symlink, a file), relative to
+ * `root`; null when each one is a folder or is missing (and will be made one).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/a`);
+ * await Deno.symlink("/", `${root}/a/b`);
+ * assert.equal(await linkOnTheWay(root, "a/b/c/d"), "a/b");
+ * assert.equal(await linkOnTheWay(root, "a/x/y"), null);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function linkOnTheWay(root: string, path: string): Promise<string | null> {
+  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
+  for (let depth = 1; depth < parts.length; depth++) {
+    const prefix = parts.slice(0, depth).join("/");
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(join(root, prefix));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    if (!info.isDirectory) return prefix;
+  }
+  return null;
+}
+
+/** Copies every regular file below `dir` that has other hard links, and puts the copy in its place. */
+async function unlinkShared(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      await unlinkShared(path);
+    } else if (entry.isFile && ((await Deno.lstat(path)).nlink ?? 1) > 1) {
+      const copy = `${path}.ork-${Deno.pid}.tmp`;
+      await Deno.copyFile(path, copy);
+      await Deno.rename(copy, path);
+    }
+  }
 }
 
 /** Moves a file or folder; across filesystems (EXDEV), copies it and removes the original. */

@@ -77,15 +77,22 @@ export async function leftoversIn(worktree: string, commit: string, clean: Clean
 
 /**
  * Which of `paths` the repository ignores in `worktree` (`.gitignore`, `info/exclude`, `core.excludesFile`):
- * a tracked path is never ignored.
+ * a tracked path is never ignored, unless `patternsOnly` (the index is not looked at). A folder's path ends in
+ * `/`, or a `dir/` pattern does not match it.
  *
  * @param worktree a worktree's top folder
  * @param paths paths relative to it
+ * @param options `patternsOnly`: only the ignore patterns decide (`--no-index`)
  * @returns the ignored ones, in the order given
  */
-export async function ignoredPaths(worktree: string, paths: readonly string[]): Promise<string[]> {
+export async function ignoredPaths(
+  worktree: string,
+  paths: readonly string[],
+  options: { patternsOnly?: boolean } = {},
+): Promise<string[]> {
   if (paths.length === 0) return [];
-  const result = await git(worktree, [...JOB_GIT_CONFIG, "check-ignore", "-z", "--stdin"], {
+  const args = ["check-ignore", "-z", "--stdin", ...(options.patternsOnly ? ["--no-index"] : [])];
+  const result = await git(worktree, [...JOB_GIT_CONFIG, ...args], {
     ok: [1],
     input: paths.map((path) => `${path}\0`).join(""),
     // check-ignore refuses the literal pathspec magic; its paths are matched against patterns, never expanded.

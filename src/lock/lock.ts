@@ -170,6 +170,25 @@ export async function acquire(
   }
 }
 
+/**
+ * Takes the lock at `path` shared, waiting as long as an exclusive holder keeps it: many readers at once, none
+ * while a writer (who takes it with {@link acquire} or {@link tryAcquire}) holds it. A shared holder writes no
+ * record. Creates the file and its directory when missing.
+ *
+ * @param path the lock file
+ * @returns the held lock; `using` releases it
+ */
+export async function acquireShared(path: string): Promise<Lock> {
+  const file = openLockFile(path);
+  try {
+    await file.lock(false);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return new FileLock(path, file);
+}
+
 /** "pid 1234 on host x since 2026-...Z (purpose: claim)", or a fallback when the record is unreadable. */
 export function describeHolder(holder: LockHolder | null): string {
   if (holder === null) return "a process that has not recorded itself (yet)";

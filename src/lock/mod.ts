@@ -9,5 +9,13 @@
  * @module
  */
 
-export { acquire, describeHolder, type Lock, type LockHolder, readHolder, tryAcquire } from "./lock.ts";
+export {
+  acquire,
+  acquireShared,
+  describeHolder,
+  type Lock,
+  type LockHolder,
+  readHolder,
+  tryAcquire,
+} from "./lock.ts";
 export { checkStale, clearLock, type LockStatus, processAlive, staleReason } from "./stale.ts";

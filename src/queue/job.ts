@@ -10,7 +10,7 @@ import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -22,6 +22,10 @@ export interface Job {
   description: string;
   /** The shell command line it runs. */
   command: string;
+  /** The agent preset its command came from (`ork enqueue --agent`), or null. */
+  agent: string | null;
+  /** What the agent is asked to do: handed to the command as `ORK_PROMPT`, never pasted into it; or null. */
+  prompt: string | null;
   /** Lower runs first; jobs of equal priority run in enqueue order. */
   priority: number;
   /** Seconds before the job is stopped; null: the config's `job_timeout`. */
@@ -80,10 +84,17 @@ export interface NewJob {
   timeout?: number | null;
   /** Automatic retries; default 2. */
   max_retries?: number;
+  /** The agent preset the command came from; default none. */
+  agent?: string | null;
+  /** The agent's prompt, given to the command as `ORK_PROMPT`; default none. */
+  prompt?: string | null;
 }
 
 /** The longest timeout a timer can wait for (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
+/** The longest prompt: it travels in an environment variable, which Linux caps at 128 KiB. */
+export const MAX_PROMPT_CHARS = 100_000;
 
 /** The priority of a job enqueued without one. */
 export const DEFAULT_PRIORITY = 50;
@@ -120,12 +131,14 @@ export function newJobRecord(
   fields: Required<NewJob> & { timeout: number | null },
   createdAt: Date = new Date(),
 ): Job {
-  const { role, description, command, priority, timeout, max_retries } = fields;
+  const { role, description, command, agent, prompt, priority, timeout, max_retries } = fields;
   return {
     id,
     role,
     description,
     command,
+    agent,
+    prompt,
     priority,
     timeout,
     max_retries,
@@ -225,10 +238,22 @@ export function checkNewJob(
       "e.g. 2; 0 means no automatic retry",
     );
   }
+  const prompt = input.prompt ?? null;
+  if (prompt !== null && (typeof prompt !== "string" || prompt.trim() === "")) {
+    throw new InputError(`${name("prompt")} is empty`, "say what the agent should do");
+  }
+  if (prompt !== null && prompt.length > MAX_PROMPT_CHARS) {
+    throw new InputError(
+      `${name("prompt")} has ${prompt.length} characters; at most ${MAX_PROMPT_CHARS} fit in ORK_PROMPT`,
+      "put the details in a file in the repository and point the prompt at it",
+    );
+  }
   return {
     role: input.role,
     description: input.description,
     command: input.command,
+    agent: input.agent ?? null,
+    prompt,
     priority,
     timeout,
     max_retries: maxRetries,

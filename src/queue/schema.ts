@@ -19,6 +19,8 @@ const jobSchema = z.looseObject({
   role: z.string().check(z.minLength(1)),
   description: z.string(),
   command: z.string().check(z.minLength(1)),
+  agent: nullable(z.string()),
+  prompt: nullable(z.string()),
   priority: count(),
   timeout: nullable(z.number().check(z.positive())),
   max_retries: count(),
@@ -93,6 +95,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   (record) => ({ sandbox: null, ...record }),
   // 3 -> 4: the worktree's environment.
   (record) => ({ environment: null, ...record }),
+  // 4 -> 5: the agent preset and its prompt.
+  (record) => ({ agent: null, prompt: null, ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

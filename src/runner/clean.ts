@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import {
   branchesMergedInto,
   deleteBranch,
@@ -15,8 +15,8 @@ import {
   pruneWorktrees,
   removeWorktree,
 } from "../git/mod.ts";
-import { environmentsToPrune, listEnvironments } from "../environment/mod.ts";
-import { processAlive } from "../lock/mod.ts";
+import { environmentsToPrune, listEnvironments, removeEnvironment } from "../environment/mod.ts";
+import { processAlive, tryAcquire } from "../lock/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { parseWorker, runnerAlive, runnerOfLockName } from "./identity.ts";
@@ -24,6 +24,7 @@ import { openEventLog } from "./events.ts";
 import { recoverOrphans } from "./recover.ts";
 import { isJobWorktree } from "./job.ts";
 import { targetBranch } from "./runner.ts";
+import { setupWorktreePid } from "./setup.ts";
 
 /** What `ork clean` removed (or, with `dryRun`, would remove). */
 export interface CleanReport {
@@ -92,6 +93,15 @@ export async function cleanRepo(
   const lastJobOf = lastJobByWorktree(jobs);
   const worktrees: string[] = [];
   for (const worktree of present) {
+    // The worktree of an `ork setup` that died.
+    const setupPid = dirname(worktree.path) === resolve(ws.paths.worktrees)
+      ? setupWorktreePid(basename(worktree.path))
+      : null;
+    if (setupPid !== null && !processAlive(setupPid)) {
+      if (!options.dryRun) await removeWorktree(ws.root, worktree.path);
+      worktrees.push(relative(ws.root, worktree.path));
+      continue;
+    }
     if (!isJobWorktree(worktree, ws.paths.worktrees)) continue;
     if (options.dryRun && recoveredWorktrees.has(worktree.path)) continue;
     const owner = lastJobOf.get(worktree.path);
@@ -120,7 +130,7 @@ export async function cleanRepo(
       temps.push(relative(ws.root, join(dir, entry.name)));
     }
   }
-  const environments = await pruneEnvironments(ws.paths.env, options.dryRun);
+  const environments = await pruneEnvironments(ws.paths.env, ws.paths.locks, options.dryRun);
   return {
     recovered,
     worktrees,
@@ -132,21 +142,29 @@ export async function cleanRepo(
 }
 
 /** Removes the kept environments beyond the {@link KEPT_ENVIRONMENTS} most recently used, and dead writers' halves. */
-async function pruneEnvironments(envDir: string, dryRun: boolean): Promise<string[]> {
+async function pruneEnvironments(envDir: string, locksDir: string, dryRun: boolean): Promise<string[]> {
   const now = Date.now();
-  const stale = environmentsToPrune(await listEnvironments(envDir), KEPT_ENVIRONMENTS)
-    .filter((stored) => now - stored.usedAt.getTime() > ENVIRONMENT_IN_USE_MS)
-    .map((stored) => stored.dir);
+  const removed: string[] = [];
+  const old = environmentsToPrune(await listEnvironments(envDir), KEPT_ENVIRONMENTS)
+    .filter((stored) => now - stored.usedAt.getTime() > ENVIRONMENT_IN_USE_MS);
+  for (const stored of old) {
+    if (dryRun) {
+      removed.push(stored.dir);
+      continue;
+    }
+    // Not while a worktree is being given a copy of it, nor while it is being built again.
+    using lock = tryAcquire(join(locksDir, `env-${stored.meta.key}.lock`), { purpose: "ork clean" });
+    if (lock === null) continue;
+    await removeEnvironment(envDir, stored.meta.key);
+    removed.push(stored.dir);
+  }
   for (const entry of safeReadDir(envDir)) {
     const writer = /\.(\d+)\.\d+\.tmp$/.exec(entry.name)?.[1];
-    if (writer !== undefined && !processAlive(Number(writer))) stale.push(join(envDir, entry.name));
+    if (writer === undefined || processAlive(Number(writer))) continue;
+    if (!dryRun) await Deno.remove(join(envDir, entry.name), { recursive: true }).catch(ignoreNotFound);
+    removed.push(join(envDir, entry.name));
   }
-  if (!dryRun) {
-    for (const path of stale) {
-      await Deno.remove(path, { recursive: true }).catch(ignoreNotFound);
-    }
-  }
-  return stale;
+  return removed;
 }
 
 /** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */

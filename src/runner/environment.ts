@@ -12,13 +12,14 @@ import {
   environmentKey,
   type EnvironmentMeta,
   findEnvironment,
-  removeEnvironment,
+  linkOnTheWay,
   restoreEnvironment,
+  type StoredEnvironment,
   storeEnvironment,
 } from "../environment/mod.ts";
 import { isNotFound, OrkError } from "../errors/mod.ts";
 import { type CleanIndex, filesAt, ignoredPaths, leftoversIn } from "../git/mod.ts";
-import { acquire } from "../lock/mod.ts";
+import { acquire, acquireShared } from "../lock/mod.ts";
 import { type ExecSandbox, sandboxHint } from "../sandbox/mod.ts";
 import type { OrkConfig } from "../config/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
@@ -58,12 +59,16 @@ export interface EnvironmentRequest {
 
 /** How preparing a worktree went. */
 export type EnvironmentResult =
-  /** `summary`: one line for the job's record and `ork status`; null when nothing is configured. */
+  /**
+   * `summary`: one line for the job's record and `ork status`, null when nothing is configured; `paths`: what
+   * it put in the worktree (setup's entries and the copied files; a folder ends in `/`), all ignored.
+   */
   | {
     readonly ok: true;
     readonly summary: string | null;
     readonly key: string | null;
     readonly built: boolean;
+    readonly paths: readonly string[];
   }
   /** `cancelled`: stopped by the signal, not failed. */
   | { readonly ok: false; readonly error: string; readonly cancelled: boolean };
@@ -77,11 +82,13 @@ export type EnvironmentResult =
  */
 export async function prepareEnvironment(request: EnvironmentRequest): Promise<EnvironmentResult> {
   const { settings } = request;
-  let result: EnvironmentResult = { ok: true, summary: null, key: null, built: false };
+  let result: EnvironmentResult = { ok: true, summary: null, key: null, built: false, paths: [] };
   if (settings.setup !== null) result = await withSetup(request, settings.setup);
   if (!result.ok || settings.copy.length === 0) return result;
-  const copyError = await copyFromCheckout(request);
-  return copyError === null ? result : { ok: false, error: copyError, cancelled: false };
+  const copied = await copyFromCheckout(request);
+  return typeof copied === "string"
+    ? { ok: false, error: copied, cancelled: false }
+    : { ...result, paths: [...result.paths, ...copied] };
 }
 
 /** What of a runner {@link prepareForJob} needs. */
@@ -132,27 +139,28 @@ async function withSetup(request: EnvironmentRequest, setup: string): Promise<En
     setup,
     await filesAt(request.root, request.commit, request.settings.inputs),
   );
-  let stored = request.rebuild ? null : await findEnvironment(request.envDir, key);
+  const lockPath = join(request.locksDir, `env-${key}.lock`);
   let setupMs: number | null = null;
-  if (stored === null) {
-    await using _lock = await acquire(join(request.locksDir, `env-${key}.lock`), {
+  if (request.rebuild || (await findEnvironment(request.envDir, key)) === null) {
+    // Held while setup runs and its result is stored: one setup per key, and no worktree is copying it then.
+    await using _lock = await acquire(lockPath, {
       purpose: `environment setup ${key}`,
       timeoutMs: request.settings.timeout * 1000 + 60_000,
     });
     // Another runner may have built it while this one waited.
-    stored = request.rebuild ? null : await findEnvironment(request.envDir, key);
-    if (request.rebuild) await removeEnvironment(request.envDir, key);
-    if (stored === null) {
+    if (request.rebuild || (await findEnvironment(request.envDir, key)) === null) {
       const ran = await runSetup(request, setup, key);
       if (typeof ran !== "number") return ran;
       setupMs = ran;
-      stored = await findEnvironment(request.envDir, key);
-      if (stored === null) throw new OrkError("job-failed", `the environment ${key} was not stored`, "");
     }
   }
   const started = performance.now();
+  let stored: StoredEnvironment | null;
   try {
-    await restoreEnvironment(stored, request.worktree);
+    // Shared: worktrees copy it at once; a rebuild or a prune waits until none does.
+    using _reading = await acquireShared(lockPath);
+    stored = await findEnvironment(request.envDir, key);
+    if (stored !== null) await restoreEnvironment(stored, request.worktree);
   } catch (error) {
     if (error instanceof OrkError && error.code === "job-failed") {
       return {
@@ -163,13 +171,17 @@ async function withSetup(request: EnvironmentRequest, setup: string): Promise<En
     }
     throw error;
   }
+  // (Pruned between its setup and this copy: rare, and running the job again sets it up again.)
+  if (stored === null) {
+    throw new OrkError("job-failed", `the environment ${key} is gone`, "ork retry the job");
+  }
   const copied = `copied in ${seconds(performance.now() - started)}`;
   const short = key.slice(0, 12);
   const summary = setupMs === null
     ? `environment ${short}: kept (its setup took ${seconds(stored.meta.setup_ms)}), ${copied}`
     : `environment ${short}: setup ran in ${seconds(setupMs)}, ${copied}`;
   await note(request.logPath, summary);
-  return { ok: true, summary, key, built: setupMs !== null };
+  return { ok: true, summary, key, built: setupMs !== null, paths: stored.meta.entries };
 }
 
 /** Runs setup in the worktree and stores what it made; resolves its duration in ms, or why it cannot be used. */
@@ -234,7 +246,7 @@ async function runSetup(
     setup_ms: outcome.durationMs,
     entries: left.untracked,
   };
-  await storeEnvironment(request.envDir, worktree, meta);
+  await storeEnvironment(request.envDir, worktree, meta, { replace: request.rebuild === true });
   return outcome.durationMs;
 }
 
@@ -243,30 +255,44 @@ async function runSetup(
  * not show the checkout they point into). Each must be ignored there, or the job's commit would take it in (an
  * `.env` with secrets); one missing in the checkout is skipped, with a note in the log.
  *
- * @returns null, or why not
+ * @returns the paths copied (a folder's ending in `/`), or why not
  */
-async function copyFromCheckout(request: EnvironmentRequest): Promise<string | null> {
-  const { copy } = request.settings;
-  const ignored = new Set(await ignoredPaths(request.worktree, copy));
-  const notIgnored = copy.filter((path) => !ignored.has(path));
+async function copyFromCheckout(request: EnvironmentRequest): Promise<string | string[]> {
+  // What there is to copy, and whether each is a folder (a `dir/` pattern ignores only a folder).
+  const present: { path: string; asked: string }[] = [];
+  for (const path of request.settings.copy) {
+    const info = await Deno.stat(join(request.root, path)).catch((error) => {
+      if (isNotFound(error)) return null;
+      throw error;
+    });
+    if (info === null) {
+      await note(request.logPath, `environment.copy: ${path} is not in your checkout; not copied`);
+      continue;
+    }
+    // ork copies as you, outside the sandbox: never through a symlink the commit or setup put on the way.
+    const link = await linkOnTheWay(request.worktree, path);
+    if (link !== null) {
+      return `environment.copy: ${link}, on the way to ${path}, is not a folder in the worktree (the commit or ` +
+        "setup made it); nothing is copied through it";
+    }
+    if (await Deno.lstat(join(request.worktree, path)).then(() => true, () => false)) {
+      return `environment.copy: ${path} is in the worktree already (the commit or setup made it); ` +
+        "copy only what neither makes";
+    }
+    present.push({ path, asked: info.isDirectory ? `${path}/` : path });
+  }
+  const ignored = new Set(await ignoredPaths(request.worktree, present.map((entry) => entry.asked)));
+  const notIgnored = present.filter((entry) => !ignored.has(entry.asked)).map((entry) => entry.path);
   if (notIgnored.length > 0) {
     return `environment.copy names ${
       listed(notIgnored)
     }, which the repository does not ignore: a job would commit it; add it to .gitignore`;
   }
-  for (const path of copy) {
-    const from = join(request.root, path);
-    try {
-      await Deno.stat(from);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      await note(request.logPath, `environment.copy: ${path} is not in your checkout; not copied`);
-      continue;
-    }
+  for (const { path } of present) {
     const to = join(request.worktree, path);
     await Deno.mkdir(join(to, ".."), { recursive: true });
     const copied = await new Deno.Command("cp", {
-      args: ["-R", "-L", "-p", "--", from, to],
+      args: ["-R", "-L", "-p", "--", join(request.root, path), to],
       stdin: "null",
       stdout: "null",
       stderr: "piped",
@@ -275,7 +301,30 @@ async function copyFromCheckout(request: EnvironmentRequest): Promise<string | n
       return `environment.copy: could not copy ${path}: ${new TextDecoder().decode(copied.stderr).trim()}`;
     }
   }
-  return null;
+  return present.map((entry) => entry.asked);
+}
+
+/**
+ * Whether a job's change keeps what the environment put in its worktree ignored: a `.gitignore` it edited may
+ * not, and ork's commit would then take `node_modules/` or an `.env` in. Only the patterns decide.
+ *
+ * @param worktree the job's worktree, as the job left it
+ * @param paths what the environment put there (see {@link EnvironmentResult})
+ * @returns null, or the job's error
+ */
+export async function stillIgnored(worktree: string, paths: readonly string[]): Promise<string | null> {
+  // What the job removed, or put behind a symlink (which git does not follow), cannot be committed.
+  const present: string[] = [];
+  for (const path of paths) {
+    const there = await Deno.lstat(join(worktree, path)).then(() => true, () => false);
+    if (there && (await linkOnTheWay(worktree, path)) === null) present.push(path);
+  }
+  const ignored = new Set(await ignoredPaths(worktree, present, { patternsOnly: true }));
+  const exposed = present.filter((path) => !ignored.has(path));
+  if (exposed.length === 0) return null;
+  return `the job's change makes the repository stop ignoring ${
+    listed(exposed)
+  }, which the environment put in its worktree: ork would commit it; keep it ignored`;
 }
 
 /** ork's own line in a job's log. */

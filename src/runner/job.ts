@@ -33,7 +33,7 @@ import { describeSandbox, type Sandbox, sandboxFor, sandboxHint } from "../sandb
 import type { OrkPaths } from "../workspace/mod.ts";
 import type { EventLog, JobRef } from "./events.ts";
 import { errorLine, execInGroup, logTail } from "./exec.ts";
-import { prepareForJob } from "./environment.ts";
+import { prepareForJob, stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
 import { landJob } from "./land.ts";
@@ -142,6 +142,22 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     const { message, hint } = verdict.refusal;
     return await failed(ctx, ref, hint ? `${message}; ${hint}` : message, {}, { retry: false });
   }
+  // An agent's job takes its preset as the config has it now: its state folders and variables.
+  const preset = job.agent === null
+    ? null
+    : Object.hasOwn(ctx.config.agents, job.agent)
+    ? ctx.config.agents[job.agent]
+    : undefined;
+  if (preset === undefined) {
+    return await failed(
+      ctx,
+      ref,
+      `its agent ${job.agent} is no longer in the config; add it under agents: in config/orchestrator.yaml, ` +
+        `then ork retry ${job.id}`,
+      {},
+      { retry: false },
+    );
+  }
   const base = await branchTip(root, ctx.target);
   const names = jobNames(job);
   const worktree = join(ctx.paths.worktrees, names.worktree);
@@ -158,7 +174,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   await prepareWorktree(ctx, worktree, base);
   // Built for this worktree once it exists; its gates share it.
   const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {
-    extraWritable: await writablePaths(ctx.config, job.role),
+    extraWritable: await writablePaths(ctx.config, job.role, preset?.writable),
   });
   await Deno.mkdir(ctx.paths.logs, { recursive: true });
   await Deno.writeTextFile(
@@ -171,6 +187,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
 
   ctx.slot.port = portBlock(ctx.slot.port);
   const env = {
+    ...preset?.env,
+    ...(job.prompt === null ? {} : { ORK_PROMPT: job.prompt }),
     ORK_JOB_ID: job.id,
     ORK_ROLE: job.role,
     ORK_WORKTREE: worktree,
@@ -190,6 +208,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     recordingPid = settled(queue.record(job.id, { pid }));
   };
   let logSizeBefore: number;
+  let environmentPaths: readonly string[] = [];
   try {
     const prepared = await prepareForJob(ctx, ref, {
       worktree,
@@ -207,6 +226,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       if (prepared.cancelled) return cancelled(ctx, ref);
       return await failed(ctx, ref, prepared.error, {}, { retry: false });
     }
+    environmentPaths = prepared.paths;
     logSizeBefore = (await Deno.stat(logPath)).size;
     outcome = await execInGroup({
       command: job.command,
@@ -253,6 +273,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode });
   }
 
+  const exposed = environmentPaths.length === 0 ? null : await stillIgnored(worktree, environmentPaths);
+  if (exposed !== null) return await failed(ctx, ref, exposed, { exit_code: 0 }, { retry: false });
   const committed = await commitAll(worktree, {
     message: `${job.role}: ${job.description}`,
     trailers: { "Ork-Job": job.id },

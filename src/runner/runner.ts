@@ -21,6 +21,7 @@ import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./i
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
+import { assertWritableOutside } from "./writable.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
@@ -85,6 +86,7 @@ export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip
  */
 export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOptions): Promise<RunReport> {
   assertGatesRunnable(ws.config.merge_gates);
+  assertWritableOutside(ws.config, ws.root);
   const { branch: target } = await targetBranch(ws);
   // `required` without a working bubblewrap refuses here, before anything is claimed.
   const sandbox = await detectSandbox(ws.config.orchestrator.sandbox);

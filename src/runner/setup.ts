@@ -12,7 +12,7 @@ import type { Workspace } from "../workspace/mod.ts";
 import { type EnvironmentResult, prepareEnvironment } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { targetBranch } from "./runner.ts";
-import { writablePaths } from "./writable.ts";
+import { assertWritableOutside, writablePaths } from "./writable.ts";
 
 /** What `ork setup` did. */
 export interface SetupReport {
@@ -40,11 +40,10 @@ export async function setupForTarget(ws: Workspace, options: { rebuild: boolean 
       'set environment.setup to the command that prepares a worktree, such as "npm ci"',
     );
   }
+  assertWritableOutside(ws.config, ws.root);
   const { branch, tip } = await targetBranch(ws);
   const sandbox = await detectSandbox(ws.config.orchestrator.sandbox);
-  const suffix = crypto.getRandomValues(new Uint32Array(2)).reduce((text, n) => text + n.toString(36), "")
-    .padEnd(8, "0").slice(0, 8);
-  const worktree = join(ws.paths.worktrees, `ork-setup-${Math.floor(Date.now() / 1000)}-${suffix}`);
+  const worktree = join(ws.paths.worktrees, setupWorktreeName(Deno.pid));
   await Deno.mkdir(ws.paths.logs, { recursive: true });
   const logPath = join(ws.paths.logs, "setup.log");
   await Deno.writeTextFile(logPath, `== ork setup for ${branch} at ${tip}\n`, { append: true });
@@ -70,4 +69,15 @@ export async function setupForTarget(ws: Workspace, options: { rebuild: boolean 
   } finally {
     await removeWorktree(ws.root, worktree);
   }
+}
+
+/** `ork-setup.<pid>.<time>`: no job's name, so that runners leave it alone; `ork clean` removes it once its pid is gone. */
+export function setupWorktreeName(pid: number, now: Date = new Date()): string {
+  return `ork-setup.${pid}.${now.getTime().toString(36)}`;
+}
+
+/** The pid in a name {@link setupWorktreeName} made, or null for any other name. */
+export function setupWorktreePid(name: string): number | null {
+  const match = /^ork-setup\.(\d+)\.[0-9a-z]+$/.exec(name);
+  return match ? Number(match[1]) : null;
 }

@@ -68,7 +68,12 @@ export interface SandboxPaths {
   readonly extraWritable?: readonly string[];
   /** The repository's alternate object stores that exist, absolute and free of symlinks; visible read-only. */
   readonly alternates?: readonly string[];
+  /** Files of the shared git dir that hold the user's uncommitted work (its index, a message being written). */
+  readonly userFiles?: readonly string[];
 }
+
+/** The files of the shared git dir that hold the user's work in progress rather than the repository's history. */
+const USER_GIT_FILES = ["index", "COMMIT_EDITMSG", "MERGE_MSG", "SQUASH_MSG"] as const;
 
 /** What {@link execInGroup} needs to start a command inside bubblewrap. */
 export interface ExecSandbox {
@@ -115,6 +120,8 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   hide(paths.root);
   // git needs the repository's git dir; the other worktrees' entries in it (their index, their HEAD) stay out.
   readOnly(paths.gitCommonDir);
+  // What the user staged or is writing: empty inside (the job's git reads its own worktree's index).
+  for (const file of paths.userFiles ?? []) args.push("--ro-bind", "/dev/null", file);
   hide(join(paths.gitCommonDir, "worktrees"));
   // Job worktrees outside the checkout (an absolute worktree_base): their neighbours stay out too.
   if (!isInside(paths.worktree, paths.root)) hide(dirname(paths.worktree));
@@ -202,6 +209,11 @@ export async function sandboxPaths(root: string, worktree: string): Promise<Sand
     const real = await realPathOrNull(store);
     if (real !== null) alternates.push(real);
   }
+  const userFiles: string[] = [];
+  for (const name of USER_GIT_FILES) {
+    const path = join(common, name);
+    if (await Deno.lstat(path).then((info) => info.isFile, () => false)) userFiles.push(path);
+  }
   return {
     root: realRoot,
     gitCommonDir: common,
@@ -209,6 +221,7 @@ export async function sandboxPaths(root: string, worktree: string): Promise<Sand
     worktree: realWorktree,
     worktreeGitDir: gitDir,
     ...(alternates.length > 0 ? { alternates } : {}),
+    ...(userFiles.length > 0 ? { userFiles } : {}),
   };
 }
 

@@ -25,7 +25,7 @@ Deno.test("the defaults are the documented values", () => {
   ]);
   assert.deepEqual(DEFAULT_CONFIG.roles["code-planner"], {
     description: "Transform tasks into structured plans",
-    allowed_tools: ["bash", "grep", "find", "git"],
+    allowed_tools: ["bash", "grep", "find", "git", "claude", "codex", "gemini", "qwen", "aider"],
     forbidden_patterns: [],
     sandbox_writable: [],
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/errors/mod.ts";
 import { parseConfigText } from "../../src/config/parse.ts";
-import { CONFIG_FILES, type ConfigFile, DEFAULT_MAX_BYTES } from "../../src/config/mod.ts";
+import { CONFIG_FILES, type ConfigFile, DEFAULT_MAX_BYTES, mergeConfig } from "../../src/config/mod.ts";
 
 const ORCHESTRATOR = CONFIG_FILES.orchestrator;
 const ROLES = CONFIG_FILES.roles;
@@ -167,7 +167,7 @@ Deno.test("an unknown key far from every known key lists the known keys only", (
   assertRefused(ORCHESTRATOR, "foo: 1\n", {
     line: 1,
     message: 'config/orchestrator.yaml:1: unknown key "foo"',
-    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, environment, merge_gates",
+    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, environment, agents, merge_gates",
   });
 });
 
@@ -177,7 +177,7 @@ Deno.test("a key of the other file says which file it belongs in", () => {
     message: 'config/orchestrator.yaml:2: unknown key "roles"',
     hint:
       '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, merge_gates",
+      "landing, environment, agents, merge_gates",
   });
 });
 
@@ -187,7 +187,7 @@ Deno.test("a setting at the top level is told to go under orchestrator:", () => 
     message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
     hint:
       'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, merge_gates",
+      "landing, environment, agents, merge_gates",
   });
 });
 
@@ -233,8 +233,10 @@ Deno.test("a file that is a lone word is refused", () => {
     line: 1,
     message:
       "config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, environment:, " +
-      'merge_gates:), got "hello"',
-    hint: "start the file with orchestrator: or landing: or environment: or merge_gates: at the left margin",
+      'agents:, merge_gates:), got "hello"',
+    hint:
+      "start the file with orchestrator: or landing: or environment: or agents: or merge_gates: at the left " +
+      "margin",
   });
 });
 
@@ -436,19 +438,19 @@ Deno.test("bad environment and sandbox_writable values name the key, the value a
       "environment:\n  inputs: [../package-lock.json]\n",
       2,
       'environment.inputs[0]: "../package-lock.json" is not a path inside the repository',
-      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+      'write it relative to the repository\'s top, without .. or .git, and outside .ork/, such as "package-lock.json"',
     ],
     [
       "environment:\n  copy: [/etc/passwd]\n",
       2,
       'environment.copy[0]: "/etc/passwd" is not a path inside the repository',
-      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+      'write it relative to the repository\'s top, without .. or .git, and outside .ork/, such as "package-lock.json"',
     ],
     [
       "environment:\n  copy: [.git/config]\n",
       2,
       'environment.copy[0]: ".git/config" is not a path inside the repository',
-      'write it relative to the repository\'s top, without .. or .git, such as "package-lock.json"',
+      'write it relative to the repository\'s top, without .. or .git, and outside .ork/, such as "package-lock.json"',
     ],
     [
       "environment:\n  setup: ''\n",
@@ -482,4 +484,65 @@ Deno.test("bad environment and sandbox_writable values name the key, the value a
       hint: 'write the path whole, such as "~/.claude" or "/opt/agent/state"',
     },
   );
+});
+
+Deno.test("agents: presets are read with their defaults; bad ones name the key and the fix", () => {
+  assert.deepEqual(
+    parseConfigText(ORCHESTRATOR, 'agents:\n  mine:\n    command: my-agent --task "${ORK_PROMPT}"\n'),
+    { agents: { mine: { command: 'my-agent --task "${ORK_PROMPT}"', writable: [], env: {} } } },
+  );
+  const cases: [string, number, string, string][] = [
+    [
+      "agents:\n  mine:\n    command: my-agent --task fix\n",
+      3,
+      "agents.mine.command: the command never reads $ORK_PROMPT, so the agent would not get the prompt",
+      'pass "$ORK_PROMPT" where the agent takes its prompt, such as claude -p "$ORK_PROMPT"',
+    ],
+    [
+      'agents:\n  bad name:\n    command: x "$ORK_PROMPT"\n',
+      2,
+      'agents: invalid agent name "bad name"',
+      "name agents with letters, digits, - and _ (matching ^[A-Za-z0-9][A-Za-z0-9_-]*$), such as my-agent",
+    ],
+    [
+      'agents:\n  mine:\n    command: x "$ORK_PROMPT"\n    env:\n      1BAD: x\n',
+      5,
+      'agents.mine.env: invalid variable name "1BAD"',
+      "name variables with letters, digits and _ (matching ^[A-Za-z_][A-Za-z0-9_]*$), such as MY_TOKEN",
+    ],
+    [
+      'agents:\n  mine:\n    command: x "$ORK_PROMPT"\n    writable: [state]\n',
+      4,
+      'agents.mine.writable[0]: "state" is not an absolute path or one starting with ~/',
+      'write the path whole, such as "~/.claude" or "/opt/agent/state"',
+    ],
+    [
+      'agents:\n  mine:\n    command: x "$ORK_PROMPT"\n    writeable: []\n',
+      4,
+      'agents.mine: unknown key "writeable"',
+      'did you mean "writable"? known keys: command, writable, env',
+    ],
+    [
+      "agents:\n  mine:\n    writable: []\n",
+      2,
+      'agents.mine: missing key "command"',
+      "add command: with a command line that reads $ORK_PROMPT",
+    ],
+  ];
+  for (const [text, line, message, hint] of cases) {
+    assertRefused(ORCHESTRATOR, text, { line, message: `${ORCHESTRATOR}:${line}: ${message}`, hint });
+  }
+});
+
+Deno.test("agents in the file replace the built-in of their name; the other built-ins stay", () => {
+  const config = mergeConfig([parseConfigText(
+    ORCHESTRATOR,
+    'agents:\n  claude:\n    command: claude -p "$ORK_PROMPT"\n    writable: [~/.claude]\n',
+  )]);
+  assert.deepEqual(config.agents.claude, {
+    command: 'claude -p "$ORK_PROMPT"',
+    writable: ["~/.claude"],
+    env: {},
+  });
+  assert.deepEqual(Object.keys(config.agents), ["claude", "codex", "gemini", "qwen", "aider"]);
 });

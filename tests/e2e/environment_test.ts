@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, git, ork, run, tempDir } from "../helpers/mod.ts";
+import { DENO_JSON, exists, git, MAIN_TS, ork, run, tempDir, waitFor } from "../helpers/mod.ts";
 import { type RunFixture, runFixture } from "./_setup.ts";
 
 /** A package `name` that exports a function returning `says`, packed as `<dir>/vendor/<name>-1.0.0.tgz`. */
@@ -274,4 +274,182 @@ Deno.test("ork setup with a failing setup exits 1 naming setup's error and keeps
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^ork: environment setup failed \(exit code 1\): fatal: no network\n/);
   assert.deepEqual(await keptEnvironments(s.dir), []);
+});
+
+/** A folder outside /tmp (which the sandbox hides) that a test can watch: a victim, or a signal. */
+async function outsideDir(): Promise<{ dir: string } & AsyncDisposable> {
+  await Deno.mkdir("/var/tmp", { recursive: true });
+  const dir = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix: "ork-outside-" }));
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/** Commits `files` (path to content) on main. */
+async function commitFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, path), content);
+  }
+  await git(dir, "add", "--", ...Object.keys(files));
+  await git(dir, "commit", "--quiet", "-m", "files");
+}
+
+Deno.test("copy never writes through a symlink a setup left in the worktree", async () => {
+  await using s = await runFixture(
+    "environment:\n  setup: bash setup.sh\n  inputs: [setup.sh]\n  copy: [.env]\n" +
+      "merge_gates:\n  - name: ok\n    command: 'true'\n",
+  );
+  await using victim = await outsideDir();
+  await Deno.writeTextFile(join(victim.dir, "file"), "IMPORTANT USER DATA\n");
+  await commitFiles(s.dir, {
+    ".gitignore": ".env\nnode_modules/\n",
+    "setup.sh": "mkdir -p node_modules; echo ok > node_modules/a\n",
+    "attack.sh": `echo 'mkdir -p node_modules; ln -s ${victim.dir}/file .env' > setup.sh\n`,
+  });
+  await Deno.writeTextFile(join(s.dir, ".env"), "SECRET=hunter2\n");
+  const tip = await git(s.dir, "rev-parse", "main");
+  const id = await s.enqueue("attack", "bash attack.sh", "--max-retries", "0");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.match(job.error ?? "", /^environment\.copy: \.env is in the worktree already/);
+  assert.equal(await Deno.readTextFile(join(victim.dir, "file")), "IMPORTANT USER DATA\n");
+  assert.equal(await git(s.dir, "rev-parse", "main"), tip);
+});
+
+Deno.test("a kept environment is never copied through a symlink the commit has on its way", async () => {
+  await using s = await runFixture(
+    "environment:\n  setup: mkdir -p sub/gen && echo fromsetup > sub/gen/x\n  inputs: [lock.json]\n",
+  );
+  await using victim = await outsideDir();
+  await commitFiles(s.dir, {
+    ".gitignore": "gen/\n",
+    "lock.json": "{}\n",
+    "sub/keep.txt": "keep\n",
+    "attack.sh": `rm -rf sub && ln -s ${victim.dir} sub\n`,
+  });
+  const id = await s.enqueue("attack", "bash attack.sh", "--max-retries", "0");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.match(
+    job.error ?? "",
+    /^the commit has sub where the environment [0-9a-f]+ has a folder \(for sub\/gen\/\)/,
+  );
+  assert.deepEqual([...Deno.readDirSync(victim.dir)], []);
+  assert.equal(exists(join(s.dir, "gen")), false);
+});
+
+Deno.test("a file setup hard-links to a tracked one is stored as a copy: no job can change it for the next", async () => {
+  await using s = await runFixture(
+    "environment:\n  setup: bash setup.sh\n  inputs: [setup.sh]\n" +
+      "merge_gates:\n  - name: seed\n    command: grep -q original node_modules/seed\n",
+  );
+  await commitFiles(s.dir, {
+    ".gitignore": "node_modules/\n",
+    "seed.txt": "original\n",
+    "setup.sh": "mkdir -p node_modules && ln seed.txt node_modules/seed\n",
+    "poison.sh": "echo POISON > seed.txt && git checkout seed.txt && touch a.txt\n",
+  });
+  const poison = await s.enqueue("poison", "bash poison.sh", "--max-retries", "0");
+  const after = await s.enqueue("after", "touch b.txt", "--max-retries", "0");
+  const result = await s.run("--once", "--workers", "1");
+  assert.equal(result.code, 0, result.stderr);
+  for (const id of [poison, after]) {
+    assert.equal((await s.queue.get(id)).status, "completed", await logOf(s, id));
+  }
+  const [key] = await keptEnvironments(s.dir);
+  assert.equal(
+    await Deno.readTextFile(join(s.dir, ".ork", "env", key!, "files", "node_modules", "seed")),
+    "original\n",
+  );
+});
+
+Deno.test("copy takes an ignored folder; a job that stops ignoring what the environment put there fails", async () => {
+  await using s = await runFixture(
+    "environment:\n  setup: mkdir -p node_modules && echo x > node_modules/x\n  copy: [secrets]\n" +
+      "merge_gates:\n  - name: key\n    command: test -f secrets/key\n",
+  );
+  await commitFiles(s.dir, { ".gitignore": "secrets/\nnode_modules/\n" });
+  await Deno.mkdir(join(s.dir, "secrets"));
+  await Deno.writeTextFile(join(s.dir, "secrets", "key"), "k\n");
+  const good = await s.enqueue("good", "touch good.txt", "--max-retries", "0");
+  await Deno.writeTextFile(join(s.dir, "unignore.sh"), "printf 'secrets/\\n' > .gitignore\n");
+  await git(s.dir, "add", "unignore.sh");
+  await git(s.dir, "commit", "--quiet", "-m", "script");
+  const bad = await s.enqueue("unignore", "bash unignore.sh", "--max-retries", "0");
+  assert.equal((await s.run("--once", "--workers", "1")).code, 1);
+  assert.equal((await s.queue.get(good)).status, "completed", await logOf(s, good));
+  const job = await s.queue.get(bad);
+  assert.equal(job.status, "failed");
+  assert.equal(
+    job.error,
+    "the job's change makes the repository stop ignoring node_modules/, which the environment put in its " +
+      "worktree: ork would commit it; keep it ignored",
+  );
+  await assert.rejects(() => s.show("node_modules/x"));
+});
+
+Deno.test("ork clean leaves a running ork setup's worktree alone, and removes one whose ork setup died", async () => {
+  await using signal = await outsideDir();
+  await using s = await runFixture(
+    `environment:\n  setup: "mkdir -p node_modules; while [ ! -e ${signal.dir}/go ]; do sleep 0.05; done"\n`,
+  );
+  await commitFiles(s.dir, { ".gitignore": "node_modules/\n" });
+  const setup = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", "--config", DENO_JSON, MAIN_TS, "setup"],
+    cwd: s.dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const worktrees = () => [...Deno.readDirSync(join(s.dir, ".ork", "worktrees"))].map((entry) => entry.name);
+  await waitFor("ork setup's worktree", () => Promise.resolve(worktrees().length === 1 ? true : undefined));
+  const cleaned = await ork(["clean"], { cwd: s.dir });
+  assert.equal(cleaned.code, 0, cleaned.stderr);
+  assert.equal(worktrees().length, 1, cleaned.stdout);
+  setup.kill("SIGKILL");
+  await setup.output();
+  const after = await ork(["clean"], { cwd: s.dir });
+  assert.match(after.stdout, /^removed worktree \.ork\/worktrees\/ork-setup\.\d+\.[0-9a-z]+$/m);
+  assert.deepEqual(worktrees(), []);
+  await Deno.writeTextFile(join(signal.dir, "go"), "");
+});
+
+Deno.test("a writable path that holds or is in the repository is refused before anything runs", async () => {
+  await using s = await runFixture('orchestrator:\n  sandbox_writable: ["~"]\n');
+  const id = await s.enqueue("any", "touch a.txt");
+  const result = await ork(["run", "--once"], { cwd: s.dir, env: { HOME: join(s.dir, "..") } });
+  assert.equal(result.code, 2);
+  assert.match(
+    result.stderr,
+    /^ork: orchestrator\.sandbox_writable names ~, which holds the repository .*: jobs could write your checkout; list only/,
+  );
+  assert.equal((await s.queue.get(id)).status, "pending");
+});
+
+Deno.test("ork clean keeps the three most recently used environments and removes the rest", async () => {
+  await using s = await runFixture();
+  const hourAgo = Date.now() - 2 * 60 * 60 * 1000;
+  for (const [index, key] of ["a1", "b2", "c3", "d4", "e5"].entries()) {
+    const dir = join(s.dir, ".ork", "env", key);
+    await Deno.mkdir(join(dir, "files"), { recursive: true });
+    const meta = {
+      key,
+      setup: "true",
+      commit: "0",
+      built_at: new Date(hourAgo).toISOString(),
+      setup_ms: 1,
+      entries: [],
+    };
+    await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta));
+    await Deno.writeTextFile(join(dir, "used"), "");
+    // a1 was used last, e5 first.
+    const used = new Date(hourAgo - index * 60_000);
+    await Deno.utime(join(dir, "used"), used, used);
+  }
+  const dry = await ork(["clean", "--dry-run", "--json"], { cwd: s.dir });
+  assert.deepEqual(JSON.parse(dry.stdout).environments, [".ork/env/d4", ".ork/env/e5"]);
+  assert.deepEqual(await keptEnvironments(s.dir), ["a1", "b2", "c3", "d4", "e5"]);
+  const cleaned = await ork(["clean"], { cwd: s.dir });
+  assert.match(cleaned.stdout, /^removed environment \.ork\/env\/d4 \(not among the last used\)$/m);
+  assert.deepEqual(await keptEnvironments(s.dir), ["a1", "b2", "c3"]);
 });

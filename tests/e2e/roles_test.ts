@@ -33,7 +33,7 @@ Deno.test("enqueue refuses a tool outside the role: exit 2, one line naming tool
   );
   assertRefused(
     result,
-    /^ork: role bug-catcher may not run "curl" \(allowed: pytest, python, bash, ruff, grep, and the builtins cd, .*\); add it to allowed_tools of bug-catcher in config\/agent_roles\.yaml, or enqueue with a role that has it$/,
+    /^ork: role bug-catcher may not run "curl" \(allowed: pytest, python, bash, ruff, grep, node, npm, npx, claude, codex, gemini, qwen, aider, and the builtins cd, .*\); add it to allowed_tools of bug-catcher in config\/agent_roles\.yaml, or enqueue with a role that has it$/,
   );
   // Hidden in a substitution or a bash -c script, or behind a variable, it is refused all the same.
   const cases: [role: string, cmd: string, message: RegExp][] = [
@@ -145,7 +145,7 @@ Deno.test("roles check says allowed (exit 0) or gives the refusal (exit 2), and 
       kind: "tool",
       what: "sleep",
       message:
-        `role style-warden may not run "sleep" (allowed: ruff, black, isort, bash, and the builtins cd, echo, printf, test, [, true, false, :, export, set, exit)`,
+        `role style-warden may not run "sleep" (allowed: ruff, black, isort, bash, npx, prettier, eslint, claude, codex, gemini, qwen, aider, and the builtins cd, echo, printf, test, [, true, false, :, export, set, exit)`,
       hint:
         "add it to allowed_tools of style-warden in config/agent_roles.yaml, or enqueue with a role that has it",
     },
@@ -185,7 +185,7 @@ Deno.test("roles lists the roles, the builtins and the patterns; --json has role
   assert.match(lines[0]!, /^ROLE\s+DESCRIPTION\s+ALLOWED TOOLS$/);
   assert.match(
     text.stdout,
-    /^bug-catcher\s+Reproduce, diagnose, and fix bugs\s+pytest, python, bash, ruff, grep$/m,
+    /^bug-catcher\s+Reproduce, diagnose, and fix bugs\s+pytest, python, bash, ruff, grep, node, npm, npx, claude, codex, gemini, qwen, aider$/m,
   );
   assert.match(
     text.stdout,

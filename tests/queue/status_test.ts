@@ -15,6 +15,8 @@ function job(status: Job["status"]): Job {
     role: "bug-catcher",
     description: "d",
     command: "true",
+    agent: null,
+    prompt: null,
     priority: 50,
     timeout: null,
     max_retries: 2,

@@ -40,6 +40,8 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "role",
     "description",
     "command",
+    "agent",
+    "prompt",
     "priority",
     "timeout",
     "max_retries",
@@ -296,7 +298,7 @@ Deno.test("job files of every older schema (the Python layout, 1 and 2) still lo
         job.environment,
         job.schema_version,
       ],
-      ["bug-catcher", 10, 2, 0, null, null, null, 4],
+      ["bug-catcher", 10, 2, 0, null, null, null, 5],
       `${id}`,
     );
   }

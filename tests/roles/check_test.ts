@@ -73,7 +73,8 @@ Deno.test("a tool outside the role is refused, naming the tool, the role and wha
   assert.equal(refused.what, "curl");
   assert.equal(
     refused.message,
-    `role bug-catcher may not run "curl" (allowed: pytest, python, bash, ruff, grep, and the builtins ` +
+    `role bug-catcher may not run "curl" (allowed: pytest, python, bash, ruff, grep, node, npm, npx, claude, ` +
+      `codex, gemini, qwen, aider, and the builtins ` +
       `cd, echo, printf, test, [, true, false, :, export, set, exit)`,
   );
   assert.equal(

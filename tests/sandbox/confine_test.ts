@@ -123,6 +123,22 @@ test("the user's checkout, .ork/ and other worktrees are not there inside: only 
   }
 });
 
+test("the user's staged work and the message they are writing are not readable inside", async () => {
+  await using fx = await jobFixture();
+  await Deno.writeTextFile(join(fx.root, "staged.txt"), "password=staged\n");
+  await git(fx.root, "add", "staged.txt");
+  await Deno.writeTextFile(join(fx.root, ".git", "COMMIT_EDITMSG"), "secret plans\n");
+  const sandbox = await sandboxFor(SANDBOX, fx.root, fx.worktree);
+  const { log } = await fx.run(
+    `GIT_INDEX_FILE=${fx.root}/.git/index git ls-files -s; cat ${fx.root}/.git/COMMIT_EDITMSG; echo end`,
+    { sandbox },
+  );
+  assert.doesNotMatch(log, /staged\.txt|secret plans/);
+  assert.match(log, /end\n$/);
+  // Outside, the user's index is untouched.
+  assert.match(await git(fx.root, "ls-files", "-s"), /staged\.txt/);
+});
+
 test("git cannot move a shared ref from inside: update-ref, checkout and commit in the main worktree fail", async () => {
   await using fx = await jobFixture();
   // Give the job's HEAD a commit of its own first, so that moving main to it would be visible.
@@ -152,7 +168,12 @@ test("git cannot move a shared ref from inside: update-ref, checkout and commit 
   for (const command of attempts) {
     const { outcome, log } = await fx.run(command);
     assert.notEqual(outcome.exitCode, 0, `${command} succeeded: ${log}`);
-    assert.match(log, /Read-only file system|Device or resource busy|No such file or directory/, command);
+    // (The user's index is shown empty inside: a commit there finds no index to write from.)
+    assert.match(
+      log,
+      /Read-only file system|Device or resource busy|No such file or directory|index file (?:open failed|smaller)/,
+      command,
+    );
     assert.doesNotMatch(log, /^ork: /m, command);
   }
   assert.equal(await git(fx.root, "rev-parse", "refs/heads/main"), main);

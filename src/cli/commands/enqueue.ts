@@ -1,4 +1,5 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { OrkConfig } from "../../config/mod.ts";
 import { InputError } from "../../errors/mod.ts";
 import { checkNewJob, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
 import { assertCommandAllowed } from "../../roles/mod.ts";
@@ -55,6 +56,7 @@ const FLAG_NAMES = {
   role: "--role",
   description: "--desc",
   command: "--cmd",
+  prompt: "--prompt",
   priority: "--priority",
   timeout: "--timeout",
   max_retries: "--max-retries",
@@ -64,9 +66,21 @@ const FLAG_NAMES = {
 export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
   const command = new Command("enqueue")
     .description("add a job to the queue; prints its id")
-    .requiredOption("--role <role>", "the agent role (see config/agent_roles.yaml)")
-    .requiredOption("--desc <text>", "what the job does; becomes the commit message")
-    .requiredOption("--cmd <command>", "the shell command line to run in the job's worktree")
+    .option(
+      "--role <role>",
+      `the agent role (see config/agent_roles.yaml); with --agent, ${AGENT_ROLE} by default`,
+    )
+    .option(
+      "--desc <text>",
+      "what the job does; becomes the commit message (with --agent: the prompt's first line)",
+    )
+    .option("--cmd <command>", "the shell command line to run in the job's worktree")
+    .option(
+      "--agent <name>",
+      "run a coding agent from its preset (claude, codex, gemini, qwen, aider, or agents:)",
+    )
+    .option("--prompt <text>", "with --agent: what the agent should do; it gets it as $ORK_PROMPT")
+    .option("--prompt-file <file>", "with --agent: the prompt, read from a file")
     .option("--priority <n>", "lower runs first: 0-9 critical, 10-49 high, 50-99 normal, 100+ low", "50")
     .option("--timeout <seconds>", "stop the job after this long (default: job_timeout from the config)")
     .option("--max-retries <n>", "automatic retries after a failure (default: max_retries from the config)")
@@ -77,16 +91,15 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
       examples(
         `ork enqueue --role bug-catcher --desc "Fix test failures" --cmd "pytest tests/ -x" --priority 10`,
         `ork enqueue --role style-warden --desc "Format" --cmd "ruff format ." --timeout 300`,
-        `id=$(ork enqueue --role test-weaver --desc "Add tests" --cmd "pytest tests/ --create")`,
+        `ork enqueue --agent claude --prompt "Fix the flaky date test in tests/test_dates.py"`,
       ),
     )
     .action(async (opts) => {
       // The config first, as git does: a broken config file is reported before anything about the flags.
       const { ws, queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      const what = await jobOrAgent(ws.config, opts);
       const input: NewJob = {
-        role: opts.role,
-        description: opts.desc,
-        command: opts.cmd,
+        ...what,
         priority: wholeNumberFlag(
           "--priority",
           opts.priority,
@@ -100,10 +113,98 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
         ),
       };
       checkNewJob(input, {}, FLAG_NAMES);
-      await assertCommandAllowed(ws.config, opts.role, opts.cmd);
+      await assertCommandAllowed(ws.config, input.role, input.command);
       const job = queue.enqueueSync(input);
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(job.id);
     });
   return command;
+}
+
+/** The role a job enqueued with `--agent` and no `--role` gets. */
+export const AGENT_ROLE = "code-implementer";
+
+/** The role, description, command and agent fields of a job, from `--cmd` or from `--agent` and its prompt. */
+async function jobOrAgent(
+  config: OrkConfig,
+  opts: { role?: string; desc?: string; cmd?: string; agent?: string; prompt?: string; promptFile?: string },
+): Promise<Pick<NewJob, "role" | "description" | "command" | "agent" | "prompt">> {
+  const required = (flag: string, value: string | undefined): string => {
+    if (value !== undefined) return value;
+    throw new InputError(`required option '${flag}' not specified`, "see 'ork enqueue --help'");
+  };
+  if (opts.agent === undefined) {
+    if (opts.prompt !== undefined || opts.promptFile !== undefined) {
+      throw new InputError(
+        `${opts.prompt !== undefined ? "--prompt" : "--prompt-file"} is for --agent`,
+        "name the agent with --agent (claude, codex, ...), or give the whole command line with --cmd",
+      );
+    }
+    return {
+      role: required("--role <role>", opts.role),
+      description: required("--desc <text>", opts.desc),
+      command: required("--cmd <command>", opts.cmd),
+    };
+  }
+  const preset = Object.hasOwn(config.agents, opts.agent) ? config.agents[opts.agent] : undefined;
+  if (preset === undefined) {
+    throw new InputError(
+      `--agent: no agent named ${JSON.stringify(opts.agent)} (known: ${
+        Object.keys(config.agents).join(", ")
+      })`,
+      "use one of those, or add it under agents: in config/orchestrator.yaml",
+    );
+  }
+  if (opts.cmd !== undefined) {
+    throw new InputError("--cmd and --agent go separately", "the agent's preset is the command; drop --cmd");
+  }
+  if ((opts.prompt === undefined) === (opts.promptFile === undefined)) {
+    throw new InputError(
+      opts.prompt === undefined ? "--agent needs a prompt" : "--prompt and --prompt-file go separately",
+      'give one: --prompt "what to do", or --prompt-file <file>',
+    );
+  }
+  const prompt = opts.prompt ?? await readPromptFile(opts.promptFile ?? "");
+  if (prompt.trim() === "") {
+    throw new InputError(
+      opts.prompt === undefined ? `--prompt-file: ${opts.promptFile} is empty` : "--prompt is empty",
+      "say what the agent should do",
+    );
+  }
+  return {
+    role: opts.role ?? AGENT_ROLE,
+    description: opts.desc ?? descriptionOf(prompt),
+    command: preset.command,
+    agent: opts.agent,
+    prompt,
+  };
+}
+
+async function readPromptFile(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new InputError(
+      `--prompt-file: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      "give a readable text file",
+    );
+  }
+}
+
+/**
+ * A job's description from its prompt: the first line with text, its spaces and control characters collapsed,
+ * at most 72 characters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(descriptionOf("\n  Fix the\tflaky test\nin dates.py"), "Fix the flaky test");
+ * assert.equal(descriptionOf("x".repeat(100)).length, 72);
+ * ```
+ */
+export function descriptionOf(prompt: string): string {
+  // deno-lint-ignore no-control-regex
+  const line = prompt.split("\n").map((text) => text.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, " ").trim())
+    .find((text) => text !== "") ?? "";
+  return line.length <= 72 ? line : `${line.slice(0, 71)}…`;
 }
