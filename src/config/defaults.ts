@@ -134,8 +134,8 @@ const ROLES: Record<string, RoleConfig> = {
 /**
  * The built-in agent presets: each agent's non-interactive mode, reading the prompt from `$ORK_PROMPT`, with its
  * own sandbox and approvals off (ork's sandbox confines it; an agent's own does not nest inside it), and the
- * folders where it keeps its login and state writable. Tested here: Claude Code 2.1.328, Codex 0.169.0 and Qwen
- * Code 0.24.4.
+ * folders where it keeps its login and state writable. Tested here: Claude Code 2.1.328, Codex 0.169.0, Qwen
+ * Code 0.24.4 and Gemini CLI 0.61.0.
  */
 const AGENTS: Record<string, AgentPreset> = {
   claude: {
@@ -148,7 +148,12 @@ const AGENTS: Record<string, AgentPreset> = {
     writable: ["~/.codex"],
     env: {},
   },
-  gemini: { command: 'gemini --yolo -p "$ORK_PROMPT"', writable: ["~/.gemini"], env: {} },
+  gemini: {
+    command: 'gemini --yolo -p "$ORK_PROMPT"',
+    writable: ["~/.gemini"],
+    // Each job's worktree is a folder it has never seen: untrusted, --yolo would fall back to asking.
+    env: { GEMINI_CLI_TRUST_WORKSPACE: "true" },
+  },
   qwen: {
     command: 'qwen --yolo -p "$ORK_PROMPT"',
     writable: ["~/.qwen"],

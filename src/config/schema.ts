@@ -354,7 +354,26 @@ const agentSchema = z.strictObject({
   })),
   writable: z.optional(z.array(homePath)),
   env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string())),
-});
+}).check(z.superRefine((agent, ctx) => {
+  for (const [name, value] of Object.entries(agent.env ?? {})) {
+    // ork sets the ORK_ variables; HOME decides where ~ is, which its writable paths were read against.
+    if (/^ORK_/.test(name) || name === "HOME") {
+      ctx.addIssue({
+        ...hinted(
+          `${name} is ork's to set`,
+          "set it where ork runs (HOME), or leave it to ork (ORK_*); give the agent variables of its own",
+        ),
+        path: ["env", name],
+      });
+    }
+    if (value.includes("\0")) {
+      ctx.addIssue({
+        ...hinted(`${name} holds a NUL character`, "give the value as text"),
+        path: ["env", name],
+      });
+    }
+  }
+}));
 
 const roleSchema = z.strictObject({
   description: nonEmptyTrimmed(),

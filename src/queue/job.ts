@@ -93,8 +93,8 @@ export interface NewJob {
 /** The longest timeout a timer can wait for (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
-/** The longest prompt: it travels in an environment variable, which Linux caps at 128 KiB. */
-export const MAX_PROMPT_CHARS = 100_000;
+/** The longest prompt, in UTF-8 bytes: it travels in an environment variable, which Linux caps at 128 KiB. */
+export const MAX_PROMPT_BYTES = 100_000;
 
 /** The priority of a job enqueued without one. */
 export const DEFAULT_PRIORITY = 50;
@@ -242,10 +242,17 @@ export function checkNewJob(
   if (prompt !== null && (typeof prompt !== "string" || prompt.trim() === "")) {
     throw new InputError(`${name("prompt")} is empty`, "say what the agent should do");
   }
-  if (prompt !== null && prompt.length > MAX_PROMPT_CHARS) {
+  const bytes = prompt === null ? 0 : new TextEncoder().encode(prompt).length;
+  if (prompt !== null && bytes > MAX_PROMPT_BYTES) {
     throw new InputError(
-      `${name("prompt")} has ${prompt.length} characters; at most ${MAX_PROMPT_CHARS} fit in ORK_PROMPT`,
+      `${name("prompt")} has ${bytes} bytes; at most ${MAX_PROMPT_BYTES} fit in ORK_PROMPT`,
       "put the details in a file in the repository and point the prompt at it",
+    );
+  }
+  if (prompt !== null && prompt.includes("\0")) {
+    throw new InputError(
+      `${name("prompt")} has a NUL character, which no environment variable can carry`,
+      "give the prompt as text",
     );
   }
   return {

@@ -38,8 +38,10 @@ export interface CleanReport {
   readonly locks: string[];
   /** Temp files of writes a killed ork left half-done in the job folders (never a job: jobs end in .json). */
   readonly temps: string[];
-  /** Kept environments removed (`.ork/env/<key>`): all but the most recently used, and half-stored ones. */
+  /** Kept environments removed (`.ork/env/<key>`): all but the most recently used. */
   readonly environments: string[];
+  /** Environments a dead ork left half-stored (`.ork/env/<key>.<pid>.<n>.tmp`), removed. */
+  readonly halfStored: string[];
 }
 
 /** How many kept environments `ork clean` leaves: the current one and a few to go back to. */
@@ -130,21 +132,27 @@ export async function cleanRepo(
       temps.push(relative(ws.root, join(dir, entry.name)));
     }
   }
-  const environments = await pruneEnvironments(ws.paths.env, ws.paths.locks, options.dryRun);
+  const { pruned, halves } = await pruneEnvironments(ws.paths.env, ws.paths.locks, options.dryRun);
   return {
     recovered,
     worktrees,
     branches,
     locks,
     temps,
-    environments: environments.map((path) => relative(ws.root, path)),
+    environments: pruned.map((path) => relative(ws.root, path)),
+    halfStored: halves.map((path) => relative(ws.root, path)),
   };
 }
 
 /** Removes the kept environments beyond the {@link KEPT_ENVIRONMENTS} most recently used, and dead writers' halves. */
-async function pruneEnvironments(envDir: string, locksDir: string, dryRun: boolean): Promise<string[]> {
+async function pruneEnvironments(
+  envDir: string,
+  locksDir: string,
+  dryRun: boolean,
+): Promise<{ pruned: string[]; halves: string[] }> {
   const now = Date.now();
   const removed: string[] = [];
+  const halves: string[] = [];
   const old = environmentsToPrune(await listEnvironments(envDir), KEPT_ENVIRONMENTS)
     .filter((stored) => now - stored.usedAt.getTime() > ENVIRONMENT_IN_USE_MS);
   for (const stored of old) {
@@ -162,9 +170,9 @@ async function pruneEnvironments(envDir: string, locksDir: string, dryRun: boole
     const writer = /\.(\d+)\.\d+\.tmp$/.exec(entry.name)?.[1];
     if (writer === undefined || processAlive(Number(writer))) continue;
     if (!dryRun) await Deno.remove(join(envDir, entry.name), { recursive: true }).catch(ignoreNotFound);
-    removed.push(join(envDir, entry.name));
+    halves.push(join(envDir, entry.name));
   }
-  return removed;
+  return { pruned: removed, halves };
 }
 
 /** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */

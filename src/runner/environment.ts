@@ -316,8 +316,11 @@ export async function stillIgnored(worktree: string, paths: readonly string[]): 
   // What the job removed, or put behind a symlink (which git does not follow), cannot be committed.
   const present: string[] = [];
   for (const path of paths) {
-    const there = await Deno.lstat(join(worktree, path)).then(() => true, () => false);
-    if (there && (await linkOnTheWay(worktree, path)) === null) present.push(path);
+    const bare = path.replace(/\/+$/, "");
+    // (lstat of `dir/` would follow a symlink the job put there: the bare name says what is there.)
+    const info = await Deno.lstat(join(worktree, bare)).catch(() => null);
+    if (info === null || (path.endsWith("/") && !info.isDirectory)) continue;
+    if ((await linkOnTheWay(worktree, bare)) === null) present.push(path);
   }
   const ignored = new Set(await ignoredPaths(worktree, present, { patternsOnly: true }));
   const exposed = present.filter((path) => !ignored.has(path));

@@ -116,7 +116,9 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
   try {
     return await runClaimed(job, ctx);
   } catch (error) {
-    // A bug or a broken repository must not leave the job running forever: fail it, keep the reason.
+    // A bug or a broken repository must not leave the job running forever: fail it, keep the reason. Its
+    // worktree goes first: on a full disk, recording the failure needs the room it holds.
+    await wipeSlot(ctx);
     const message = error instanceof Error ? error.message : String(error);
     const status = await ctx.queue.statusOf(job.id);
     if (status !== "running") return "cancelled";
@@ -172,9 +174,13 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   });
   if (recorded.status !== "running") return cancelled(ctx, ref);
   await prepareWorktree(ctx, worktree, base);
-  // Built for this worktree once it exists; its gates share it.
+  // Built for this worktree once it exists. The job's command may also write its role's and its agent's paths;
+  // setup and the gates, alike for every job (and the gates run the candidate's code), only the common ones.
   const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {
-    extraWritable: await writablePaths(ctx.config, job.role, preset?.writable),
+    extraWritable: await writablePaths(ctx.config, null, [], ctx),
+  });
+  const jobSandbox = await sandboxFor(ctx.sandbox, root, worktree, {
+    extraWritable: await writablePaths(ctx.config, job.role, preset?.writable ?? [], ctx),
   });
   await Deno.mkdir(ctx.paths.logs, { recursive: true });
   await Deno.writeTextFile(
@@ -186,9 +192,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   );
 
   ctx.slot.port = portBlock(ctx.slot.port);
+  // Setup's and the gates'; the job's command also gets its agent's variables and prompt.
   const env = {
-    ...preset?.env,
-    ...(job.prompt === null ? {} : { ORK_PROMPT: job.prompt }),
     ORK_JOB_ID: job.id,
     ORK_ROLE: job.role,
     ORK_WORKTREE: worktree,
@@ -222,6 +227,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     }, { record: "always" });
     unwrap(await recordingPid);
     if (!prepared.ok) {
+      // What a failed setup left goes first: on a full disk, recording the failure needs the room.
+      await wipeSlot(ctx);
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
       if (prepared.cancelled) return cancelled(ctx, ref);
       return await failed(ctx, ref, prepared.error, {}, { retry: false });
@@ -231,11 +238,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     outcome = await execInGroup({
       command: job.command,
       cwd: worktree,
-      env,
+      env: { ...preset?.env, ...(job.prompt === null ? {} : { ORK_PROMPT: job.prompt }), ...env },
       logPath,
       timeoutSeconds,
       signal,
-      sandbox,
+      sandbox: jobSandbox,
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
         recordPid(pid);
@@ -257,7 +264,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return await failed(ctx, ref, refusal, { exit_code: outcome.exitCode }, { retry: false });
     }
   }
-  if (outcome.timedOut || outcome.startFailed || outcome.exitCode !== 0) {
+  // Its command could not even start (an argument or variable the system refuses): the same again next time.
+  if (outcome.startFailed) {
+    return await failed(ctx, ref, `could not start: ${outcome.startError}`, {}, { retry: false });
+  }
+  if (outcome.timedOut || outcome.exitCode !== 0) {
     // Only the command's own output counts as its last line, not ork's header above it.
     const wrote = (await Deno.stat(logPath)).size > logSizeBefore;
     const last = wrote ? await errorLine(logPath) : "";
@@ -422,6 +433,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         { retry: false },
       );
     case "environment-failed":
+      await wipeSlot(ctx);
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
       // Its inputs as the job left them make setup fail: running the job again would do the same.
       return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: false });

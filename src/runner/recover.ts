@@ -55,7 +55,7 @@ export async function recoverOrphans(ctx: {
         await stopGroup(job.pid);
       }
     }
-    if (job.worktree !== null) await removeWorktree(ctx.root, job.worktree);
+    if (job.worktree !== null) await removeOrWarn(ctx, job.worktree);
     // Nobody holds or waits on a dead runner's own lock: it can go.
     await Deno.remove(runnerLockPath(ctx.locksDir, owner)).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -105,8 +105,7 @@ export async function removeLeftoverWorktrees(ctx: {
   const removed: string[] = [];
   for (const worktree of present) {
     if (!isJobWorktree(worktree, ctx.worktreesDir) || owned.has(worktree.path)) continue;
-    await removeWorktree(ctx.root, worktree.path);
-    removed.push(worktree.path);
+    if (await removeOrWarn(ctx, worktree.path)) removed.push(worktree.path);
   }
   return removed;
 }
@@ -163,5 +162,27 @@ async function stopGroup(pgid: number): Promise<void> {
   }
   for (let waited = 0; groupAlive(pgid) && waited < 5000; waited += 20) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Removes a dead runner's worktree; one that cannot go yet (a copy the dead runner started still writes into it)
+ * is left, with a warning, for `ork clean` or the next run: the jobs must be settled whatever becomes of it.
+ *
+ * @returns whether it was removed
+ */
+async function removeOrWarn(ctx: { root: string; events?: EventLog }, worktree: string): Promise<boolean> {
+  try {
+    await removeWorktree(ctx.root, worktree);
+    return true;
+  } catch (error) {
+    // A refusal (the record names the user's checkout, say) is no leftover: recovery stops on it.
+    if (error instanceof OrkError && error.code === "bad-input") throw error;
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    ctx.events?.emit({
+      kind: "warning",
+      message: `could not remove ${worktree} (${reason}); 'ork clean' removes it later`,
+    });
+    return false;
   }
 }

@@ -86,7 +86,7 @@ export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip
  */
 export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOptions): Promise<RunReport> {
   assertGatesRunnable(ws.config.merge_gates);
-  assertWritableOutside(ws.config, ws.root);
+  await assertWritableOutside(ws.config, ws);
   const { branch: target } = await targetBranch(ws);
   // `required` without a working bubblewrap refuses here, before anything is claimed.
   const sandbox = await detectSandbox(ws.config.orchestrator.sandbox);

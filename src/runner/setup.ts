@@ -40,7 +40,7 @@ export async function setupForTarget(ws: Workspace, options: { rebuild: boolean 
       'set environment.setup to the command that prepares a worktree, such as "npm ci"',
     );
   }
-  assertWritableOutside(ws.config, ws.root);
+  await assertWritableOutside(ws.config, ws);
   const { branch, tip } = await targetBranch(ws);
   const sandbox = await detectSandbox(ws.config.orchestrator.sandbox);
   const worktree = join(ws.paths.worktrees, setupWorktreeName(Deno.pid));
@@ -50,7 +50,7 @@ export async function setupForTarget(ws: Workspace, options: { rebuild: boolean 
   const clean = await addWorktree(ws.root, worktree, tip);
   try {
     const confined = await sandboxFor(sandbox, ws.root, worktree, {
-      extraWritable: await writablePaths(ws.config, null),
+      extraWritable: await writablePaths(ws.config, null, [], ws),
     });
     const result = await prepareEnvironment({
       root: ws.root,

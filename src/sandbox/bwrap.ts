@@ -68,12 +68,16 @@ export interface SandboxPaths {
   readonly extraWritable?: readonly string[];
   /** The repository's alternate object stores that exist, absolute and free of symlinks; visible read-only. */
   readonly alternates?: readonly string[];
-  /** Files of the shared git dir that hold the user's uncommitted work (its index, a message being written). */
+  /** Files of the shared git dir that hold the user's uncommitted work: their index. */
   readonly userFiles?: readonly string[];
 }
 
-/** The files of the shared git dir that hold the user's work in progress rather than the repository's history. */
-const USER_GIT_FILES = ["index", "COMMIT_EDITMSG", "MERGE_MSG", "SQUASH_MSG"] as const;
+/**
+ * The files of the shared git dir that hold the user's work in progress rather than the repository's history:
+ * the index, which git keeps for good (a message being written, `MERGE_MSG`, comes and goes: a mount on it would
+ * fail once the user's git removed it).
+ */
+const USER_GIT_FILES = ["index"] as const;
 
 /** What {@link execInGroup} needs to start a command inside bubblewrap. */
 export interface ExecSandbox {
@@ -120,7 +124,7 @@ export function bwrapArgs(paths: SandboxPaths): string[] {
   hide(paths.root);
   // git needs the repository's git dir; the other worktrees' entries in it (their index, their HEAD) stay out.
   readOnly(paths.gitCommonDir);
-  // What the user staged or is writing: empty inside (the job's git reads its own worktree's index).
+  // What the user staged: unreadable inside (the job's git reads its own worktree's index).
   for (const file of paths.userFiles ?? []) args.push("--ro-bind", "/dev/null", file);
   hide(join(paths.gitCommonDir, "worktrees"));
   // Job worktrees outside the checkout (an absolute worktree_base): their neighbours stay out too.

@@ -517,6 +517,12 @@ Deno.test("agents: presets are read with their defaults; bad ones name the key a
       'write the path whole, such as "~/.claude" or "/opt/agent/state"',
     ],
     [
+      'agents:\n  mine:\n    command: x "$ORK_PROMPT"\n    env:\n      ORK_JOB_ID: x\n',
+      5,
+      "agents.mine.env.ORK_JOB_ID: ORK_JOB_ID is ork's to set",
+      "set it where ork runs (HOME), or leave it to ork (ORK_*); give the agent variables of its own",
+    ],
+    [
       'agents:\n  mine:\n    command: x "$ORK_PROMPT"\n    writeable: []\n',
       4,
       'agents.mine: unknown key "writeable"',

@@ -58,6 +58,9 @@ Deno.test("enqueue refuses bad --agent and --prompt combinations with one line, 
     join(repo.dir, "config/orchestrator.yaml"),
     'agents:\n  mine:\n    command: my-agent "$ORK_PROMPT"\n',
   );
+  await Deno.writeFile(join(repo.dir, "binary.bin"), new Uint8Array([0xff, 0xfe, 0x00, 0x80]));
+  await Deno.writeTextFile(join(repo.dir, "nul.txt"), "fix it\0now");
+  await Deno.writeTextFile(join(repo.dir, "big.txt"), "x".repeat(100_001));
   const queue = new FsQueue(join(repo.dir, ".ork/queue"));
   const cases: [string[], RegExp][] = [
     [
@@ -76,14 +79,39 @@ Deno.test("enqueue refuses bad --agent and --prompt combinations with one line, 
       ["--agent", "claude", "--prompt", "x", "--prompt-file", "f"],
       /^ork: --prompt and --prompt-file go separately; /,
     ],
-    [["--agent", "claude", "--prompt", "  "], /^ork: --prompt is empty; say what the agent should do$/],
+    [["--agent", "claude", "--prompt", "  "], /^ork: --prompt has no text; say what the agent should do$/],
+    [
+      ["--agent", "claude", "--prompt", "\u0001\u0002"],
+      /^ork: --prompt has no text; say what the agent should do$/,
+    ],
     [
       ["--agent", "claude", "--prompt-file", "missing.md"],
-      /^ork: --prompt-file: cannot read missing\.md: .*; give a readable text file$/,
+      /^ork: --prompt-file: missing\.md cannot be read: .*; give a readable text file$/,
     ],
     [
       ["--agent", "claude", "--prompt", "x".repeat(100_001)],
-      /^ork: --prompt has 100001 characters; at most 100000 fit in ORK_PROMPT; /,
+      /^ork: --prompt has 100001 bytes; at most 100000 fit in ORK_PROMPT; /,
+    ],
+    [
+      ["--agent", "claude", "--prompt", "中".repeat(40_000)],
+      /^ork: --prompt has 120000 bytes; at most 100000 fit in ORK_PROMPT; /,
+    ],
+    [
+      ["--agent", "claude", "--prompt-file", "/dev/zero"],
+      /^ork: --prompt-file: \/dev\/zero is not a regular file; give a readable text file$/,
+    ],
+    [["--agent", "claude", "--prompt-file", "."], /^ork: --prompt-file: \. is not a regular file; /],
+    [
+      ["--agent", "claude", "--prompt-file", "binary.bin"],
+      /^ork: --prompt-file: binary\.bin is not UTF-8 text; /,
+    ],
+    [
+      ["--agent", "claude", "--prompt-file", "nul.txt"],
+      /^ork: --prompt-file nul\.txt has a NUL character, which no environment variable can carry; /,
+    ],
+    [
+      ["--agent", "claude", "--prompt-file", "big.txt"],
+      /^ork: --prompt-file: big\.txt has 100001 bytes; a prompt has at most 100000; /,
     ],
     [
       ["--role", "bug-catcher", "--desc", "d", "--cmd", "ls", "--prompt", "x"],
@@ -103,4 +131,12 @@ Deno.test("enqueue refuses bad --agent and --prompt combinations with one line, 
     assert.equal(result.stdout, "");
   }
   assert.deepEqual(await queue.list(), []);
+});
+
+Deno.test("a description from a prompt is its first line, cut at 72 characters, never inside one", async () => {
+  const { descriptionOf } = await import("../../src/cli/commands/enqueue.ts");
+  const cut = descriptionOf(`${"a".repeat(70)}🎉🎉🎉`);
+  assert.equal(cut, `${"a".repeat(70)}🎉…`);
+  assert.equal([...cut].length, 72);
+  assert.equal(descriptionOf("\u0001\u0002"), "");
 });

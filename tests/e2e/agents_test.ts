@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { agentBinDir } from "../helpers/agents.ts";
 import { git, ork, tempRepo } from "../helpers/mod.ts";
-import { anthropicMock, chatCompletionsMock, openaiMock } from "../helpers/model_mock.ts";
+import { anthropicMock, chatCompletionsMock, geminiMock, openaiMock } from "../helpers/model_mock.ts";
 import { NO_BWRAP } from "../sandbox/_fixture.ts";
 import { FsQueue } from "../../src/queue/mod.ts";
 
@@ -166,4 +166,49 @@ test("Qwen Code from its preset writes a file in the sandbox; it lands, and its 
   const state = await filesBelow(join(home.dir, ".qwen"));
   assert.ok(state.includes("installation_id"), state.join("\n"));
   assert.ok(state.some((path) => path.startsWith("projects/")), state.join("\n"));
+});
+
+test("Gemini CLI from its preset writes a file in the sandbox; it lands, and its state is in ~/.gemini", async () => {
+  const bin = await agentBinDir("gemini");
+  await using repo = await agentRepo();
+  await using home = await tempHome();
+  await using mock = geminiMock("echo 'written by gemini' > hello.txt");
+  // The user picked the API key as Gemini CLI's way in (its /auth), once.
+  await Deno.mkdir(join(home.dir, ".gemini"));
+  await Deno.writeTextFile(
+    join(home.dir, ".gemini", "settings.json"),
+    JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }),
+  );
+  const env = {
+    HOME: home.dir,
+    PATH: `${bin}:${Deno.env.get("PATH")}`,
+    GOOGLE_GEMINI_BASE_URL: mock.url,
+    GEMINI_API_KEY: "test",
+  };
+  const enqueued = await ork([
+    "enqueue",
+    "--agent",
+    "gemini",
+    "--prompt",
+    "Write hello.txt",
+    "--max-retries",
+    "0",
+  ], {
+    cwd: repo.dir,
+    env,
+  });
+  assert.equal(enqueued.code, 0, enqueued.stderr);
+  const id = enqueued.stdout.trim();
+  const ran = await ork(["run", "--once"], { cwd: repo.dir, env });
+  const job = await new FsQueue(join(repo.dir, ".ork/queue")).get(id);
+  const log = await Deno.readTextFile(job.log_path ?? "").catch(() => "");
+  assert.equal(ran.code, 0, `${ran.stderr}\n${log}`);
+  assert.equal(job.status, "completed", log);
+  assert.equal(await git(repo.dir, "show", "main:hello.txt"), "written by gemini");
+  assert.ok(
+    mock.requests.some((request) => JSON.stringify(request.body.contents ?? []).includes("functionResponse")),
+  );
+  const state = await filesBelow(join(home.dir, ".gemini"));
+  assert.ok(state.includes("projects.json"), state.join("\n"));
+  assert.ok(state.some((path) => path.startsWith("tmp/") || path.startsWith("history/")), state.join("\n"));
 });

@@ -353,10 +353,13 @@ Deno.test("a file setup hard-links to a tracked one is stored as a copy: no job 
   const poison = await s.enqueue("poison", "bash poison.sh", "--max-retries", "0");
   const after = await s.enqueue("after", "touch b.txt", "--max-retries", "0");
   const result = await s.run("--once", "--workers", "1");
-  assert.equal(result.code, 0, result.stderr);
-  for (const id of [poison, after]) {
-    assert.equal((await s.queue.get(id)).status, "completed", await logOf(s, id));
-  }
+  const said = async () =>
+    `${result.stderr}\n${JSON.stringify(await s.queue.list())}\n${await logOf(s, poison)}\n${await logOf(
+      s,
+      after,
+    )}`;
+  assert.equal(result.code, 0, await said());
+  for (const id of [poison, after]) assert.equal((await s.queue.get(id)).status, "completed", await said());
   const [key] = await keptEnvironments(s.dir);
   assert.equal(
     await Deno.readTextFile(join(s.dir, ".ork", "env", key!, "files", "node_modules", "seed")),
@@ -421,7 +424,7 @@ Deno.test("a writable path that holds or is in the repository is refused before 
   assert.equal(result.code, 2);
   assert.match(
     result.stderr,
-    /^ork: orchestrator\.sandbox_writable names ~, which holds the repository .*: jobs could write your checkout; list only/,
+    /^ork: a writable path, orchestrator\.sandbox_writable: ~, reaches .* \(it is .*\): jobs could write your repository; list only/,
   );
   assert.equal((await s.queue.get(id)).status, "pending");
 });
@@ -452,4 +455,60 @@ Deno.test("ork clean keeps the three most recently used environments and removes
   const cleaned = await ork(["clean"], { cwd: s.dir });
   assert.match(cleaned.stdout, /^removed environment \.ork\/env\/d4 \(not among the last used\)$/m);
   assert.deepEqual(await keptEnvironments(s.dir), ["a1", "b2", "c3"]);
+});
+
+Deno.test("a writable path that reaches the repository through a symlink, or its git dir kept elsewhere, is refused", async () => {
+  await using s = await runFixture();
+  await using home = await outsideDir();
+  await Deno.mkdir(join(s.dir, "src"));
+  await Deno.symlink(join(s.dir, "src"), join(home.dir, "linksrc"));
+  await Deno.symlink("/nonexistent/state", join(home.dir, "dangling"));
+  const id = await s.enqueue("any", "touch a.txt");
+  for (
+    const [writable, message] of [
+      [
+        "~/linksrc",
+        /^ork: a writable path, orchestrator\.sandbox_writable: ~\/linksrc, reaches .* \(it is .*\/src\): jobs could write your repository; /,
+      ],
+      [
+        `${s.dir}/.git/refs`,
+        /^ork: a writable path, orchestrator\.sandbox_writable: .*\/\.git\/refs, reaches .*\.git/,
+      ],
+    ] as const
+  ) {
+    await Deno.writeTextFile(
+      join(s.dir, "config/orchestrator.yaml"),
+      `orchestrator:\n  sandbox_writable: ["${writable}"]\n`,
+    );
+    const result = await ork(["run", "--once"], { cwd: s.dir, env: { HOME: home.dir } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal((await s.queue.get(id)).status, "pending");
+  }
+  // A symlink to nothing is refused when the job would get it, not run without it.
+  await Deno.writeTextFile(
+    join(s.dir, "config/orchestrator.yaml"),
+    'orchestrator:\n  sandbox_writable: ["~/dangling"]\n',
+  );
+  const result = await ork(["run", "--once"], { cwd: s.dir, env: { HOME: home.dir } });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^ork: a writable path, orchestrator\.sandbox_writable: ~\/dangling, is a symlink to nothing; /,
+  );
+});
+
+Deno.test("a job that puts a symlink where the environment has a folder fails, naming it, without an internal error", async () => {
+  await using s = await runFixture("environment:\n  setup: mkdir -p deps && echo built > deps/lib.txt\n");
+  await commitFiles(s.dir, {
+    ".gitignore": "deps/\n",
+    "src/a.txt": "a\n",
+    "relink.sh": "rm -rf deps && ln -s src deps\n",
+  });
+  const id = await s.enqueue("relink", "bash relink.sh", "--max-retries", "0");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.doesNotMatch(job.error ?? "", /ork could not run the job/);
+  assert.match(job.error ?? "", /deps/);
 });

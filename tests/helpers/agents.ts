@@ -12,6 +12,7 @@ export const AGENT_PACKAGES = {
   claude: { npm: "@anthropic-ai/claude-code", version: "2.1.328", bin: "claude" },
   codex: { npm: "@openai/codex", version: "0.169.0", bin: "codex" },
   qwen: { npm: "@qwen-code/qwen-code", version: "0.24.4", bin: "qwen" },
+  gemini: { npm: "@google/gemini-cli", version: "0.61.0", bin: "gemini" },
 } as const;
 
 /** One of {@link AGENT_PACKAGES}. */

@@ -260,3 +260,63 @@ export function chatCompletionsMock(command: string): ModelMock {
     return new Response(encoder.encode(body_), { headers: { "content-type": "text/event-stream" } });
   });
 }
+
+/**
+ * Google's Gemini API (`POST .../models/<model>:generateContent` or `:streamGenerateContent?alt=sse`), as Gemini
+ * CLI calls it: with a shell tool declared, one call of it running `command`; after its result (a
+ * `functionResponse` part), "Done."; otherwise "ok".
+ */
+export function geminiMock(command: string): ModelMock {
+  return serve((path, body) => {
+    if (path.endsWith(":countTokens")) return Response.json({ totalTokens: 10 });
+    if (!/:(stream)?[gG]enerateContent$/.test(path)) {
+      return Response.json({ error: { code: 404, message: "not here" } }, { status: 404 });
+    }
+    const contents = (body.contents ?? []) as { parts?: { functionResponse?: unknown }[] }[];
+    const answered = contents.some((content) => content.parts?.some((part) => part.functionResponse));
+    const declarations = ((body.tools ?? []) as { functionDeclarations?: { name?: string }[] }[])
+      .flatMap((tool) => tool.functionDeclarations ?? []);
+    const shell = declarations.find((fn) => /shell|command/i.test(fn.name ?? ""));
+    // A request for JSON of a schema (the CLI's model router asks one) gets a value of that schema.
+    const config = (body.generationConfig ?? {}) as {
+      responseMimeType?: string;
+      responseJsonSchema?: Schema;
+    };
+    const part = config.responseMimeType === "application/json"
+      ? { text: JSON.stringify(valueOf(config.responseJsonSchema ?? {})) }
+      : !answered && shell !== undefined
+      ? { functionCall: { name: shell.name, args: { command } } }
+      : { text: answered ? "Done." : "ok" };
+    const response = {
+      candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+      modelVersion: "mock",
+    };
+    if (!path.includes(":stream")) return Response.json(response);
+    return new Response(encoder.encode(`data: ${JSON.stringify(response)}\r\n\r\n`), {
+      headers: { "content-type": "text/event-stream" },
+    });
+  });
+}
+
+type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[] };
+
+/** The plainest value of a JSON schema (Gemini's, with upper-case type names): for a mock's JSON answers. */
+function valueOf(schema: Schema): unknown {
+  if (schema.enum !== undefined) return schema.enum[0];
+  switch ((schema.type ?? "object").toLowerCase()) {
+    case "object":
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, value]) => [key, valueOf(value)]),
+      );
+    case "array":
+      return [];
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return false;
+    default:
+      return "simple";
+  }
+}

@@ -119,8 +119,8 @@ Deno.test("sandboxPaths finds a real worktree's paths and pins an empty config.w
     objectsDir: join(repo.dir, ".git", "objects"),
     worktree,
     worktreeGitDir: join(repo.dir, ".git", "worktrees", "ork-a-1-abc"),
-    // The user's staged work and commit message are shown empty inside.
-    userFiles: [join(repo.dir, ".git", "index"), join(repo.dir, ".git", "COMMIT_EDITMSG")],
+    // The user's staged work is unreadable inside.
+    userFiles: [join(repo.dir, ".git", "index")],
   });
   assert.equal(await Deno.readTextFile(join(paths.worktreeGitDir, "config.worktree")), "");
   // An empty per-worktree config changes nothing for git.

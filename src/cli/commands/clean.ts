@@ -10,7 +10,7 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
         "unused environments",
     )
     .option("--dry-run", "print what would be removed, remove nothing")
-    .option("--json", "print {recovered, worktrees, branches, locks, temps, environments}")
+    .option("--json", "print {recovered, worktrees, branches, locks, temps, environments, halfStored}")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork clean", "ork clean --dry-run"))
     .action(async (opts) => {
@@ -30,6 +30,9 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
         ),
         ...report.environments.map((path) =>
           `${verb("removed", "would remove")} environment ${path} (not among the last used)`
+        ),
+        ...report.halfStored.map((path) =>
+          `${verb("removed", "would remove")} ${path} (an environment a killed ork left half-stored)`
         ),
       ];
       for (const line of lines.length > 0 ? lines : ["nothing to clean"]) ctx.output.out(line);

@@ -1,7 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import type { OrkConfig } from "../../config/mod.ts";
 import { InputError } from "../../errors/mod.ts";
-import { checkNewJob, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
+import { checkNewJob, MAX_PROMPT_BYTES, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
 import { assertCommandAllowed } from "../../roles/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
@@ -97,7 +97,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
     .action(async (opts) => {
       // The config first, as git does: a broken config file is reported before anything about the flags.
       const { ws, queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
-      const what = await jobOrAgent(ws.config, opts);
+      const { flag, ...what } = await jobOrAgent(ws.config, opts);
       const input: NewJob = {
         ...what,
         priority: wholeNumberFlag(
@@ -112,7 +112,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
           "e.g. --max-retries 2; 0 means no retry",
         ),
       };
-      checkNewJob(input, {}, FLAG_NAMES);
+      checkNewJob(input, {}, { ...FLAG_NAMES, prompt: flag ?? FLAG_NAMES.prompt });
       await assertCommandAllowed(ws.config, input.role, input.command);
       const job = queue.enqueueSync(input);
       if (opts.json) printJson(ctx, job);
@@ -128,7 +128,7 @@ export const AGENT_ROLE = "code-implementer";
 async function jobOrAgent(
   config: OrkConfig,
   opts: { role?: string; desc?: string; cmd?: string; agent?: string; prompt?: string; promptFile?: string },
-): Promise<Pick<NewJob, "role" | "description" | "command" | "agent" | "prompt">> {
+): Promise<Pick<NewJob, "role" | "description" | "command" | "agent" | "prompt"> & { flag?: string }> {
   const required = (flag: string, value: string | undefined): string => {
     if (value !== undefined) return value;
     throw new InputError(`required option '${flag}' not specified`, "see 'ork enqueue --help'");
@@ -165,13 +165,12 @@ async function jobOrAgent(
     );
   }
   const prompt = opts.prompt ?? await readPromptFile(opts.promptFile ?? "");
-  if (prompt.trim() === "") {
-    throw new InputError(
-      opts.prompt === undefined ? `--prompt-file: ${opts.promptFile} is empty` : "--prompt is empty",
-      "say what the agent should do",
-    );
+  const flag = opts.prompt === undefined ? `--prompt-file ${opts.promptFile}` : "--prompt";
+  if (descriptionOf(prompt) === "") {
+    throw new InputError(`${flag} has no text`, "say what the agent should do");
   }
   return {
+    flag,
     role: opts.role ?? AGENT_ROLE,
     description: opts.desc ?? descriptionOf(prompt),
     command: preset.command,
@@ -180,13 +179,27 @@ async function jobOrAgent(
   };
 }
 
+/** A prompt file's text: a regular file (not a device, a FIFO or a folder) of at most the prompt's size. */
 async function readPromptFile(path: string): Promise<string> {
+  const refuse = (why: string) =>
+    new InputError(`--prompt-file: ${path} ${why}`, "give a readable text file");
+  let info: Deno.FileInfo;
   try {
-    return await Deno.readTextFile(path);
+    info = await Deno.stat(path);
   } catch (error) {
-    throw new InputError(
-      `--prompt-file: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      "give a readable text file",
+    throw refuse(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!info.isFile) throw refuse("is not a regular file");
+  if (info.size > MAX_PROMPT_BYTES) {
+    throw refuse(`has ${info.size} bytes; a prompt has at most ${MAX_PROMPT_BYTES}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path));
+  } catch (error) {
+    throw refuse(
+      error instanceof TypeError
+        ? "is not UTF-8 text"
+        : `cannot be read: ${(error as Error).message ?? error}`,
     );
   }
 }
@@ -206,5 +219,6 @@ export function descriptionOf(prompt: string): string {
   // deno-lint-ignore no-control-regex
   const line = prompt.split("\n").map((text) => text.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, " ").trim())
     .find((text) => text !== "") ?? "";
-  return line.length <= 72 ? line : `${line.slice(0, 71)}…`;
+  const chars = [...line];
+  return chars.length <= 72 ? line : `${chars.slice(0, 71).join("")}…`;
 }
