@@ -82,3 +82,23 @@ export async function runFixture(config = "", options: { sandbox?: "off" } = {})
 export async function worktreeCount(repo: string): Promise<number> {
   return (await git(repo, "worktree", "list", "--porcelain")).split("\n\n").length;
 }
+
+/** Writes `files` (path to content) into `dir`, making folders, and commits them on the branch checked out. */
+export async function commitFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, path), content);
+  }
+  await git(dir, "add", "--", ...Object.keys(files));
+  await git(dir, "commit", "--quiet", "-m", "files");
+}
+
+/**
+ * A temp folder outside /tmp, which the sandbox hides: a home folder of a test's own, a file a job must not
+ * reach, a signal a sandboxed command waits for. Removed when disposed.
+ */
+export async function outsideTempDir(prefix: string): Promise<{ dir: string } & AsyncDisposable> {
+  await Deno.mkdir("/var/tmp", { recursive: true });
+  const dir = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix }));
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}

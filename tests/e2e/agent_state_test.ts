@@ -7,36 +7,21 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exists, git, ork } from "../helpers/mod.ts";
 import { NO_BWRAP } from "../sandbox/_fixture.ts";
-import { TESTER_TOOLS } from "./_setup.ts";
-import { runFixture } from "./_setup.ts";
+import { commitFiles, outsideTempDir, runFixture, TESTER_TOOLS } from "./_setup.ts";
 
 const test = (name: string, fn: () => Promise<void>): void => Deno.test({ name, ignore: NO_BWRAP, fn });
 
-/** A home folder of the test's own, outside /tmp as a user's is. */
-async function tempHome(): Promise<{ dir: string } & AsyncDisposable> {
-  await Deno.mkdir("/var/tmp", { recursive: true });
-  const dir = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix: "ork-home-" }));
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-/** Commits `scripts` (name to body) as `<name>.sh`. */
-async function commitScripts(dir: string, scripts: Record<string, string>): Promise<void> {
-  for (const [name, body] of Object.entries(scripts)) await Deno.writeTextFile(join(dir, `${name}.sh`), body);
-  await git(dir, "add", ...Object.keys(scripts).map((name) => `${name}.sh`));
-  await git(dir, "commit", "--quiet", "-m", "job scripts");
-}
-
 test("sandbox_writable paths, the orchestrator's and the role's, are writable inside; missing ones are made", async () => {
   await using s = await runFixture("orchestrator:\n  sandbox_writable: [~/.agent, ~/.agent.json]\n");
-  await using home = await tempHome();
+  await using home = await outsideTempDir("ork-home-");
   await Deno.writeTextFile(
     join(s.dir, "config/agent_roles.yaml"),
     `roles:\n  tester:\n    description: t\n    allowed_tools: [${TESTER_TOOLS.join(", ")}]\n` +
       "    sandbox_writable: [~/.codex]\n",
   );
   await git(s.dir, "commit", "--quiet", "-am", "role with state");
-  await commitScripts(s.dir, {
-    state: "set -e\necho session > ~/.agent/session.jsonl\necho '{}' > ~/.agent.json\n" +
+  await commitFiles(s.dir, {
+    "state.sh": "set -e\necho session > ~/.agent/session.jsonl\necho '{}' > ~/.agent.json\n" +
       "echo 1 > ~/.codex/installation_id\ntouch done.txt\n",
   });
   const id = await s.enqueue("keep state", "bash state.sh");
@@ -50,11 +35,11 @@ test("sandbox_writable paths, the orchestrator's and the role's, are writable in
 
 test("a write to a read-only path of the home folder fails naming the path and the setting", async () => {
   await using s = await runFixture("orchestrator:\n  max_retries: 0\n");
-  await using home = await tempHome();
+  await using home = await outsideTempDir("ork-home-");
   await Deno.mkdir(join(home.dir, ".cache", "tool"), { recursive: true });
-  await commitScripts(s.dir, {
-    npm: "mkdir -p ~/.npm/_cacache\n",
-    cache: "touch ~/.cache/tool/db\n",
+  await commitFiles(s.dir, {
+    "npm.sh": "mkdir -p ~/.npm/_cacache\n",
+    "cache.sh": "touch ~/.cache/tool/db\n",
   });
   const ids = [await s.enqueue("npm", "bash npm.sh"), await s.enqueue("cache", "bash cache.sh")];
   const result = await ork(["run", "--once"], { cwd: s.dir, env: { HOME: home.dir } });

@@ -9,17 +9,11 @@ import { agentBinDir } from "../helpers/agents.ts";
 import { git, ork, tempRepo } from "../helpers/mod.ts";
 import { anthropicMock, chatCompletionsMock, geminiMock, openaiMock } from "../helpers/model_mock.ts";
 import { NO_BWRAP } from "../sandbox/_fixture.ts";
+import { outsideTempDir } from "./_setup.ts";
 import { FsQueue } from "../../src/queue/mod.ts";
 
 const test = (name: string, fn: () => Promise<void>): void =>
   Deno.test({ name, ignore: NO_BWRAP, sanitizeResources: false, sanitizeOps: false, fn });
-
-/** A home folder of the test's own, outside /tmp as a user's is; removed when disposed. */
-async function tempHome(): Promise<{ dir: string } & AsyncDisposable> {
-  await Deno.mkdir("/var/tmp", { recursive: true });
-  const dir = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix: "ork-home-" }));
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
 
 /** Every file below `dir`, relative to it. */
 async function filesBelow(dir: string, prefix = ""): Promise<string[]> {
@@ -46,41 +40,61 @@ async function agentRepo(): Promise<Awaited<ReturnType<typeof tempRepo>>> {
   return repo;
 }
 
-test("Claude Code from its preset writes a file in the sandbox; it lands, and its transcript is in ~/.claude", async () => {
-  const bin = await agentBinDir("claude");
-  await using repo = await agentRepo();
-  await using home = await tempHome();
-  await using mock = anthropicMock("echo 'written by claude' > hello.txt");
-  const env = {
-    HOME: home.dir,
-    PATH: `${bin}:${Deno.env.get("PATH")}`,
-    ANTHROPIC_BASE_URL: mock.url,
-    ANTHROPIC_API_KEY: "sk-ant-test",
-    DISABLE_TELEMETRY: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-  };
+/**
+ * Enqueues `agent` from its preset with a prompt to write hello.txt, runs `ork run --once` with `env` (the agent
+ * on PATH, its mock's address), and checks that the job completed in the sandbox and its file landed.
+ *
+ * @returns the job's log, for what a test checks further
+ */
+async function runAgentJob(
+  agent: string,
+  repo: string,
+  env: Record<string, string>,
+  bin: string,
+): Promise<string> {
+  const withBin = { ...env, PATH: `${bin}:${Deno.env.get("PATH")}` };
   const enqueued = await ork([
     "enqueue",
     "--agent",
-    "claude",
+    agent,
     "--prompt",
     "Write hello.txt",
     "--max-retries",
     "0",
   ], {
-    cwd: repo.dir,
-    env,
+    cwd: repo,
+    env: withBin,
   });
   assert.equal(enqueued.code, 0, enqueued.stderr);
-  const id = enqueued.stdout.trim();
-  const ran = await ork(["run", "--once"], { cwd: repo.dir, env });
-  const job = await new FsQueue(join(repo.dir, ".ork/queue")).get(id);
+  const ran = await ork(["run", "--once"], { cwd: repo, env: withBin });
+  const job = await new FsQueue(join(repo, ".ork/queue")).get(enqueued.stdout.trim());
   const log = await Deno.readTextFile(job.log_path ?? "").catch(() => "");
   assert.equal(ran.code, 0, `${ran.stderr}\n${log}`);
   assert.equal(job.status, "completed", log);
   assert.equal(job.sandbox, "bwrap");
   assert.equal(job.description, "Write hello.txt");
-  assert.equal(await git(repo.dir, "show", "main:hello.txt"), "written by claude");
+  assert.equal(await git(repo, "show", "main:hello.txt"), `written by ${agent}`);
+  // Nothing of the agent's own bookkeeping landed with the file.
+  assert.equal(
+    await git(repo, "ls-tree", "-r", "--name-only", "main"),
+    "README.md\nconfig/agent_roles.yaml\nconfig/orchestrator.yaml\nhello.txt",
+  );
+  return log;
+}
+
+test("Claude Code from its preset writes a file in the sandbox; it lands, and its transcript is in ~/.claude", async () => {
+  const bin = await agentBinDir("claude");
+  await using repo = await agentRepo();
+  await using home = await outsideTempDir("ork-home-");
+  await using mock = anthropicMock("echo 'written by claude' > hello.txt");
+  const env = {
+    HOME: home.dir,
+    ANTHROPIC_BASE_URL: mock.url,
+    ANTHROPIC_API_KEY: "sk-ant-test",
+    DISABLE_TELEMETRY: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  };
+  await runAgentJob("claude", repo.dir, env, bin);
   // The conversation went through: the model got the tool's result back.
   assert.ok(
     mock.requests.some((request) => JSON.stringify(request.body.messages ?? []).includes('"tool_result"')),
@@ -88,14 +102,12 @@ test("Claude Code from its preset writes a file in the sandbox; it lands, and it
   // Its state went where the preset lets it write: a transcript of the session.
   const state = await filesBelow(join(home.dir, ".claude"));
   assert.ok(state.some((path) => /^projects\/[^/]+\/[0-9a-f-]+\.jsonl$/.test(path)), state.join("\n"));
-  // Nothing of the agent's own bookkeeping landed with the file.
-  assert.equal(await git(repo.dir, "ls-tree", "-r", "--name-only", "main", "--", ".claude"), "");
 });
 
 test("Codex from its preset writes a file in the sandbox; it lands, and its state is in ~/.codex", async () => {
   const bin = await agentBinDir("codex");
   await using repo = await agentRepo();
-  await using home = await tempHome();
+  await using home = await outsideTempDir("ork-home-");
   await using mock = openaiMock("echo 'written by codex' > hello.txt");
   // Codex takes a model provider from its config file: the mock.
   await Deno.mkdir(join(home.dir, ".codex"));
@@ -104,19 +116,8 @@ test("Codex from its preset writes a file in the sandbox; it lands, and its stat
     'model = "gpt-5-codex"\nmodel_provider = "mock"\n\n[model_providers.mock]\nname = "mock"\n' +
       `base_url = "${mock.url}/v1"\nwire_api = "responses"\nenv_key = "OPENAI_API_KEY"\n`,
   );
-  const env = { HOME: home.dir, PATH: `${bin}:${Deno.env.get("PATH")}`, OPENAI_API_KEY: "sk-test" };
-  const enqueued = await ork(
-    ["enqueue", "--agent", "codex", "--prompt", "Write hello.txt", "--max-retries", "0"],
-    { cwd: repo.dir, env },
-  );
-  assert.equal(enqueued.code, 0, enqueued.stderr);
-  const id = enqueued.stdout.trim();
-  const ran = await ork(["run", "--once"], { cwd: repo.dir, env });
-  const job = await new FsQueue(join(repo.dir, ".ork/queue")).get(id);
-  const log = await Deno.readTextFile(job.log_path ?? "").catch(() => "");
-  assert.equal(ran.code, 0, `${ran.stderr}\n${log}`);
-  assert.equal(job.status, "completed", log);
-  assert.equal(await git(repo.dir, "show", "main:hello.txt"), "written by codex");
+  const env = { HOME: home.dir, OPENAI_API_KEY: "sk-test" };
+  await runAgentJob("codex", repo.dir, env, bin);
   assert.ok(
     mock.requests.some((request) =>
       JSON.stringify(request.body.input ?? []).includes("function_call_output")
@@ -131,35 +132,15 @@ test("Codex from its preset writes a file in the sandbox; it lands, and its stat
 test("Qwen Code from its preset writes a file in the sandbox; it lands, and its state is in ~/.qwen", async () => {
   const bin = await agentBinDir("qwen");
   await using repo = await agentRepo();
-  await using home = await tempHome();
+  await using home = await outsideTempDir("ork-home-");
   await using mock = chatCompletionsMock("echo 'written by qwen' > hello.txt");
   const env = {
     HOME: home.dir,
-    PATH: `${bin}:${Deno.env.get("PATH")}`,
     OPENAI_BASE_URL: `${mock.url}/v1`,
     OPENAI_API_KEY: "sk-test",
     OPENAI_MODEL: "mock",
   };
-  const enqueued = await ork([
-    "enqueue",
-    "--agent",
-    "qwen",
-    "--prompt",
-    "Write hello.txt",
-    "--max-retries",
-    "0",
-  ], {
-    cwd: repo.dir,
-    env,
-  });
-  assert.equal(enqueued.code, 0, enqueued.stderr);
-  const id = enqueued.stdout.trim();
-  const ran = await ork(["run", "--once"], { cwd: repo.dir, env });
-  const job = await new FsQueue(join(repo.dir, ".ork/queue")).get(id);
-  const log = await Deno.readTextFile(job.log_path ?? "").catch(() => "");
-  assert.equal(ran.code, 0, `${ran.stderr}\n${log}`);
-  assert.equal(job.status, "completed", log);
-  assert.equal(await git(repo.dir, "show", "main:hello.txt"), "written by qwen");
+  await runAgentJob("qwen", repo.dir, env, bin);
   assert.ok(
     mock.requests.some((request) => JSON.stringify(request.body.messages ?? []).includes('"role":"tool"')),
   );
@@ -171,7 +152,7 @@ test("Qwen Code from its preset writes a file in the sandbox; it lands, and its 
 test("Gemini CLI from its preset writes a file in the sandbox; it lands, and its state is in ~/.gemini", async () => {
   const bin = await agentBinDir("gemini");
   await using repo = await agentRepo();
-  await using home = await tempHome();
+  await using home = await outsideTempDir("ork-home-");
   await using mock = geminiMock("echo 'written by gemini' > hello.txt");
   // The user picked the API key as Gemini CLI's way in (its /auth), once.
   await Deno.mkdir(join(home.dir, ".gemini"));
@@ -181,30 +162,10 @@ test("Gemini CLI from its preset writes a file in the sandbox; it lands, and its
   );
   const env = {
     HOME: home.dir,
-    PATH: `${bin}:${Deno.env.get("PATH")}`,
     GOOGLE_GEMINI_BASE_URL: mock.url,
     GEMINI_API_KEY: "test",
   };
-  const enqueued = await ork([
-    "enqueue",
-    "--agent",
-    "gemini",
-    "--prompt",
-    "Write hello.txt",
-    "--max-retries",
-    "0",
-  ], {
-    cwd: repo.dir,
-    env,
-  });
-  assert.equal(enqueued.code, 0, enqueued.stderr);
-  const id = enqueued.stdout.trim();
-  const ran = await ork(["run", "--once"], { cwd: repo.dir, env });
-  const job = await new FsQueue(join(repo.dir, ".ork/queue")).get(id);
-  const log = await Deno.readTextFile(job.log_path ?? "").catch(() => "");
-  assert.equal(ran.code, 0, `${ran.stderr}\n${log}`);
-  assert.equal(job.status, "completed", log);
-  assert.equal(await git(repo.dir, "show", "main:hello.txt"), "written by gemini");
+  await runAgentJob("gemini", repo.dir, env, bin);
   assert.ok(
     mock.requests.some((request) => JSON.stringify(request.body.contents ?? []).includes("functionResponse")),
   );

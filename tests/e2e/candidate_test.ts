@@ -7,19 +7,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { git, ork, run } from "../helpers/mod.ts";
 import { NO_BWRAP } from "../sandbox/_fixture.ts";
-import { type RunFixture, runFixture } from "./_setup.ts";
+import { commitFiles, type RunFixture, runFixture } from "./_setup.ts";
 
 const test = (name: string, fn: () => Promise<void>): void => Deno.test({ name, ignore: NO_BWRAP, fn });
-
-/** Writes `files` (path to content) into `dir` and commits them on main. */
-async function commitFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, path), content);
-  }
-  await git(dir, "add", "--", ...Object.keys(files));
-  await git(dir, "commit", "--quiet", "-m", "project files");
-}
 
 /** The gates' and the job's output, from the job's log. */
 async function logOf(s: RunFixture, id: string): Promise<string> {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DENO_JSON, exists, git, MAIN_TS, ork, run, tempDir, waitFor } from "../helpers/mod.ts";
-import { type RunFixture, runFixture } from "./_setup.ts";
+import { commitFiles, outsideTempDir, type RunFixture, runFixture } from "./_setup.ts";
 
 /** A package `name` that exports a function returning `says`, packed as `<dir>/vendor/<name>-1.0.0.tgz`. */
 async function packPackage(dir: string, name: string, says: string): Promise<void> {
@@ -276,29 +276,12 @@ Deno.test("ork setup with a failing setup exits 1 naming setup's error and keeps
   assert.deepEqual(await keptEnvironments(s.dir), []);
 });
 
-/** A folder outside /tmp (which the sandbox hides) that a test can watch: a victim, or a signal. */
-async function outsideDir(): Promise<{ dir: string } & AsyncDisposable> {
-  await Deno.mkdir("/var/tmp", { recursive: true });
-  const dir = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix: "ork-outside-" }));
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-/** Commits `files` (path to content) on main. */
-async function commitFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, path), content);
-  }
-  await git(dir, "add", "--", ...Object.keys(files));
-  await git(dir, "commit", "--quiet", "-m", "files");
-}
-
 Deno.test("copy never writes through a symlink a setup left in the worktree", async () => {
   await using s = await runFixture(
     "environment:\n  setup: bash setup.sh\n  inputs: [setup.sh]\n  copy: [.env]\n" +
       "merge_gates:\n  - name: ok\n    command: 'true'\n",
   );
-  await using victim = await outsideDir();
+  await using victim = await outsideTempDir("ork-outside-");
   await Deno.writeTextFile(join(victim.dir, "file"), "IMPORTANT USER DATA\n");
   await commitFiles(s.dir, {
     ".gitignore": ".env\nnode_modules/\n",
@@ -320,7 +303,7 @@ Deno.test("a kept environment is never copied through a symlink the commit has o
   await using s = await runFixture(
     "environment:\n  setup: mkdir -p sub/gen && echo fromsetup > sub/gen/x\n  inputs: [lock.json]\n",
   );
-  await using victim = await outsideDir();
+  await using victim = await outsideTempDir("ork-outside-");
   await commitFiles(s.dir, {
     ".gitignore": "gen/\n",
     "lock.json": "{}\n",
@@ -393,7 +376,7 @@ Deno.test("copy takes an ignored folder; a job that stops ignoring what the envi
 });
 
 Deno.test("ork clean leaves a running ork setup's worktree alone, and removes one whose ork setup died", async () => {
-  await using signal = await outsideDir();
+  await using signal = await outsideTempDir("ork-outside-");
   await using s = await runFixture(
     `environment:\n  setup: "mkdir -p node_modules; while [ ! -e ${signal.dir}/go ]; do sleep 0.05; done"\n`,
   );
@@ -459,7 +442,7 @@ Deno.test("ork clean keeps the three most recently used environments and removes
 
 Deno.test("a writable path that reaches the repository through a symlink, or its git dir kept elsewhere, is refused", async () => {
   await using s = await runFixture();
-  await using home = await outsideDir();
+  await using home = await outsideTempDir("ork-outside-");
   await Deno.mkdir(join(s.dir, "src"));
   await Deno.symlink(join(s.dir, "src"), join(home.dir, "linksrc"));
   await Deno.symlink("/nonexistent/state", join(home.dir, "dangling"));
