@@ -48,6 +48,13 @@ export async function run(
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
+/**
+ * Deno's cache of this test run (its npm packages): kept for an ork started with a HOME of a test's own, which
+ * would otherwise look for the cache below that HOME and fetch every package again.
+ */
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/root", ".cache"), "deno");
+
 /** Runs the real ork CLI from source (`deno run main.ts`) as a process. */
 export function ork(
   args: string[],
@@ -55,7 +62,7 @@ export function ork(
 ): Promise<RunResult> {
   return run(Deno.execPath(), ["run", "--allow-all", "--quiet", "--config", DENO_JSON, MAIN_TS, ...args], {
     ...opts,
-    env: { NO_COLOR: "1", ...opts.env },
+    env: { NO_COLOR: "1", DENO_DIR, ...opts.env },
   });
 }
 
