@@ -89,7 +89,11 @@ Deno.test("when another job landed meanwhile, the gates see the candidate with i
   // Every gate needs first.txt: only the candidate of the second job (started before the first landed) has it.
   await using s = await setup("merge_gates:\n  - name: first-is-there\n    command: test -f first.txt\n");
   const first = await s.enqueue("first", "echo 1 > first.txt");
-  const second = await s.enqueue("second", "sleep 1; echo 2 > second.txt");
+  // It waits until the first has landed (main's files are in the git dir the sandbox shows): no race.
+  const second = await s.enqueue(
+    "second",
+    "until git cat-file -e main:first.txt 2>/dev/null; do sleep 0.05; done; echo 2 > second.txt",
+  );
   const result = await s.run("--once", "--workers", "2");
   assert.equal(result.code, 0, result.stderr);
   for (const id of [first, second]) {
