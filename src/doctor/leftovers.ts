@@ -77,7 +77,16 @@ export async function checkLeftovers(ws: Workspace, now: number = Date.now()): P
   const stuck = jobs.filter((job) => job.status === "running" && plan.recovered.includes(job.id));
   return [
     locksCheck(ws, plan.locks, now),
-    worktreesCheck(ws, plan.worktrees, folders, registered, lastJobByWorktree(jobs), stuck, host),
+    worktreesCheck(
+      ws,
+      plan.worktrees,
+      folders,
+      registered,
+      lastJobByWorktree(jobs),
+      stuck,
+      host,
+      plan.halfStored,
+    ),
     jobsCheck(stuck),
   ];
 }
@@ -127,6 +136,7 @@ function worktreesCheck(
   lastJobOf: ReadonlyMap<string, Job>,
   stuck: readonly Job[],
   host: string,
+  halfStored: readonly string[],
 ): Check {
   const stuckIds = new Set(stuck.map((job) => job.id));
   const unknown = folders.filter((folder) => {
@@ -141,10 +151,11 @@ function worktreesCheck(
   const found = [
     ...orphans.map((path) => `${path} (no live runner owns it)`),
     ...unknown.map((path) => `${path} (a folder git does not know)`),
+    ...halfStored.map((path) => `${path} (an environment a killed ork left half-stored)`),
   ];
   if (found.length === 0) return passed("worktrees", "no orphaned worktrees");
   const fixes = [
-    ...(orphans.length > 0 ? ["ork clean"] : []),
+    ...(orphans.length > 0 || halfStored.length > 0 ? ["ork clean"] : []),
     ...(unknown.length > 0
       ? [`ork clean leaves folders git does not know: rm -rf ${unknown.join(" ")}`]
       : []),

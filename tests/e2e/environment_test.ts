@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DENO_JSON, exists, git, MAIN_TS, ork, run, tempDir, waitFor } from "../helpers/mod.ts";
+import { deadRunner, exists, git, ork, run, spawnOrk, tempDir, waitFor } from "../helpers/mod.ts";
 import { commitFiles, outsideTempDir, type RunFixture, runFixture } from "./_setup.ts";
 
 /** A package `name` that exports a function returning `says`, packed as `<dir>/vendor/<name>-1.0.0.tgz`. */
@@ -381,12 +381,7 @@ Deno.test("ork clean leaves a running ork setup's worktree alone, and removes on
     `environment:\n  setup: "mkdir -p node_modules; while [ ! -e ${signal.dir}/go ]; do sleep 0.05; done"\n`,
   );
   await commitFiles(s.dir, { ".gitignore": "node_modules/\n" });
-  const setup = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", "--config", DENO_JSON, MAIN_TS, "setup"],
-    cwd: s.dir,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const setup = spawnOrk(["setup"], { cwd: s.dir });
   const worktrees = () => [...Deno.readDirSync(join(s.dir, ".ork", "worktrees"))].map((entry) => entry.name);
   await waitFor("ork setup's worktree", () => Promise.resolve(worktrees().length === 1 ? true : undefined));
   const cleaned = await ork(["clean"], { cwd: s.dir });
@@ -494,4 +489,54 @@ Deno.test("a job that puts a symlink where the environment has a folder fails, n
   assert.equal(job.status, "failed");
   assert.doesNotMatch(job.error ?? "", /ork could not run the job/);
   assert.match(job.error ?? "", /deps/);
+});
+
+Deno.test("ork status shows how a running job's worktree got its environment", async () => {
+  await using signal = await outsideTempDir("ork-signal-");
+  await using s = await runFixture("environment:\n  setup: mkdir -p deps && touch deps/ok\n");
+  await commitFiles(s.dir, {
+    ".gitignore": "deps/\n",
+    "wait.sh": `until [ -e ${signal.dir}/go ]; do sleep 0.05; done; touch done.txt\n`,
+  });
+  const id = await s.enqueue("wait", "bash wait.sh");
+  const runner = spawnOrk(["run", "--once"], { cwd: s.dir });
+  try {
+    await waitFor("the job to run with its environment", async () => {
+      const job = await s.queue.get(id);
+      return job.status === "running" && job.environment !== null ? job : undefined;
+    });
+    const status = await ork(["status"], { cwd: s.dir });
+    assert.match(
+      status.stdout,
+      new RegExp(`${id} .*environment [0-9a-f]{12}: setup ran in \\d+\\.\\ds, copied in`),
+    );
+  } finally {
+    await Deno.writeTextFile(join(signal.dir, "go"), "");
+    const done = await runner.output();
+    assert.equal(done.code, 0, new TextDecoder().decode(done.stderr));
+  }
+  assert.equal((await s.queue.get(id)).status, "completed");
+});
+
+Deno.test("ork doctor points at an environment a killed ork left half-stored; ork clean removes it", async () => {
+  await using s = await runFixture();
+  const dead = (await deadRunner()).pid;
+  const half = join(s.dir, ".ork", "env", `abc123.${dead}.1.tmp`);
+  await Deno.mkdir(join(half, "files"), { recursive: true });
+  const doctor = await ork(["doctor", "--json"], { cwd: s.dir });
+  const worktrees = JSON.parse(doctor.stdout).checks.find((check: { name: string }) =>
+    check.name === "worktrees"
+  );
+  assert.equal(worktrees.status, "warn");
+  assert.match(
+    worktrees.message,
+    /\.ork\/env\/abc123\.\d+\.1\.tmp \(an environment a killed ork left half-stored\)/,
+  );
+  assert.equal(worktrees.fix, "ork clean");
+  const cleaned = await ork(["clean"], { cwd: s.dir });
+  assert.match(
+    cleaned.stdout,
+    /^removed \.ork\/env\/abc123\.\d+\.1\.tmp \(an environment a killed ork left half-stored\)$/m,
+  );
+  assert.equal(exists(half), false);
 });

@@ -140,7 +140,7 @@ export function spawnOrk(
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", "--config", DENO_JSON, MAIN_TS, ...args],
     cwd: opts.cwd,
-    env: { NO_COLOR: "1", ...opts.env },
+    env: { NO_COLOR: "1", DENO_DIR, ...opts.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
