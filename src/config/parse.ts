@@ -8,7 +8,17 @@
  * @module
  */
 
-import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type * as z from "zod/mini";
 import { ConfigError } from "../errors/mod.ts";
 import { DEFAULT_GATE_TIMEOUT, DEFAULT_MAX_BYTES } from "./defaults.ts";
@@ -62,6 +72,20 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
       }`,
       `start the file with ${FILE_KEYS[file].join(": or ")}: at the left margin`,
     );
+  }
+
+  // A mapping key `__proto__` becomes the object's prototype, not a key: the check below would never see it.
+  let prototypeKey: number | undefined | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === "__proto__") {
+        prototypeKey = pair.key.range ? lineAt(pair.key.range[0]) : undefined;
+        return visit.BREAK;
+      }
+    },
+  });
+  if (prototypeKey !== null) {
+    throw new ConfigError(file, prototypeKey, 'a key named "__proto__" is not allowed', "rename the key");
   }
 
   let data: unknown;

@@ -552,3 +552,18 @@ Deno.test("agents in the file replace the built-in of their name; the other buil
   });
   assert.deepEqual(Object.keys(config.agents), ["claude", "codex", "gemini", "qwen", "aider"]);
 });
+
+Deno.test("a key named __proto__ is refused with its line, wherever it is", () => {
+  for (
+    const [file, text, line] of [
+      [ORCHESTRATOR, 'agents:\n  __proto__:\n    command: x "$ORK_PROMPT"\n', 2],
+      [ROLES, "roles:\n  tester:\n    description: d\n    allowed_tools: []\n  __proto__: {}\n", 5],
+    ] as const
+  ) {
+    assertRefused(file, text, {
+      line,
+      message: `${file}:${line}: a key named "__proto__" is not allowed`,
+      hint: "rename the key",
+    });
+  }
+});
