@@ -6,8 +6,8 @@ import {
   type ExecSpec,
   groupAlive,
   killGroup,
-  lastLine,
 } from "../../src/runner/exec.ts";
+import { lastLine } from "../../src/runner/log_tail.ts";
 import { exists, run, tempDir } from "../helpers/mod.ts";
 
 /**
