@@ -65,6 +65,9 @@ export async function leftoversIn(worktree: string, commit: string, clean: Clean
   await scrubJobGitDir(gitDir);
   // HEAD too: a setup that checked something out must not move what the worktree is taken to hold.
   await Promise.all([restoreIndex(gitDir, clean), writeDetachedHead(gitDir, commit)]);
+  // Only content counts: a setup that hard-links a tracked file changes its ctime, and diff-files names every
+  // file whose stats differ from the index unless the index is refreshed first (exit 1: some need it).
+  await git(worktree, [...JOB_GIT_CONFIG, "update-index", "-q", "--refresh"], { ok: [1] });
   const list = async (args: string[]): Promise<string[]> =>
     (await git(worktree, [...JOB_GIT_CONFIG, ...args])).stdout.split("\0").filter((path) => path !== "");
   const [changed, notIgnored, untracked] = await Promise.all([

@@ -180,7 +180,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {
     extraWritable: await writablePaths(ctx.config, null, [], ctx),
   });
-  const jobSandbox = await sandboxFor(ctx.sandbox, root, worktree, {
+  const ownWritable = [...(ctx.config.roles[job.role]?.sandbox_writable ?? []), ...(preset?.writable ?? [])];
+  const jobSandbox = ownWritable.length === 0 ? sandbox : await sandboxFor(ctx.sandbox, root, worktree, {
     extraWritable: await writablePaths(ctx.config, job.role, preset?.writable ?? [], ctx),
   });
   await Deno.mkdir(ctx.paths.logs, { recursive: true });
