@@ -192,7 +192,7 @@ function deepFreeze<T>(value: T): T {
  */
 export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
-  landing: { strategy: "merge" },
+  landing: { strategy: "merge", parallel: null },
   environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
   agents: AGENTS,
   merge_gates: MERGE_GATES,

@@ -70,7 +70,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "landing": {
     expected: "a mapping of settings",
-    hint: "indent strategy: under landing:",
+    hint: "indent strategy: and parallel: under landing:",
   },
   "environment": {
     expected: "a mapping of settings",
@@ -94,6 +94,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   "landing.strategy": {
     expected: "merge or squash",
     hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",
+  },
+  "landing.parallel": {
+    expected: "an integer >= 1 (or null)",
+    hint:
+      "set it to how many candidates may run their gates at once, such as 4, or null for the number of workers",
   },
   "agents": {
     expected: "a mapping of agent names to presets",
@@ -139,6 +144,14 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     hint: "set it to true (a failure blocks landing) or false (a failure is only reported)",
   },
   "merge_gates[].timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("300") },
+  "merge_gates[].retries": {
+    expected: "an integer >= 0",
+    hint: "set it to how many times a failed run is tried again on the same tree, such as 1, or 0",
+  },
+  "merge_gates[].parallel": {
+    expected: "true or false",
+    hint: "set it to false when two runs of the gate cannot share the machine (a shared database), else true",
+  },
   "orchestrator.sandbox": {
     expected: "auto, off or required",
     hint: "auto (bubblewrap when it works), off, or required (refuse to run jobs without it)",

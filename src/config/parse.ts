@@ -136,6 +136,8 @@ function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
           ...(type === "file_size" ? { max_bytes: gate.max_bytes ?? DEFAULT_MAX_BYTES } : {}),
           ...(gate.allow === undefined ? {} : { allow: gate.allow }),
           ...(gate.exclude === undefined ? {} : { exclude: gate.exclude }),
+          ...(gate.retries === undefined ? {} : { retries: gate.retries }),
+          ...(gate.parallel === undefined ? {} : { parallel: gate.parallel }),
         };
       });
     }

@@ -32,6 +32,10 @@ function hinted(
   return { code: "custom", message, params: { hint } };
 }
 
+/** Most tries again a gate may have: a gate that fails 10 times in a row is broken, not flaky. */
+export const MAX_GATE_RETRIES = 10;
+/** Most candidates under test at once. */
+export const MAX_LANDING_PARALLEL = 64;
 const seconds = z.number().check(z.positive(), z.maximum(MAX_TIMEOUT_SECONDS));
 
 /** A string that must compile as a JavaScript regular expression. */
@@ -90,6 +94,11 @@ const environmentSchema = z.partial(z.strictObject({
   timeout: seconds,
 }));
 
+const landingSchema = z.partial(z.strictObject({
+  strategy: z.enum(["merge", "squash"]),
+  parallel: z.nullable(z.int().check(z.minimum(1), z.maximum(MAX_LANDING_PARALLEL))),
+}));
+
 const nonEmptyTrimmed = () => z.string().check(z.trim(), z.minLength(1));
 
 const gateSchema = z.strictObject({
@@ -101,6 +110,8 @@ const gateSchema = z.strictObject({
   max_bytes: z.optional(z.int().check(z.positive())),
   allow: z.optional(z.array(nonEmptyTrimmed())),
   exclude: z.optional(z.array(nonEmptyTrimmed())),
+  retries: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_GATE_RETRIES))),
+  parallel: z.optional(z.boolean()),
 }).check(z.superRefine((gate, ctx) => {
   const type = gate.type ?? "shell";
   if (type === "shell" && gate.command === undefined) {
@@ -200,7 +211,7 @@ export const FILE_SCHEMAS = {
   [CONFIG_FILES.orchestrator]: z.strictObject({
     // `orchestrator:` with every setting commented out is null: it overrides nothing.
     orchestrator: z.optional(z.nullable(orchestratorSchema)),
-    landing: z.optional(z.nullable(z.partial(z.strictObject({ strategy: z.enum(["merge", "squash"]) })))),
+    landing: z.optional(z.nullable(landingSchema)),
     environment: z.optional(z.nullable(environmentSchema)),
     agents: z.optional(z.nullable(z.record(z.string().check(z.regex(ROLE_NAME_PATTERN)), agentSchema))),
     merge_gates: z.optional(gatesSchema),

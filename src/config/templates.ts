@@ -52,6 +52,9 @@ landing:
   # How a job's work lands on the target branch: merge (a merge commit naming the job) or squash (one
   # commit with the job's changes).
   strategy: merge
+  # Candidates whose gates run at once (the merge train): each is built on the target plus the candidates
+  # ahead of it, and lands only once those have. null: the number of workers; 1: one job at a time.
+  parallel: null
 
 # Each job worktree's environment: what setup makes (dependencies, builds) and the ignored files it needs.
 environment:
@@ -91,6 +94,8 @@ environment:
 #   max_bytes: the largest allowed file in bytes (file_size gates only; default ${DEFAULT_MAX_BYTES} = 10 MiB)
 #   allow:     globs of files a secrets gate does not report (secrets gates only)
 #   exclude:   globs of files a file_size gate does not check (file_size gates only)
+#   retries:   times a failed run is tried again on the same tree before it counts (flaky tests; default 0)
+#   parallel:  false when two runs cannot share the machine (a shared database): one at a time (default true)
 #
 # There are no gates by default, as the right checks depend on the project. To add some, replace the
 # \`merge_gates: []\` line below with a list such as this one (commands for a Python project):

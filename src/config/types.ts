@@ -45,6 +45,11 @@ export interface EnvironmentSettings {
 export interface LandingSettings {
   /** `merge` (default): a merge commit naming the job (`--no-ff`); `squash`: one commit with the job's changes. */
   strategy: "merge" | "squash";
+  /**
+   * Candidates whose gates run at once in the merge train (each built on the target plus the candidates ahead of
+   * it); null (default) for the number of workers, 1 to test one job at a time.
+   */
+  parallel: number | null;
 }
 
 /** The kinds of merge gate ork can run. */
@@ -62,6 +67,10 @@ export interface GateConfig {
   required: boolean;
   /** Seconds before the gate is stopped and counted as failed; > 0 (default 300). */
   timeout: number;
+  /** Times a failed run is tried again on the same tree before the gate counts as failed (default 0). */
+  retries?: number;
+  /** false: the gate never runs for two candidates at once (a shared database, say); default true. */
+  parallel?: boolean;
   /** Largest allowed file in bytes; present exactly when `type` is `file_size` (default 10 MiB). */
   max_bytes?: number;
   /** Globs of files a `secrets` gate does not report (e.g. test fixtures); only on `secrets` gates. */

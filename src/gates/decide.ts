@@ -22,6 +22,18 @@ export interface GateResult {
   required: boolean;
   /** Why it failed, e.g. `exit code 3` or `timed out after 2s`; `null` when it passed. */
   error: string | null;
+  /** The runs before this one that failed, oldest first, when the gate has `retries` and needed them. */
+  failed_tries?: GateTry[];
+}
+
+/** One failed run of a gate that was then tried again (see `retries`). */
+export interface GateTry {
+  /** The command's exit code, as in {@link GateResult}. */
+  exit_code: number | null;
+  /** Wall time of the run. */
+  duration_ms: number;
+  /** Why it failed. */
+  error: string | null;
 }
 
 /** The verdict of {@link landingAllowed}. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-export type { GateResult, LandingDecision } from "./decide.ts";
+export type { GateResult, GateTry, LandingDecision } from "./decide.ts";
 export { assertGatesRunnable, landingAllowed } from "./decide.ts";
 export type { GateRunOptions } from "./shell.ts";
 export { runShellGate } from "./shell.ts";

@@ -6,7 +6,7 @@
 
 import type { GateConfig } from "../config/mod.ts";
 import { runBuiltinGate } from "./builtin.ts";
-import type { GateResult } from "./decide.ts";
+import type { GateResult, GateTry } from "./decide.ts";
 import { type GateRunOptions, runShellGate } from "./shell.ts";
 
 /** How {@link runGates} runs a list. */
@@ -15,6 +15,11 @@ export interface GatesRunOptions extends GateRunOptions {
   keepGoing?: boolean;
   /** Called with each gate's result as it finishes. */
   onGate?: (result: GateResult) => void;
+  /**
+   * Runs a gate with `parallel: false` so that no other run of it overlaps (the merge train gives a lock per
+   * gate name); without it such a gate runs like any other.
+   */
+  alone?: (gate: GateConfig, run: () => Promise<GateResult>) => Promise<GateResult>;
 }
 
 /**
@@ -30,10 +35,26 @@ export interface GatesRunOptions extends GateRunOptions {
 export async function runGates(gates: readonly GateConfig[], opts: GatesRunOptions): Promise<GateResult[]> {
   const results: GateResult[] = [];
   for (const gate of gates) {
-    const result = gate.type === "shell" ? await runShellGate(gate, opts) : await runBuiltinGate(gate, opts);
+    const run = () => runWithRetries(gate, opts);
+    const result = gate.parallel === false && opts.alone ? await opts.alone(gate, run) : await run();
     results.push(result);
     opts.onGate?.(result);
     if (!result.passed && result.required && !opts.keepGoing) break;
   }
   return results;
+}
+
+/**
+ * Runs one gate, and again on the same tree while it fails and has `retries` left (a flaky test suite). A run
+ * stopped by the signal is not tried again. The result is the last run's, with the failed ones before it.
+ */
+async function runWithRetries(gate: GateConfig, opts: GatesRunOptions): Promise<GateResult> {
+  const failedTries: GateTry[] = [];
+  for (let attempt = 0;; attempt++) {
+    const result = gate.type === "shell" ? await runShellGate(gate, opts) : await runBuiltinGate(gate, opts);
+    if (result.passed || attempt >= (gate.retries ?? 0) || opts.signal?.aborted) {
+      return failedTries.length === 0 ? result : { ...result, failed_tries: failedTries };
+    }
+    failedTries.push({ exit_code: result.exit_code, duration_ms: result.duration_ms, error: result.error });
+  }
 }

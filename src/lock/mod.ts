@@ -12,6 +12,7 @@
 export {
   acquire,
   acquireShared,
+  busyError,
   describeHolder,
   type Lock,
   type LockHolder,

@@ -33,6 +33,8 @@ export type RunnerEvent =
   | { kind: "started"; job: JobRef; worktree: string; base: string; pid: number }
   | { kind: "environment"; job: JobRef; summary: string; built: boolean }
   | { kind: "gate"; job: JobRef; gate: GateResult }
+  // The merge train: a candidate built (where, holding which jobs ahead), or built again (why).
+  | { kind: "train"; job: JobRef; action: "built" | "rebuilt"; detail: string }
   | { kind: "landed"; job: JobRef; target: string; commit: string }
   | { kind: "no-changes"; job: JobRef }
   | { kind: "failed"; job: JobRef; error: string; retrying: boolean }
@@ -59,6 +61,10 @@ const FORMAT: Formatters = {
   gate: (e) =>
     `gate ${e.gate.name} ${e.gate.passed ? "passed" : "failed"} for ${e.job.id} in ${e.gate.duration_ms} ms` +
     (e.gate.passed ? "" : ` (${e.gate.error ?? "failed"}${e.gate.required ? "" : ", optional"})`),
+  train: (e) =>
+    e.action === "built"
+      ? `train: built ${e.job.id}'s ${e.detail}`
+      : `train: building ${e.job.id}'s candidate again: ${e.detail}`,
   landed: (e) => `landed ${name(e.job)} on ${e.target} at ${e.commit.slice(0, 12)}`,
   "no-changes": (e) => `completed ${name(e.job)} with no changes; nothing to land`,
   failed: (e) => `failed ${name(e.job)}: ${e.error}${e.retrying ? " (will retry)" : ""}`,

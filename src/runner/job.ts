@@ -37,7 +37,7 @@ import { errorLine, logTail } from "./log_tail.ts";
 import { prepareForJob, stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
-import { landJob } from "./land.ts";
+import type { Train } from "./train.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
 
 /** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
@@ -76,6 +76,8 @@ export interface JobContext {
   readonly stop: AbortSignal;
   /** The confinement jobs and gates run in, detected once per runner. */
   readonly sandbox: Sandbox;
+  /** The runner's merge train, where the job's commit is tested and lands. */
+  readonly train: Train;
 }
 
 /** How a job's run ended, for the runner's exit code. */
@@ -311,7 +313,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
   // outlives a runner killed meanwhile, and recovery stops the group the job records.
   const recordingGatePids: Promise<Settled<unknown>>[] = [];
-  const result = await landJob({
+  // Watched while the job waits in the train too: a cancelled job leaves it at once.
+  const landingCancel = new AbortController();
+  const landingWatcher = watchForCancel(ctx, job.id, landingCancel);
+  const result = await ctx.train.land({
+    job: ref,
     root,
     target: ctx.target,
     head,
@@ -326,7 +332,6 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
       ),
     logPath,
-    lockPath: join(ctx.paths.locks, "landing.lock"),
     strategy: ctx.config.landing.strategy,
     message: ctx.config.landing.strategy === "squash"
       ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
@@ -367,11 +372,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       }, { record: "built" });
       return prepared.ok ? null : prepared.error;
     },
-    setupTimeout: ctx.config.environment.setup === null ? 0 : ctx.config.environment.timeout,
     onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
     onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
     sandbox,
-  });
+    cancelled: landingCancel.signal,
+  }).finally(() => landingWatcher.stop());
   for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
   await branchSet();
   const gates = "gates" in result ? result.gates : [];
@@ -443,6 +448,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
       await deleteBranch(root, names.branch);
       return cancelled(ctx, ref);
+    case "stopped":
+      await deleteBranch(root, names.branch);
+      return await requeue(ctx, ref, "the runner was stopped while its gates ran");
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Landing one job's work: under the repository's landing lock, build the candidate (the target's tip merged
- * with the job's commit), run the merge gates on it in the job's worktree, and move the target to it with
- * compare-and-swap. The target therefore only ever moves to a tree every required gate passed, tested as it
- * lands. When the user has the target checked out, their files are brought forward too, or nothing lands.
+ * Landing one job's work: testing a candidate (a commit built on the target, or on the candidates ahead of it in
+ * the merge train, merged with the job's commit) by running the merge gates on it in the job's worktree, and
+ * the last step, moving the target to a tested candidate by compare-and-swap and bringing the user's checkout
+ * forward. The train (`train.ts`) decides which candidate is built on what and when one may land; the target
+ * therefore only ever moves to a tree every required gate passed, tested as it lands.
  *
  * @module
  */
@@ -10,8 +11,6 @@
 import type { GateConfig } from "../config/mod.ts";
 import { type GateResult, landingAllowed, runGates } from "../gates/mod.ts";
 import {
-  branchTip,
-  buildCandidate,
   type Changes,
   changesBetween,
   type CheckoutResult,
@@ -23,12 +22,14 @@ import {
   pointHeadAt,
   setBranch,
 } from "../git/mod.ts";
-import { acquire } from "../lock/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
+import type { JobRef } from "./events.ts";
 import { settled, unwrap } from "./settled.ts";
 
-/** What landing needs to know. */
+/** What landing one job needs to know. */
 export interface LandRequest {
+  /** The job. */
+  readonly job: JobRef;
   /** The main worktree's root. */
   readonly root: string;
   /** The branch work lands on. */
@@ -55,8 +56,6 @@ export interface LandRequest {
   readonly wipe: (commit: string, tree: string) => Promise<void>;
   /** The job's log, which gets the gates' output. */
   readonly logPath: string;
-  /** The landing lock (`.ork/locks/landing.lock`). */
-  readonly lockPath: string;
   /** `merge` or `squash`. */
   readonly strategy: "merge" | "squash";
   /** The candidate's commit message. */
@@ -78,14 +77,14 @@ export interface LandRequest {
    * `prepareEnvironment`); resolves null, or why it cannot (the gates then do not run and nothing lands).
    */
   readonly prepare?: (commit: string) => Promise<string | null>;
-  /** The longest `prepare` may take, in seconds (0 without setup): waiting for the landing lock allows for it. */
-  readonly setupTimeout?: number;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
   readonly sandbox?: ExecSandbox;
   /** Told each shell gate's process group as it starts. */
   readonly onGateStart?: (pid: number) => void;
+  /** Aborted when the job is cancelled while it waits or is tested: it leaves the train at once. */
+  readonly cancelled?: AbortSignal;
 }
 
 /** How landing ended. */
@@ -97,7 +96,9 @@ export type LandResult =
   | { kind: "gates-failed"; failed: string[]; gates: GateResult[] }
   | { kind: "environment-failed"; error: string }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
-  | { kind: "cancelled"; gates: GateResult[] };
+  | { kind: "cancelled"; gates: GateResult[] }
+  // The runner was told twice to stop: nothing of the job landed.
+  | { kind: "stopped" };
 
 /** How the last step of landing ended: landed, or not (the target moved meanwhile, or the checkout had work). */
 export type LastStep =
@@ -107,80 +108,113 @@ export type LastStep =
   | { kind: "target-moved" }
   | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] };
 
-/** How often the target may move under us (someone committed to it outside ork) before we give up for now. */
-const MAX_TIP_RACES = 3;
+/** A candidate: the commit that would land, built on `base` (the target, or the candidate ahead in the train). */
+export interface Candidate {
+  /** The commit it is built on: its first parent. */
+  readonly base: string;
+  /** The candidate commit. */
+  readonly commit: string;
+  /** Its tree. */
+  readonly tree: string;
+}
+
+/** How testing a candidate ended: it may land (with what it changes), or the result that says why not. */
+export type Tested =
+  | { kind: "passed"; gates: GateResult[]; changes: Changes }
+  | Extract<LandResult, { kind: "gates-failed" | "changes-protected" | "environment-failed" }>
+  | { kind: "aborted" };
+
+/** How one test of a candidate runs. */
+export interface TestOptions {
+  /** Whether the worktree holds exactly the candidate's tree already (ork's commit of the job, untouched). */
+  readonly holdsTree: boolean;
+  /** Stops the gates: the candidate was rebuilt, its job cancelled or the runner stopped. */
+  readonly signal: AbortSignal;
+  /** Variables the gates get besides the request's (`ORK_GATE_SLOT`). */
+  readonly env: Record<string, string>;
+  /** Runs a gate with `parallel: false` alone (see `runGates`). */
+  readonly alone?: (gate: GateConfig, run: () => Promise<GateResult>) => Promise<GateResult>;
+  /** Told the name of each gate as it starts, for `ork status`. */
+  readonly onGateStarting?: (name: string) => void;
+}
 
 /**
- * Lands a job's commit on the target branch, or says why not. Serialised per repository by the landing lock.
+ * Tests a candidate: puts it in the job's worktree, gives it its environment and runs the gates on it, then
+ * looks at whether it changes ork's own config. Moves no ref.
  *
- * @returns the outcome; the target moved only when it is `landed`
+ * @returns `passed` with the gates' results and the paths the candidate changes against its base, `aborted`
+ * when the signal stopped it, or why it may not land
  */
-export async function landJob(request: LandRequest): Promise<LandResult> {
-  // Gates can take their whole timeouts while we hold the lock: wait for it as long as that could take.
-  const waitMs = 60_000 +
-    (request.gates.reduce((sum, gate) => sum + gate.timeout, 0) + (request.setupTimeout ?? 0)) * 1000 * 4;
-  await using _lock = await acquire(request.lockPath, { purpose: "landing", timeoutMs: waitMs });
-  let gates: GateResult[] = [];
-  // The tree the worktree holds exactly (untracked files aside), until a gate has run there.
-  let holds = request.made?.tree ?? null;
-  for (let attempt = 1;; attempt++) {
-    const tip = await branchTip(request.root, request.target);
-    const candidate = await buildCandidate(request.root, {
-      target: tip,
-      job: request.head,
-      strategy: request.strategy,
-      message: request.message,
-      ...(request.made ? { jobCommit: request.made } : {}),
-    });
-    if (!candidate.ok) return { kind: "conflict", files: candidate.conflicts };
+export async function testCandidate(
+  request: LandRequest,
+  candidate: Candidate,
+  options: TestOptions,
+): Promise<Tested> {
+  // Looked at while the gates run (see settled.ts).
+  const changing = settled(changesBetween(request.root, candidate.base, candidate.commit));
+  if (options.holdsTree) await pointHeadAt(request.worktree, candidate.commit);
+  else await request.reset(candidate.commit, candidate.tree);
+  if (options.signal.aborted) return { kind: "aborted" };
+  const unprepared = await request.prepare?.(candidate.commit) ?? null;
+  if (options.signal.aborted) return { kind: "aborted" };
+  // (The job's end wipes the worktree.)
+  if (unprepared !== null) return { kind: "environment-failed", error: unprepared };
+  const gates: GateResult[] = [];
+  const pending = [...request.gates];
+  if (pending[0]) options.onGateStarting?.(pending[0].name);
+  for (
+    const gate of await runGates(request.gates, {
+      cwd: request.worktree,
+      logPath: request.logPath,
+      env: { ...request.env, ...options.env },
+      // The built-in gates check what the candidate adds to its base: its first parent.
+      change: { kind: "commits", base: candidate.base, head: candidate.commit },
+      sandbox: request.sandbox,
+      signal: options.signal,
+      onStart: request.onGateStart,
+      alone: options.alone,
+      onGate: () => {
+        pending.shift();
+        if (pending[0]) options.onGateStarting?.(pending[0].name);
+      },
+    })
+  ) {
+    gates.push(gate);
+    if (!options.signal.aborted) request.onGate?.(gate);
+  }
+  const changes = unwrap(await changing);
+  if (options.signal.aborted) return { kind: "aborted" };
+  const verdict = landingAllowed(gates, request.gates);
+  if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
+  // A job that changed the gates or the roles would have them off for every job after it, once landed.
+  // (Looked at after the gates, which run as ork loaded them whatever the change says.)
+  const protectedChanges = changes.all.filter((path) => request.protectedPaths.includes(path));
+  if (protectedChanges.length > 0) return { kind: "changes-protected", files: protectedChanges };
+  return { kind: "passed", gates, changes };
+}
 
-    // Looked at while the gates run (see settled.ts).
-    const changing = settled(changesBetween(request.root, tip, candidate.commit));
-    if (candidate.tree === holds) await pointHeadAt(request.worktree, candidate.commit);
-    else await request.reset(candidate.commit, candidate.tree);
-    holds = null;
-    gates = [];
-    const unprepared = await request.prepare?.(candidate.commit) ?? null;
-    // (The job's end wipes the worktree.)
-    if (unprepared !== null) return { kind: "environment-failed", error: unprepared };
-    for (
-      const gate of await runGates(request.gates, {
-        cwd: request.worktree,
-        logPath: request.logPath,
-        env: request.env,
-        // The built-in gates check what the candidate adds to the target: its first parent is the tip.
-        change: { kind: "commits", base: tip, head: candidate.commit },
-        sandbox: request.sandbox,
-        onStart: request.onGateStart,
-      })
-    ) {
-      gates.push(gate);
-      request.onGate?.(gate);
-    }
-    const changes = unwrap(await changing);
-    const verdict = landingAllowed(gates, request.gates);
-    if (!verdict.allowed) return { kind: "gates-failed", failed: verdict.failedRequired, gates };
-    // A job that changed the gates or the roles would have them off for every job after it, once landed.
-    // (Looked at after the gates, which run as ork loaded them whatever the change says.)
-    // The same list brings the user's checkout forward below.
-    const protectedChanges = changes.all.filter((path) => request.protectedPaths.includes(path));
-    if (protectedChanges.length > 0) return { kind: "changes-protected", files: protectedChanges };
-    // The gates are done with the worktree: it is wiped while the landing is recorded.
-    const wiping = request.wipe(candidate.commit, candidate.tree);
-    let step: LastStep | null;
-    try {
-      await request.branchSet();
-      step = await request.finish(
-        () => moveTarget(request, tip, candidate.commit, changes, gates),
-        candidate.commit,
-      );
-    } finally {
-      await wiping;
-    }
-    if (step === null) return { kind: "cancelled", gates };
-    if (step.kind !== "target-moved") return step;
-    // The target moved outside ork while the gates ran: the tested tree is not what would land. Test again.
-    if (attempt >= MAX_TIP_RACES) return { kind: "target-moving", attempts: attempt };
+/**
+ * The last step of landing a tested candidate: the target moves from the candidate's base to it (recorded
+ * as the job's landing in the same step, see `finish`), and the user's checkout comes forward. The worktree is
+ * wiped meanwhile.
+ *
+ * @returns how it ended, or null when the job was cancelled before it
+ */
+export async function landCandidate(
+  request: LandRequest,
+  candidate: Candidate,
+  passed: { gates: GateResult[]; changes: Changes },
+): Promise<LastStep | null> {
+  // The gates are done with the worktree: it is wiped while the landing is recorded.
+  const wiping = request.wipe(candidate.commit, candidate.tree);
+  try {
+    await request.branchSet();
+    return await request.finish(
+      () => moveTarget(request, candidate.base, candidate.commit, passed.changes, passed.gates),
+      candidate.commit,
+    );
+  } finally {
+    await wiping;
   }
 }
 

@@ -42,7 +42,13 @@ export async function planRun(ws: Workspace, queue: FsQueue, workers: number): P
       ? "gates: none (every job's work lands as it is)"
       : `gates, in order: ${gates.map((g) => `${g.name}${g.required ? "" : " (optional)"}`).join(", ")}`,
   );
-  lines.push(`landing: ${ws.config.landing.strategy}`);
+  const parallel = Math.min(ws.config.landing.parallel ?? workers, workers);
+  lines.push(
+    `landing: ${ws.config.landing.strategy}, ` +
+      (parallel === 1
+        ? "one candidate tested at a time"
+        : `up to ${parallel} candidates tested at once (merge train)`),
+  );
   // As `ork run` would: `required` without a working bubblewrap refuses here too.
   lines.push(`sandbox: ${describeSandbox(await detectSandbox(ws.config.orchestrator.sandbox))}`);
   return lines;

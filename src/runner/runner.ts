@@ -22,6 +22,9 @@ import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
+import { Train } from "./train.ts";
+import { trainFile, writeTrain } from "./train_view.ts";
+import type { OrkConfig } from "../config/mod.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
 
 /** How `ork run` runs. */
@@ -189,6 +192,18 @@ async function runHoldingLock(
     requeued: 0,
   };
   const slots: Slot[] = Array.from({ length: options.workers }, () => ({ path: null }));
+  const trainPath = trainFile(ws.paths.ork, name);
+  const train = new Train({
+    root: ws.root,
+    target,
+    lockPath: join(ws.paths.locks, "landing.lock"),
+    lockWaitMs: landingLockWaitMs(ws.config),
+    parallel: ws.config.landing.parallel ?? options.workers,
+    stop: stop.signal,
+    events,
+    onChange: (snapshot) =>
+      writeTrain(trainPath, { runner: name, target, updated_at: new Date().toISOString(), ...snapshot }),
+  });
   const work = async (slot: Slot, index: number) => {
     const worker = workerName(identity, index + 1);
     while (stopping === null) {
@@ -211,6 +226,7 @@ async function runHoldingLock(
         events,
         stop: stop.signal,
         sandbox,
+        train,
       });
       outcomes[outcome]++;
     }
@@ -222,6 +238,13 @@ async function runHoldingLock(
     if (broken) throw broken.reason;
   } finally {
     for (const remove of listeners) remove();
+    writeTrain(trainPath, {
+      runner: name,
+      target,
+      updated_at: new Date().toISOString(),
+      tip: null,
+      cars: [],
+    });
     // When a runner exits, none of its worktrees is left.
     for (const slot of slots) if (slot.path !== null) await removeWorktree(ws.root, slot.path);
     await pruneWorktrees(ws.root);
@@ -230,6 +253,19 @@ async function runHoldingLock(
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
+}
+
+/**
+ * How long a train waits for another runner's to let go of the landing lock: long enough for one landing with
+ * every gate and setup taking its whole timeout, several times over.
+ */
+function landingLockWaitMs(config: OrkConfig): number {
+  const gateSeconds = config.merge_gates.reduce(
+    (sum, gate) => sum + gate.timeout * (1 + (gate.retries ?? 0)),
+    0,
+  );
+  const setupSeconds = config.environment.setup === null ? 0 : config.environment.timeout;
+  return 60_000 + (gateSeconds + setupSeconds) * 1000 * 4;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * What `ork status` shows: live runners, running jobs, counts per status and the last landings. Plain data;
+ * What `ork status` shows: live runners, running jobs, the merge train, counts per status and the last landings. Plain data;
  * the CLI prints it.
  *
  * @module
@@ -10,6 +10,7 @@ import { readHolder } from "../lock/mod.ts";
 import type { FsQueue, Job, QueueStats } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { runnerAlive, runnerOfLockName } from "./identity.ts";
+import { readTrains, type TrainView } from "./train_view.ts";
 
 /** A runner that is alive now. */
 export interface RunnerInfo {
@@ -33,6 +34,8 @@ export interface StatusReport {
   readonly counts: QueueStats;
   /** The last landed jobs, newest first. */
   readonly landings: Job[];
+  /** The merge trains of live runners: the candidates under test or waiting to land. */
+  readonly trains: TrainView[];
 }
 
 /** The runners whose lock is held now. */
@@ -80,6 +83,7 @@ export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings 
     .slice(0, lastLandings);
   return {
     runners: liveRunners(ws.paths.locks, Deno.hostname()),
+    trains: readTrains(ws.paths.ork, ws.paths.locks, Deno.hostname()),
     running: jobs.filter((job) => job.status === "running"),
     counts,
     landings,

@@ -298,7 +298,7 @@ Deno.test("a misspelt gate key suggests the right one", () => {
     line: 4,
     message: 'config/orchestrator.yaml:4: merge_gates[0]: unknown key "requird"',
     hint:
-      'did you mean "required"? known keys: name, type, command, required, timeout, allow, exclude, max_bytes',
+      'did you mean "required"? known keys: name, type, command, required, timeout, retries, parallel, allow, exclude, max_bytes',
   });
 });
 
@@ -565,5 +565,54 @@ Deno.test("a key named __proto__ is refused with its line, wherever it is", () =
       message: `${file}:${line}: a key named "__proto__" is not allowed`,
       hint: "rename the key",
     });
+  }
+});
+
+Deno.test("the merge train's keys: landing.parallel, and a gate's retries and parallel, are read as written", () => {
+  const text = "landing:\n  parallel: 3\nmerge_gates:\n  - name: db\n    command: make db-test\n" +
+    "    retries: 2\n    parallel: false\n";
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, text), {
+    landing: { parallel: 3 },
+    merge_gates: [
+      {
+        name: "db",
+        type: "shell",
+        command: "make db-test",
+        required: true,
+        timeout: 300,
+        retries: 2,
+        parallel: false,
+      },
+    ],
+  });
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, "landing:\n  parallel: null\n"), {
+    landing: { parallel: null },
+  });
+});
+
+Deno.test("a landing.parallel below 1, or a gate's retries or parallel of the wrong kind, is refused naming the key", () => {
+  for (
+    const [text, line, message, hint] of [
+      [
+        "landing:\n  parallel: 0\n",
+        2,
+        "config/orchestrator.yaml:2: landing.parallel: expected an integer >= 1 (or null), got 0",
+        "set it to how many candidates may run their gates at once, such as 4, or null for the number of workers",
+      ],
+      [
+        "merge_gates:\n  - name: t\n    command: make\n    retries: 11\n",
+        4,
+        "config/orchestrator.yaml:4: merge_gates[0].retries: expected an integer >= 0 and <= 10, got 11",
+        "set it to how many times a failed run is tried again on the same tree, such as 1, or 0",
+      ],
+      [
+        "merge_gates:\n  - name: t\n    command: make\n    parallel: sometimes\n",
+        4,
+        'config/orchestrator.yaml:4: merge_gates[0].parallel: expected true or false, got "sometimes"',
+        "set it to false when two runs of the gate cannot share the machine (a shared database), else true",
+      ],
+    ] as const
+  ) {
+    assertRefused(ORCHESTRATOR, text, { line, message, hint });
   }
 });

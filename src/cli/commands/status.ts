@@ -1,5 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import type { StatusReport } from "../../runner/status.ts";
+import type { TrainCar } from "../../runner/train_view.ts";
+import type { TrainView } from "../../runner/train_view.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { style } from "../output.ts";
 import { printJson, queueFor } from "../workspace.ts";
@@ -27,6 +29,7 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
     ]);
     lines.push(...table(rows));
   }
+  for (const train of report.trains) lines.push(...trainLines(train, now));
   const c = report.counts;
   lines.push(
     `jobs: ${c.pending} pending, ${c.running} running, ${c.completed} completed, ${c.failed} failed, ` +
@@ -46,11 +49,38 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
   return lines;
 }
 
+/**
+ * A merge train as lines: one per candidate, head first, with what it is doing, what it is built on and the
+ * jobs ahead whose work it holds.
+ */
+function trainLines(train: TrainView, now: number): string[] {
+  const tip = train.tip === null ? "" : ` at ${train.tip.slice(0, 12)}`;
+  const lines = [`train to ${train.target}${tip}:`];
+  const rows = train.cars.map((car, index) => [
+    `  ${index + 1}. ${car.job}`,
+    car.state === "testing" && car.gate !== null
+      ? `testing: gate ${car.gate.name} for ${formatAge(car.gate.since, now)}`
+      : CAR_STATES[car.state],
+    car.base === null ? "" : `on ${car.base.slice(0, 12)}`,
+    car.holds.length === 0 ? "" : `holding ${car.holds.join(", ")}`,
+  ]);
+  lines.push(...table(rows));
+  return lines;
+}
+
+const CAR_STATES: Record<TrainCar["state"], string> = {
+  waiting: "waiting to be built",
+  testing: "testing",
+  passed: "passed; lands after those ahead",
+  failing: "failed; final once those ahead land",
+  landing: "landing",
+};
+
 /** `ork status`: runners, running jobs, counts, last landings. */
 export function statusCommand(ctx: CliContext): CommandUnknownOpts {
   const command = new Command("status")
-    .description("show runners, running jobs, counts per status and the last landings")
-    .option("--json", "print {runners, running, counts, landings}")
+    .description("show runners, running jobs, the merge train, counts per status and the last landings")
+    .option("--json", "print {runners, running, counts, landings, trains}")
     .option("--watch", "redraw every second until Ctrl-C (on a terminal)")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork status", "ork status --watch", "ork status --json | jq .counts"))
