@@ -48,6 +48,15 @@ const PATH_PROBLEM_CODES = new Set(["EACCES", "EPERM", "EISDIR", "ENOTDIR", "ELO
 export function pathProblem(error: unknown): OrkError | undefined {
   if (!(error instanceof Error) || error instanceof OrkError) return undefined;
   const code = "code" in error && typeof error.code === "string" ? error.code : "";
+  if (code === "ENOSPC" || code === "EDQUOT" || /\(os error (?:28|122)\)/.test(error.message)) {
+    return new OrkError(
+      "bad-input",
+      `no space left on device: ${error.message}`,
+      "free space on the disk that holds it ('ork doctor' shows what is free), then run the command again; " +
+        "nothing was changed",
+      { cause: error },
+    );
+  }
   const wrongKind = error instanceof Deno.errors.PermissionDenied ||
     error instanceof Deno.errors.IsADirectory || error instanceof Deno.errors.NotADirectory ||
     error instanceof Deno.errors.FilesystemLoop || PATH_PROBLEM_CODES.has(code) ||

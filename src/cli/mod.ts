@@ -7,7 +7,7 @@
  */
 
 import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { OrkError } from "../errors/mod.ts";
+import { InputError, OrkError } from "../errors/mod.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { errorLine, ExitCode, exitCodeFor, pathProblem } from "./exit.ts";
 import { type Output, processOutput } from "./output.ts";
@@ -146,7 +146,35 @@ function configureForCli(command: CommandUnknownOpts, output: Output, failing: F
     // Errors are printed once, as one line, by reportError; remember whose help to point to.
     outputError: () => (failing.usage = `${path.join(" ")} --help`),
   });
+  guardOptionValues(command);
   for (const sub of command.commands) configureForCli(sub, output, failing);
+}
+
+/**
+ * Refuses what commander would take silently: an option given twice (it keeps the last value) and an option
+ * whose value is another of the command's options (`--desc --cmd true` would make `--cmd` the description).
+ */
+function guardOptionValues(command: CommandUnknownOpts): void {
+  const names = new Set(command.options.flatMap((option) => [option.long, option.short]).filter(Boolean));
+  for (const option of command.options) {
+    if (!(option.required || option.optional) || option.variadic) continue;
+    const flag = option.long ?? option.short ?? option.name();
+    const parse = option.parseArg;
+    let given = false;
+    option.argParser((value: string, previous: unknown) => {
+      if (given) {
+        throw new InputError(`${flag} was given twice`, `give ${flag} once, with the value you mean`);
+      }
+      given = true;
+      if (names.has(value)) {
+        throw new InputError(
+          `${flag} needs a value, got the option ${value}`,
+          `put ${flag}'s value right after it, quoted if it has spaces (${flag} "...")`,
+        );
+      }
+      return parse ? parse(value, previous) : value;
+    });
+  }
 }
 
 /** The one line for `ork help <not a command>` or a command that needs a subcommand and was given none. */

@@ -17,8 +17,14 @@ export interface ForbiddenPattern {
 
 /** The end of a command word: end of text, whitespace, or a shell operator. */
 const END = String.raw`(?=$|[\s;&|)])`;
-/** `git`, any global options (`-C dir`), then the subcommand, without crossing into another command. */
-const GIT = String.raw`\bgit\s+(?:[^\s;&|]+\s+)*?`;
+/**
+ * `git`, a few global options (`-C dir`), then the subcommand, without crossing into another command. Every
+ * repetition in these patterns is bounded, so that a pattern costs time in proportion to the command's length
+ * (an unbounded `(?:\S+\s+)*?` before a lookahead that scans to the end takes cubic time on a long line).
+ */
+const GIT = String.raw`\bgit\s+(?:[^\s;&|]+\s+){0,6}?`;
+/** What follows a subcommand, up to the end of its command: bounded, see {@link GIT}. */
+const REST = String.raw`[^;&|]{0,400}`;
 
 /**
  * The global forbidden patterns: commands no agent may run whatever its role. They are a safety net against
@@ -36,24 +42,24 @@ export const DEFAULT_FORBIDDEN_PATTERNS: readonly ForbiddenPattern[] = [
   },
   {
     refuses: "dd if=/dev/zero (overwriting with zeros)",
-    pattern: String.raw`\bdd\s+(?:\S+\s+)*?if=/dev/zero\b`,
+    pattern: String.raw`\bdd\s+(?:\S+\s+){0,16}?if=/dev/zero\b`,
   },
   {
     refuses: "dd ... of=/dev/sda (writing over a disk)",
-    pattern: String.raw`\bdd\s+(?:\S+\s+)*?of=/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk)`,
+    pattern: String.raw`\bdd\s+(?:\S+\s+){0,16}?of=/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk)`,
   },
   { refuses: "mkfs, mkfs.ext4 (formatting a disk)", pattern: String.raw`\bmkfs(?:\.\w+)?${END}` },
   {
     refuses: "git push --force origin main, git push -f origin master (force pushes to main or master)",
     pattern: GIT +
       String
-        .raw`push(?=[^;&|]*\s(?:--force(?:-with-lease|-if-includes)?(?:=\S*)?|-[a-zA-Z]*f[a-zA-Z]*)${END})` +
-      String.raw`(?=[^;&|]*\s(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END})`,
+        .raw`push(?=${REST}\s(?:--force(?:-with-lease|-if-includes)?(?:=\S*)?|-[a-zA-Z]*f[a-zA-Z]*)${END})` +
+      String.raw`(?=${REST}\s(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END})`,
   },
   {
     refuses: "git push origin +main (a force push by refspec)",
     pattern: GIT +
-      String.raw`push(?:\s+[^\s;&|]+)*?\s+\+(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END}`,
+      String.raw`push(?:\s+[^\s;&|]+){0,16}?\s+\+(?:[^\s:;&|]*:)?(?:refs/heads/)?(?:main|master)${END}`,
   },
   {
     refuses: "git update-ref refs/heads/main (moving main or master directly)",
@@ -66,7 +72,7 @@ export const DEFAULT_FORBIDDEN_PATTERNS: readonly ForbiddenPattern[] = [
   },
   {
     refuses: ":(){ :|:& };: (a fork bomb)",
-    pattern: String.raw`([A-Za-z_:][\w:]*)\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&`,
+    pattern: String.raw`(?<![\w:])([A-Za-z_:][\w:]{0,63})\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&`,
   },
 ];
 
@@ -78,6 +84,7 @@ const ORCHESTRATOR: OrchestratorSettings = {
   job_timeout: 1800,
   stale_lock_timeout: 3600,
   max_retries: 2,
+  log_max_bytes: 100 * 1024 * 1024,
   target_branch: null,
   sandbox: "auto",
   sandbox_writable: [],

@@ -45,11 +45,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "orchestrator.max_concurrent": { expected: "an integer >= 1", hint: "set it to a whole number such as 3" },
   "orchestrator.worktree_base": {
-    expected: "a non-empty path",
+    expected: "a folder below .ork/",
     hint: 'set it to a directory such as ".ork/worktrees"',
   },
   "orchestrator.queue_dir": {
-    expected: "a non-empty path",
+    expected: "a folder below .ork/",
     hint: 'set it to a directory such as ".ork/queue"',
   },
   "orchestrator.job_timeout": {
@@ -63,6 +63,10 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   "orchestrator.max_retries": {
     expected: "an integer >= 0",
     hint: "set it to a whole number such as 2, or 0 for no retries",
+  },
+  "orchestrator.log_max_bytes": {
+    expected: "an integer >= 4096",
+    hint: "set it to a number of bytes such as 104857600 (100 MiB)",
   },
   "orchestrator.target_branch": {
     expected: "a branch name or null",

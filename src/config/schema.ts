@@ -75,13 +75,34 @@ const repoPath = z.string().check(z.superRefine((path, ctx) => {
   ));
 }));
 
+/** ork's own folders, which `queue_dir` and `worktree_base` may not be (or be inside). */
+const ORK_FOLDERS = ["archive", "quarantine", "locks", "logs", "env", "cache", "trains"];
+
+/**
+ * A folder of ork's own state: below `.ork/`, where ork may move, reset and delete what it finds. Anywhere else
+ * (`.`, `../x`, `src`) the user's files would be taken for job files or worktrees.
+ */
+const orkFolder = z.string().check(z.superRefine((path, ctx) => {
+  const parts = path.split("/").filter((part) => part !== "" && part !== ".");
+  if (
+    !path.startsWith("/") && parts[0] === ".ork" && parts.length >= 2 && !parts.includes("..") &&
+    !ORK_FOLDERS.includes(parts[1]!)
+  ) return;
+  ctx.addIssue(hinted(
+    `${JSON.stringify(path)} is not a folder of its own below .ork/`,
+    "keep ork's state below .ork/, in a folder of its own such as the default; ork moves and deletes what it " +
+      `finds there (${ORK_FOLDERS.map((name) => `.ork/${name}`).join(", ")} are taken)`,
+  ));
+}));
+
 const orchestratorSchema = z.partial(z.strictObject({
   max_concurrent: z.int().check(z.minimum(1)),
-  worktree_base: z.string().check(z.minLength(1)),
-  queue_dir: z.string().check(z.minLength(1)),
+  worktree_base: orkFolder,
+  queue_dir: orkFolder,
   job_timeout: seconds,
   stale_lock_timeout: seconds,
   max_retries: z.int().check(z.minimum(0)),
+  log_max_bytes: z.int().check(z.minimum(4096)),
   target_branch: z.nullable(z.string().check(z.minLength(1))),
   sandbox: z.enum(["auto", "off", "required"]),
   sandbox_writable: z.array(homePath),

@@ -38,6 +38,9 @@ orchestrator:
   stale_lock_timeout: ${orchestrator.stale_lock_timeout}
   # How many times a failed job is retried before it stays failed (a whole number >= 0).
   max_retries: ${orchestrator.max_retries}
+  # The most output of one command or gate kept in a job's log, in bytes (104857600 = 100 MiB); past it
+  # the start and the end are kept, with a line saying how much was cut.
+  log_max_bytes: ${orchestrator.log_max_bytes}
   # The branch passing work lands on; null means the branch checked out in the main worktree.
   target_branch: null
   # Confinement of jobs and gates: auto (bubblewrap when it works on this machine), off, or required

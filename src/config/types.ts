@@ -18,6 +18,11 @@ export interface OrchestratorSettings {
   stale_lock_timeout: number;
   /** Retries of a failed job; an integer >= 0 (default 2). */
   max_retries: number;
+  /**
+   * The most output of one command or gate kept in a job's log, in bytes (default 100 MiB): past it the head
+   * and the end are kept, with a line saying how much was cut.
+   */
+  log_max_bytes: number;
   /** The branch work lands on; `null` (the default) means the branch checked out in the main worktree. */
   target_branch: string | null;
   /** Confinement of jobs and gates: `auto` (bubblewrap when it works), `off`, or `required` (refuse without it). */

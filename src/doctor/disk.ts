@@ -75,7 +75,7 @@ export function diskVerdict(df: DfLine, shown: string): Check {
   return warned(
     NAME,
     `only ${free} free for ${shown} (on ${df.mountedOn}, under ${threshold}): every job's worktree is a full checkout`,
-    `free space on ${df.mountedOn}, or set orchestrator.worktree_base to a folder on a bigger disk`,
+    `free space on ${df.mountedOn}`,
   );
 }
 

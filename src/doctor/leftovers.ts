@@ -13,6 +13,7 @@ import { listWorktrees } from "../git/mod.ts";
 import { checkStale, describeHolder, staleReason } from "../lock/mod.ts";
 import { FsQueue, type Job } from "../queue/mod.ts";
 import { parseWorker, runnerAlive, runnerName, runnerOfLockName } from "../runner/identity.ts";
+import { liveRunners } from "../runner/status.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { type Check, passed, warned } from "./check.ts";
 
@@ -106,9 +107,12 @@ function locksCheck(ws: Workspace, deadRunnerLocks: readonly string[], now: numb
     const status = checkStale(path, { staleAfterSeconds });
     if (status.held) {
       const since = status.holder === null ? NaN : Date.parse(status.holder.acquired_at);
-      // A queue or landing lock is held for milliseconds; held past the stale timeout, its holder is stuck, and
-      // every queue command waits 30 s for it and exits 3.
-      if (now - since > staleAfterSeconds * 1000) {
+      // A queue lock is held for milliseconds; held past the stale timeout, its holder is stuck, and every queue
+      // command waits 30 s for it and exits 3. A live runner's merge train holds the landing lock while it has
+      // jobs, however long that is.
+      const trainOfLiveRunner = entry.name === "landing.lock" &&
+        liveRunners(ws.paths.locks, host).some((runner) => runner.pid === status.holder?.pid);
+      if (now - since > staleAfterSeconds * 1000 && !trainOfLiveRunner) {
         found.push(`${shown} held by ${describeHolder(status.holder)}, over ${staleAfterSeconds} s`);
         fixes.push(
           `if pid ${status.holder?.pid} is stuck, stop it; 'ork lock check-stale ${shown}' shows the holder`,

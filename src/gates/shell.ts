@@ -31,6 +31,8 @@ export interface GateRunOptions {
   sandbox?: ExecSandbox;
   /** Told each shell gate's process group as it starts (a runner records it, for recovery to stop). */
   onStart?: (pid: number) => void;
+  /** The most of each gate's output kept in the log (`orchestrator.log_max_bytes`); default: all. */
+  maxLogBytes?: number;
 }
 
 const encoder = new TextEncoder();
@@ -58,6 +60,7 @@ export async function runShellGate(gate: GateConfig, opts: GateRunOptions): Prom
         signal: opts.signal,
         sandbox: opts.sandbox,
         onStart: opts.onStart,
+        ...(opts.maxLogBytes === undefined ? {} : { maxLogBytes: opts.maxLogBytes }),
       });
       exitCode = outcome.exitCode;
       error = failure(outcome, gate.timeout);

@@ -10,6 +10,7 @@
 
 export { findRepoRoot, gitCommonDir } from "./root.ts";
 export {
+  branchesMatching,
   branchesMergedInto,
   branchTip,
   currentBranch,

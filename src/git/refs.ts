@@ -191,12 +191,20 @@ export async function deleteBranch(root: string, name: string): Promise<void> {
  * @throws {OrkError} `bad-input` when `target` names no commit; `git-failed` when git fails otherwise
  */
 export async function branchesMergedInto(root: string, target: string, pattern: string): Promise<string[]> {
-  const commit = await resolveCommit(root, target);
+  return await branchesMatching(root, pattern, await resolveCommit(root, target));
+}
+
+/**
+ * The branches whose names match `pattern` (`ork/*`: every branch under `ork/`), short names.
+ *
+ * @param merged only those whose tip is in this commit's history
+ */
+export async function branchesMatching(root: string, pattern: string, merged?: string): Promise<string[]> {
   const prefix = pattern.endsWith("/*") ? pattern.slice(0, -1) : pattern;
   // %(refname), not :short, which disambiguates `x` to `heads/x` when a tag `x` exists.
   const result = await git(root, [
     "for-each-ref",
-    `--merged=${commit}`,
+    ...(merged === undefined ? [] : [`--merged=${merged}`]),
     "--format=%(refname)",
     `${HEADS}${prefix}`,
   ]);

@@ -7,7 +7,10 @@
 
 import { dirname, join, resolve, sep } from "node:path";
 import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
-import { git, isZeroOid, OID, readRefFile, worktreeGitDir } from "./git.ts";
+import { git, gitError, isZeroOid, OID, readRefFile, worktreeGitDir } from "./git.ts";
+
+/** How often `git worktree add` is tried when it lost a race with another one. */
+const WORKTREE_ADD_TRIES = 5;
 
 /** One entry of `git worktree list`. */
 export interface WorktreeInfo {
@@ -37,7 +40,7 @@ export interface WorktreeInfo {
 export async function addWorktree(root: string, path: string, commit: string): Promise<CleanIndex> {
   // Parallel checkout (one worker per core): on a large repository the first checkout of a run is most of the
   // run's git time, and it gets 2-3x faster on two cores.
-  await git(root, [
+  const args = [
     ...JOB_GIT_CONFIG,
     "-c",
     "checkout.workers=0",
@@ -46,12 +49,20 @@ export async function addWorktree(root: string, path: string, commit: string): P
     "--detach",
     "--force",
     "--quiet",
-    path,
-    commit,
-  ], {
-    noHooks: true,
-    hint: `check that ${path} does not exist already (or is empty) and that the commit exists`,
-  });
+  ];
+  const hint = `check that ${path} does not exist already (or is empty) and that the commit exists`;
+  for (let attempt = 1;; attempt++) {
+    const result = await git(root, [...args, path, commit], { noHooks: true, ok: [128, 255], hint });
+    if (result.code === 0) break;
+    // Two `git worktree add` at the same moment: git read the other's admin folder while it was being written
+    // ("failed to read .git/worktrees/<other>/commondir: Success"). ork's own race, not the job's: try again.
+    if (attempt >= WORKTREE_ADD_TRIES || !/failed to read .*worktrees\/[^/\s]+\/\w+/.test(result.stderr)) {
+      throw gitError(root, [...args, path, commit], result, hint);
+    }
+    // (No prune here: it would drop the entry of another worktree being added at this moment.)
+    await removeTree(path);
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (0.5 + Math.random())));
+  }
   return await readCleanIndex((await worktreeGitDir(path)).gitDir, commit);
 }
 

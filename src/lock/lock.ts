@@ -221,9 +221,10 @@ export function parseHolder(text: string): LockHolder | null {
   if (typeof value !== "object" || value === null) return null;
   const { pid, hostname, acquired_at, purpose } = value as Record<string, unknown>;
   if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0) return null;
-  if (typeof hostname !== "string" || typeof purpose !== "string") return null;
+  // The original tool's locks have no purpose: theirs is judged like any other record.
+  if (typeof hostname !== "string" || (purpose !== undefined && typeof purpose !== "string")) return null;
   if (typeof acquired_at !== "string" || Number.isNaN(Date.parse(acquired_at))) return null;
-  return { pid, hostname, acquired_at, purpose };
+  return { pid, hostname, acquired_at, purpose: purpose ?? "" };
 }
 
 /**

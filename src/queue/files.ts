@@ -89,10 +89,11 @@ export class JobFiles {
     } catch (error) {
       if (error instanceof InvalidJobFile) {
         if (!options.readOnly) this.#quarantine(path, error.message);
+        else this.#warn(`skipped ${path}: ${error.message} (ork clean moves it to quarantine)`);
         return null;
       }
       if (error instanceof OrkError && error.code === "schema-too-new") {
-        if (!options.readOnly) this.#warn(`skipped ${path}: ${error.message}`);
+        this.#warn(`skipped ${path}: ${error.message}`);
         return null;
       }
       throw error;
@@ -100,9 +101,9 @@ export class JobFiles {
     const name = basename(path, ".json");
     if (job.id !== name) {
       // Found by its name (cancel, get) but listed by its id, it would be two jobs at once.
-      if (!options.readOnly) {
-        this.#quarantine(path, `its name says job ${name} but the id in it is ${JSON.stringify(job.id)}`);
-      }
+      const why = `its name says job ${name} but the id in it is ${JSON.stringify(job.id)}`;
+      if (!options.readOnly) this.#quarantine(path, why);
+      else this.#warn(`skipped ${path}: ${why} (ork clean moves it to quarantine)`);
       return null;
     }
     return job;
@@ -226,6 +227,11 @@ export class JobFiles {
       throw error;
     }
     syncDirectory(this.queueDir);
+  }
+
+  /** Moves job `id`'s file (in the queue folder) to quarantine, with a warning naming `reason`. */
+  quarantineJob(id: string, place: JobPlace, reason: string): void {
+    this.#quarantine(this.path(id, place), reason);
   }
 
   #quarantine(path: string, reason: string): void {

@@ -96,6 +96,12 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 /** The longest prompt, in UTF-8 bytes: it travels in an environment variable, which Linux caps at 128 KiB. */
 export const MAX_PROMPT_BYTES = 100_000;
 
+/**
+ * The longest command line, in UTF-8 bytes. An agent's prompt travels in `ORK_PROMPT` and a long script belongs
+ * in a file; the cap also bounds what the role check (patterns, the shell parser) reads at every claim.
+ */
+export const MAX_COMMAND_BYTES = 16_384;
+
 /** The priority of a job enqueued without one. */
 export const DEFAULT_PRIORITY = 50;
 /** The retries of a job enqueued without `max_retries` and without a config value. */
@@ -210,6 +216,13 @@ export function checkNewJob(
   }
   if (typeof input.command !== "string" || input.command.trim() === "") {
     throw new InputError(`${name("command")} is empty`, "give the shell command line the job runs");
+  }
+  const commandBytes = new TextEncoder().encode(input.command).length;
+  if (commandBytes > MAX_COMMAND_BYTES) {
+    throw new InputError(
+      `${name("command")} has ${commandBytes} bytes; at most ${MAX_COMMAND_BYTES}`,
+      "put a long script in a file in the repository and run that file",
+    );
   }
   const priority = input.priority ?? DEFAULT_PRIORITY;
   if (!isWholeNumber(priority) || priority < 0) {

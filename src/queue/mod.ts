@@ -12,6 +12,7 @@ export {
   DEFAULT_PRIORITY,
   InvalidJobFile,
   type Job,
+  MAX_COMMAND_BYTES,
   MAX_PROMPT_BYTES,
   MAX_TIMEOUT_SECONDS,
   type NewJob,

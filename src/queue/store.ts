@@ -14,7 +14,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { InputError } from "../errors/mod.ts";
+import { InputError, OrkError } from "../errors/mod.ts";
 import { writeFileDurable } from "../fs/atomic.ts";
 import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
 import { newJobId } from "./id.ts";
@@ -174,9 +174,11 @@ export class FsQueue {
 
   /** Counts of jobs per status. */
   async stats(): Promise<QueueStats> {
-    using _lock = await this.#lock("stats");
+    await this.#loadParser();
+    this.#checkDirs();
     const stats: QueueStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
-    for (const job of this.#files.readAll()) {
+    // Read without moving anything: a look changes nothing (an invalid file is reported, not quarantined).
+    for (const job of this.#files.readAll({ readOnly: true })) {
       stats[job.status]++;
       stats.total++;
     }
@@ -285,6 +287,28 @@ export class FsQueue {
   }
 
   /**
+   * Moves a job's file to quarantine (`quarantine/`), out of the queue, with a warning: for a record ork must
+   * not act on, such as one naming a worktree or branch that is not the job's.
+   *
+   * @param reason why, for the warning
+   */
+  async quarantine(id: string, reason: string): Promise<void> {
+    using _lock = await this.#lock("quarantine");
+    const { place } = this.#files.locate(id);
+    try {
+      this.#files.quarantineJob(id, place, reason);
+    } catch (error) {
+      if (error instanceof OrkError) throw error;
+      throw new InputError(
+        `cannot move job ${id}'s file to ${this.quarantineDir}: ${
+          error instanceof Error ? error.message : error
+        }`,
+        `make ${this.quarantineDir} a folder ork can write (move away what is there)`,
+      );
+    }
+  }
+
+  /**
    * Puts a running job back to `pending` without spending a retry: its run was interrupted (runner stopped or
    * died), not failed.
    *
@@ -311,6 +335,7 @@ export class FsQueue {
    */
   async peek(filter: { status?: JobStatus } = {}): Promise<Job[]> {
     await this.#loadParser();
+    this.#checkDirs();
     const jobs = this.#files.readAll({ readOnly: true });
     return jobs.filter((job) => filter.status === undefined || job.status === filter.status).sort(
       compareForList,
@@ -361,6 +386,20 @@ export class FsQueue {
 
   async #loadParser(): Promise<void> {
     this.#files.parse ??= (await import("./schema.ts")).parseJob;
+  }
+
+  /** For reads that create nothing: a job folder with something else in its place is refused as when creating it. */
+  #checkDirs(): void {
+    for (const dir of [this.dir, this.archiveDir]) {
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.statSync(dir);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) continue;
+        throw folderError(dir, error);
+      }
+      if (!info.isDirectory) throw folderError(dir, new Deno.errors.NotADirectory());
+    }
   }
 
   #ensureDirs(): void {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { posix } from "node:path";
 import { InputError } from "../errors/mod.ts";
 import { CONFIG_FILES, DEFAULT_FORBIDDEN_PATTERNS, type OrkConfig } from "../config/mod.ts";
 import { baseName, CommandParseError, commandWords, isDynamicWord, wordText } from "./words.ts";
@@ -74,6 +75,26 @@ function unknownRole(config: OrkConfig, role: string): Refusal {
 /** What a default pattern refuses, for the message; user patterns have no description. */
 export function patternDescription(pattern: string): string | undefined {
   return DEFAULT_FORBIDDEN_PATTERNS.find((entry) => entry.pattern === pattern)?.refuses;
+}
+
+/**
+ * A word as a forbidden pattern should see it: a dynamic word's source without the double quotes around it
+ * (`"$HOME"` is `$HOME`), an absolute path normalised (`/.` and `//` are `/`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { plainWord } from "./check.ts";
+ * import { DYNAMIC_MARK } from "./words.ts";
+ *
+ * assert.equal(plainWord(`${DYNAMIC_MARK}"\${HOME}"`), "${HOME}");
+ * assert.equal(plainWord("/."), "/");
+ * assert.equal(plainWord("build/"), "build/");
+ * ```
+ */
+export function plainWord(word: string): string {
+  if (isDynamicWord(word)) return wordText(word).replace(/^"(.*)"$/s, "$1");
+  return word.startsWith("/") ? posix.normalize(word) : word;
 }
 
 /** The first forbidden pattern (the role's, then the global ones) found anywhere in `command`. */
@@ -183,6 +204,12 @@ export async function checkCommand(config: OrkConfig, role: string, command: str
   } catch (error) {
     if (!(error instanceof CommandParseError)) throw error;
     return refuse({ kind: "parse", what: error.parserMessage, message: error.message, hint: error.hint });
+  }
+  // The patterns again on each command as the shell will run it: quotes gone (`rm -rf "$HOME"`, `rm -rf "/"`),
+  // a path to the root written another way (`/.`, `//`) as `/`.
+  for (const words of commands) {
+    const seen = forbiddenPattern(config, role, words.map(plainWord).join(" "));
+    if (seen !== null) return refuse(seen);
   }
   const tools = [...new Set(commands.map((words) => commandName(words[0]!)))];
 

@@ -7,6 +7,7 @@
  */
 
 import { buildCandidate } from "../git/mod.ts";
+import type { GateResult } from "../gates/mod.ts";
 import type { Candidate, LandRequest, LandResult, Tested } from "./land.ts";
 import { testCandidate } from "./land.ts";
 import type { OneAtATime } from "./one_at_a_time.ts";
@@ -118,15 +119,16 @@ export function testCar(car: Car, candidate: Candidate, options: TestCarOptions)
   const holdsTree = car.holdsTree && candidate.tree === car.request.made?.tree;
   car.holdsTree = false;
   car.testing = (async () => {
+    const signal = AbortSignal.any([abort.signal, options.stop]);
     // The worktree is the car's own: an older test of it must be gone first.
     await previous;
     let outcome: Car["outcome"];
     try {
       outcome = await testCandidate(car.request, candidate, {
         holdsTree,
-        signal: AbortSignal.any([abort.signal, options.stop]),
+        signal,
         env: { ORK_GATE_SLOT: String(options.slot) },
-        alone: (gate, run) => options.alone.run(gate.name, run),
+        alone: (gate, run) => options.alone.run(gate.name, run, signal),
         onGateStarting: (name) => {
           car.gate = { name, since: new Date().toISOString() };
           options.onGate();
@@ -142,4 +144,16 @@ export function testCar(car: Car, candidate: Candidate, options: TestCarOptions)
     car.state = outcome.kind === "passed" ? "passed" : "failing";
     options.onDone();
   })();
+}
+
+/** Tells a car's job how it left, once its test (if one runs) is gone. */
+export async function settle(car: Car, tell: () => void): Promise<void> {
+  await car.testing;
+  tell();
+}
+
+/** The gate results of the car's last test, if it got that far. */
+export function gatesOf(entry: Car): GateResult[] {
+  const outcome = entry.outcome;
+  return outcome !== null && "gates" in outcome ? outcome.gates : [];
 }

@@ -9,6 +9,7 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import {
+  branchesMatching,
   branchesMergedInto,
   deleteBranch,
   listWorktrees,
@@ -17,12 +18,12 @@ import {
 } from "../git/mod.ts";
 import { environmentsToPrune, listEnvironments, removeEnvironment } from "../environment/mod.ts";
 import { processAlive, tryAcquire } from "../lock/mod.ts";
-import type { FsQueue, Job } from "../queue/mod.ts";
+import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { parseWorker, runnerAlive, runnerOfLockName } from "./identity.ts";
 import { openEventLog } from "./events.ts";
 import { recoverOrphans } from "./recover.ts";
-import { isJobWorktree } from "./job.ts";
+import { isJobWorktree, ownedByJob } from "./names.ts";
 import { targetBranch } from "./runner.ts";
 import { setupWorktreePid } from "./setup.ts";
 
@@ -30,6 +31,8 @@ import { setupWorktreePid } from "./setup.ts";
 export interface CleanReport {
   /** Jobs put back to pending because their runner died. */
   readonly recovered: string[];
+  /** The worktrees of those jobs, which recovering them removes. */
+  readonly recoveredWorktrees: string[];
   /** Worktrees removed. */
   readonly worktrees: string[];
   /** Branches deleted. */
@@ -79,7 +82,15 @@ export async function cleanRepo(
   let recovered = orphans.map((job) => job.id);
   if (!options.dryRun) {
     using events = openEventLog(join(ws.paths.ork, "orchestrator.log"));
-    recovered = (await recoverOrphans({ queue, root: ws.root, locksDir, host, target, events }))
+    recovered = (await recoverOrphans({
+      queue,
+      root: ws.root,
+      locksDir,
+      host,
+      target,
+      worktreesDir: ws.paths.worktrees,
+      events,
+    }))
       .map((job) => job.id);
   }
 
@@ -105,6 +116,7 @@ export async function cleanRepo(
       continue;
     }
     if (!isJobWorktree(worktree, ws.paths.worktrees)) continue;
+    // Recovery removes these (see recoveredWorktrees); a dry run must not list them twice.
     if (options.dryRun && recoveredWorktrees.has(worktree.path)) continue;
     const owner = lastJobOf.get(worktree.path);
     if (owner && ownerAlive(owner)) continue;
@@ -115,7 +127,7 @@ export async function cleanRepo(
 
   // A branch checked out in a worktree (the user's, which clean keeps) is in use, merged or not.
   const checkedOut = new Set(present.map((worktree) => worktree.branch));
-  const branches = (await branchesMergedInto(ws.root, target, "ork/*")).filter((b) => !checkedOut.has(b));
+  const branches = (await leftoverBranches(ws.root, target, jobs)).filter((b) => !checkedOut.has(b));
   if (!options.dryRun) { for (const branch of branches) await deleteBranch(ws.root, branch); }
 
   for (const path of deadLocks) {
@@ -135,6 +147,10 @@ export async function cleanRepo(
   const { pruned, halves } = await pruneEnvironments(ws.paths.env, ws.paths.locks, options.dryRun);
   return {
     recovered,
+    // What recovery removes (a record that is not ork's names nothing it may remove).
+    recoveredWorktrees: orphans
+      .filter((job) => job.worktree !== null && ownedByJob(job, ws.paths.worktrees).problem === null)
+      .map((job) => relative(ws.root, job.worktree!)),
     worktrees,
     branches,
     locks,
@@ -173,6 +189,26 @@ async function pruneEnvironments(
     halves.push(join(envDir, entry.name));
   }
   return { pruned: removed, halves };
+}
+
+/**
+ * The `ork/*` branches nothing needs any more: merged into the target, of a job that landed (with `squash` the
+ * branch is never merged), or of an earlier try of a job whose record names a later one. The branch a failed
+ * job's last try kept, for `git log`, stays; so does a branch no job record names.
+ */
+async function leftoverBranches(root: string, target: string, jobs: readonly Job[]): Promise<string[]> {
+  const merged = new Set(await branchesMergedInto(root, target, "ork/*"));
+  const byShortId = new Map<string, Job | null>();
+  for (const job of jobs) {
+    const short = shortId(job.id);
+    byShortId.set(short, byShortId.has(short) ? null : job);
+  }
+  return (await branchesMatching(root, "ork/*")).filter((branch) => {
+    if (merged.has(branch)) return true;
+    const job = byShortId.get(branch.slice(-8));
+    if (!job || ownedByJob({ ...job, worktree: null, branch }, "").problem !== null) return false;
+    return job.landed_commit !== null && job.status === "completed" || job.branch !== branch;
+  });
 }
 
 /** For each worktree path, the job that recorded it last (the latest `started_at`): its owner. */

@@ -17,6 +17,7 @@
  */
 
 import type { ExecSandbox } from "../sandbox/mod.ts";
+import { LogWriter } from "./log_writer.ts";
 
 /** What to run and how; see {@link execInGroup}. */
 export interface ExecSpec {
@@ -42,6 +43,11 @@ export interface ExecSpec {
    * 128 + its number, as bwrap reports it. Absent: the command runs unconfined.
    */
   sandbox?: ExecSandbox;
+  /**
+   * The most output kept in the log (`orchestrator.log_max_bytes`): past it the head and the last part are
+   * kept, with a line saying how much was cut between them. Default: no limit.
+   */
+  maxLogBytes?: number;
 }
 
 /** How a run of {@link execInGroup} ended. */
@@ -86,8 +92,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 const WRAPPER = 'exec 2>&1; exec /bin/sh -c "$1"';
 
-const encoder = new TextEncoder();
-
 /**
  * Runs `spec.command` in a new process group and resolves once it has ended, no process of its group is alive
  * any more, and everything it printed is in the log.
@@ -111,7 +115,7 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
   const started = performance.now();
   // Append, so that another writer (the gates' header lines, the runner's notes) can add lines between runs.
   using log = await Deno.open(spec.logPath, { append: true, create: true, write: true });
-  const writer = new LogWriter(log);
+  const writer = new LogWriter(log, spec.maxLogBytes);
   const outcome = (fields: Partial<ExecOutcome>): ExecOutcome => ({
     exitCode: null,
     signal: null,
@@ -354,41 +358,6 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Serialises writes from the two pumps and ork's own notes so that chunks never interleave mid-write. */
-class LogWriter {
-  #file: Deno.FsFile;
-  #chain: Promise<void> = Promise.resolve();
-  #error: { error: unknown } | null = null;
-
-  constructor(file: Deno.FsFile) {
-    this.#file = file;
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    this.#chain = this.#chain.then(async () => {
-      // After a failed write the pumps keep reading (a full pipe would block the command), but drop the rest.
-      if (this.#error !== null) return;
-      try {
-        let done = 0;
-        while (done < bytes.length) done += await this.#file.write(bytes.subarray(done));
-      } catch (error) {
-        this.#error = { error };
-      }
-    });
-    return this.#chain;
-  }
-
-  line(text: string): Promise<void> {
-    return this.write(encoder.encode(`${text}\n`));
-  }
-
-  /** Waits for every write so far; throws the first write error, if any. */
-  async flush(): Promise<void> {
-    await this.#chain;
-    if (this.#error !== null) throw this.#error.error;
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, join, resolve, sep } from "node:path";
+import { join } from "node:path";
 import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
 import {
   addWorktree,
@@ -24,10 +24,9 @@ import {
   resetWorktree,
   restoreWorktree,
   setBranch,
-  type WorktreeInfo,
 } from "../git/mod.ts";
 import { OrkError } from "../errors/mod.ts";
-import { type FsQueue, type Job, shortId } from "../queue/mod.ts";
+import { type FsQueue, type Job, MAX_COMMAND_BYTES } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
 import { describeSandbox, type Sandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
 import type { OrkPaths } from "../workspace/mod.ts";
@@ -38,6 +37,7 @@ import { prepareForJob, stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
 import type { Train } from "./train.ts";
+import { jobNames } from "./names.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
 
 /** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
@@ -86,28 +86,6 @@ export type JobOutcome = "completed" | "failed" | "retrying" | "cancelled" | "re
 /** How often a running job's file is read to see whether it was cancelled. */
 const CANCEL_POLL_MS = 250;
 
-/** The names a job's worktree and branch get: `ork-<role>-<unix-ts>-<id8>` and `ork/<role>-<unix-ts>-<id8>`. */
-export function jobNames(
-  job: Pick<Job, "id" | "role">,
-  now: Date = new Date(),
-): { worktree: string; branch: string } {
-  const stamp = `${job.role}-${Math.floor(now.getTime() / 1000)}-${shortId(job.id)}`;
-  return { worktree: `ork-${stamp}`, branch: `ork/${stamp}` };
-}
-
-/**
- * Whether a worktree is one ork made for a job and may remove: in the worktree folder, unlocked, named as
- * {@link jobNames} names them, with a detached HEAD. A worktree of the user's there (a branch checked out,
- * another name, locked) is never ork's to remove.
- *
- * @param worktree an entry of `git worktree list`
- * @param worktreesDir the worktree folder (`worktree_base`)
- */
-export function isJobWorktree(worktree: WorktreeInfo, worktreesDir: string): boolean {
-  return worktree.path.startsWith(resolve(worktreesDir) + sep) && !worktree.locked && worktree.detached &&
-    /^ork-[A-Za-z0-9][A-Za-z0-9_-]*-\d+-[0-9a-z]{8}$/.test(basename(worktree.path));
-}
-
 /**
  * Runs a claimed job to its end.
  *
@@ -142,6 +120,11 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const { queue, root, events } = ctx;
   const ref: JobRef = job;
   // Checked again at claim: the config may have changed since enqueue, or the job file was written by hand.
+  const bytes = new TextEncoder().encode(job.command).length;
+  if (bytes > MAX_COMMAND_BYTES) {
+    const why = `its command has ${bytes} bytes, more than the ${MAX_COMMAND_BYTES} ork takes`;
+    return await failed(ctx, ref, `${why}; put a long script in a file and run that`, {}, { retry: false });
+  }
   const verdict = await checkCommand(ctx.config, job.role, job.command);
   if (verdict.refusal !== null) {
     const { message, hint } = verdict.refusal;
@@ -247,6 +230,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       timeoutSeconds,
       signal,
       sandbox: jobSandbox,
+      maxLogBytes: ctx.config.orchestrator.log_max_bytes,
       onStart: (pid) => {
         events.emit({ kind: "started", job: ref, worktree, base, pid });
         recordPid(pid);
@@ -343,6 +327,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     // cannot slip in between and leave a landed job recorded as cancelled.
     finish: async (land, candidate) => {
       const finished = await queue.finishWhileRunning(job.id, async () => {
+        // Told twice to stop before the target moved: nothing more lands (checked under the queue lock).
+        if (ctx.stop.aborted) return { value: { kind: "stopped" } as const, complete: null };
         const step = await land();
         return {
           value: step,
@@ -359,7 +345,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       return finished?.value ?? null;
     },
     // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
-    prepare: async (commit) => {
+    prepare: async (commit, signal) => {
       const prepared = await prepareForJob(ctx, ref, {
         worktree,
         commit,
@@ -367,7 +353,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         logPath,
         env,
         sandbox,
-        signal: ctx.stop,
+        signal,
         onStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
       }, { record: "built" });
       return prepared.ok ? null : prepared.error;
@@ -376,6 +362,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
     sandbox,
     cancelled: landingCancel.signal,
+    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
   }).finally(() => landingWatcher.stop());
   for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
   await branchSet();

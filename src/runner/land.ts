@@ -76,13 +76,15 @@ export interface LandRequest {
    * Gives the worktree, holding exactly the candidate, its environment before the gates (see
    * `prepareEnvironment`); resolves null, or why it cannot (the gates then do not run and nothing lands).
    */
-  readonly prepare?: (commit: string) => Promise<string | null>;
+  readonly prepare?: (commit: string, signal: AbortSignal) => Promise<string | null>;
   /** Called with each gate's result as it finishes. */
   readonly onGate?: (gate: GateResult) => void;
   /** The job's confinement, which its gates share. */
   readonly sandbox?: ExecSandbox;
   /** Told each shell gate's process group as it starts. */
   readonly onGateStart?: (pid: number) => void;
+  /** The most of each gate's output kept in the log (`orchestrator.log_max_bytes`). */
+  readonly maxLogBytes?: number;
   /** Aborted when the job is cancelled while it waits or is tested: it leaves the train at once. */
   readonly cancelled?: AbortSignal;
 }
@@ -106,7 +108,9 @@ export type LastStep =
   // either (it holds the candidate: the job has landed).
   | { kind: "landed"; commit: string; gates: GateResult[]; checkoutBehind?: string }
   | { kind: "target-moved" }
-  | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] };
+  | { kind: "checkout-would-lose-work"; files: string[]; gates: GateResult[] }
+  // The runner was told twice to stop before the target moved: nothing lands.
+  | { kind: "stopped" };
 
 /** A candidate: the commit that would land, built on `base` (the target, or the candidate ahead in the train). */
 export interface Candidate {
@@ -152,10 +156,11 @@ export async function testCandidate(
 ): Promise<Tested> {
   // Looked at while the gates run (see settled.ts).
   const changing = settled(changesBetween(request.root, candidate.base, candidate.commit));
+  if (options.signal.aborted) return { kind: "aborted" };
   if (options.holdsTree) await pointHeadAt(request.worktree, candidate.commit);
   else await request.reset(candidate.commit, candidate.tree);
   if (options.signal.aborted) return { kind: "aborted" };
-  const unprepared = await request.prepare?.(candidate.commit) ?? null;
+  const unprepared = await request.prepare?.(candidate.commit, options.signal) ?? null;
   if (options.signal.aborted) return { kind: "aborted" };
   // (The job's end wipes the worktree.)
   if (unprepared !== null) return { kind: "environment-failed", error: unprepared };
@@ -173,6 +178,7 @@ export async function testCandidate(
       signal: options.signal,
       onStart: request.onGateStart,
       alone: options.alone,
+      ...(request.maxLogBytes === undefined ? {} : { maxLogBytes: request.maxLogBytes }),
       onGate: () => {
         pending.shift();
         if (pending[0]) options.onGateStarting?.(pending[0].name);

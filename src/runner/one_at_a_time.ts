@@ -27,9 +27,22 @@
 export class OneAtATime {
   readonly #running = new Map<string, Promise<void>>();
 
-  /** Runs `work` once no other run of `name` is going; resolves or rejects as it does. */
-  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
-    for (let running = this.#running.get(name); running; running = this.#running.get(name)) await running;
+  /**
+   * Runs `work` once no other run of `name` is going; resolves or rejects as it does. Once `signal` is aborted
+   * it stops waiting and runs `work` at once (which, given the same signal, ends at once).
+   */
+  async run<T>(name: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const aborted = new Promise<void>((resolve) => {
+      if (signal?.aborted) resolve();
+      signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    for (
+      let running = this.#running.get(name);
+      running && !signal?.aborted;
+      running = this.#running.get(name)
+    ) {
+      await Promise.race([running, aborted]);
+    }
     const result = work();
     const done = result.then(() => {}, () => {});
     this.#running.set(name, done);

@@ -8,7 +8,7 @@
 import { join, relative } from "node:path";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { jobNames } from "./job.ts";
+import { jobNames } from "./names.ts";
 import { targetBranch } from "./runner.ts";
 import { describeSandbox, detectSandbox } from "../sandbox/mod.ts";
 

@@ -20,7 +20,7 @@ import {
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog } from "./events.ts";
 import { liveRunners } from "./status.ts";
-import { isJobWorktree } from "./job.ts";
+import { isJobWorktree, ownedByJob } from "./names.ts";
 import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 
@@ -37,6 +37,8 @@ export async function recoverOrphans(ctx: {
   host: string;
   /** The branch work lands on: a job that had landed when its runner died is recorded landed, not run again. */
   target: string;
+  /** Where job worktrees are (`worktree_base`): recovery removes none elsewhere. */
+  worktreesDir: string;
   events?: EventLog;
 }): Promise<Job[]> {
   const recovered: Job[] = [];
@@ -44,6 +46,18 @@ export async function recoverOrphans(ctx: {
     const owner = parseWorker(job.worker);
     // A job another program claimed, or one a runner on another machine runs: not ours to judge.
     if (owner === null || runnerAlive(ctx.locksDir, owner, ctx.host) !== false) continue;
+    // The record says what to remove: a record naming the user's files or branches was not written by ork, and
+    // nothing it names is touched.
+    const { problem } = ownedByJob(job, ctx.worktreesDir);
+    if (problem !== null) {
+      await ctx.queue.quarantine(job.id, `not recovered: ${problem}; nothing it names was touched`);
+      ctx.events?.emit({
+        kind: "warning",
+        message: `job ${job.id} was not recovered: ${problem}; its file is in quarantine and nothing it ` +
+          "names was touched",
+      });
+      continue;
+    }
     if (job.pid !== null) {
       if (groupStartedWith(job.pid, "ORK_JOB_ID", job.id) === false) {
         // The number was given to someone else's processes since: not ours to kill.

@@ -16,7 +16,7 @@ import { currentBranch, pruneWorktrees, readBranch, removeWorktree } from "../gi
 import { tryAcquire } from "../lock/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { openEventLog } from "./events.ts";
+import { formatEvent, openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob, type Slot } from "./job.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
@@ -24,8 +24,10 @@ import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
 import { Train } from "./train.ts";
 import { trainFile, writeTrain } from "./train_view.ts";
-import type { OrkConfig } from "../config/mod.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
+
+/** How often an idle daemon looks for jobs of runners that died. */
+const PEER_LOOK_MS = 2000;
 
 /** How `ork run` runs. */
 export interface RunOptions {
@@ -147,6 +149,7 @@ async function runHoldingLock(
       locksDir: ws.paths.locks,
       host: identity.host,
       target,
+      worktreesDir: ws.paths.worktrees,
       events,
     });
     const leftovers = await removeLeftoverWorktrees({
@@ -173,6 +176,10 @@ async function runHoldingLock(
       stopping = signal;
       wake.abort();
       events.emit({ kind: "stopping", signal, force: false });
+      // Said at once, whatever -v says: the running jobs may take a while, and the user should know why.
+      if (!options.verbose) {
+        options.stderr?.(`ork: ${formatEvent({ kind: "stopping", signal, force: false })}`);
+      }
     } else if (!stop.signal.aborted) {
       events.emit({ kind: "stopping", signal, force: true });
       stop.abort(signal);
@@ -197,19 +204,44 @@ async function runHoldingLock(
     root: ws.root,
     target,
     lockPath: join(ws.paths.locks, "landing.lock"),
-    lockWaitMs: landingLockWaitMs(ws.config),
+    runner: name,
     parallel: ws.config.landing.parallel ?? options.workers,
     stop: stop.signal,
     events,
     onChange: (snapshot) =>
       writeTrain(trainPath, { runner: name, target, updated_at: new Date().toISOString(), ...snapshot }),
   });
+  // An idle daemon settles the jobs of runners that died since it started (another daemon killed, say), so
+  // that they do not stay running while it waits; at most every few seconds, by one worker at a time.
+  let lastLook = Date.now();
+  let looking = false;
+  const lookForDeadPeers = async () => {
+    if (looking || Date.now() - lastLook < PEER_LOOK_MS) return;
+    looking = true;
+    try {
+      await recoverOrphans({
+        queue,
+        root: ws.root,
+        locksDir: ws.paths.locks,
+        host: identity.host,
+        target,
+        worktreesDir: ws.paths.worktrees,
+        events,
+      });
+    } catch (error) {
+      events.emit({ kind: "warning", message: `could not settle dead runners' jobs: ${reasonOf(error)}` });
+    } finally {
+      lastLook = Date.now();
+      looking = false;
+    }
+  };
   const work = async (slot: Slot, index: number) => {
     const worker = workerName(identity, index + 1);
     while (stopping === null) {
       const job = await queue.claim(worker);
       if (job === null) {
         if (options.once) return;
+        await lookForDeadPeers();
         await sleep(options.pollSeconds * 1000, wake.signal);
         if (wake.signal.aborted && stopping === null) wake = new AbortController();
         continue;
@@ -253,19 +285,6 @@ async function runHoldingLock(
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
-}
-
-/**
- * How long a train waits for another runner's to let go of the landing lock: long enough for one landing with
- * every gate and setup taking its whole timeout, several times over.
- */
-function landingLockWaitMs(config: OrkConfig): number {
-  const gateSeconds = config.merge_gates.reduce(
-    (sum, gate) => sum + gate.timeout * (1 + (gate.retries ?? 0)),
-    0,
-  );
-  const setupSeconds = config.environment.setup === null ? 0 : config.environment.timeout;
-  return 60_000 + (gateSeconds + setupSeconds) * 1000 * 4;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -67,7 +67,8 @@ export function liveRunners(locksDir: string, host: string): RunnerInfo[] {
  * @param lastLandings how many landings to show
  */
 export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings = 5): Promise<StatusReport> {
-  const jobs = await queue.list();
+  // A look changes nothing: an invalid job file is reported, not quarantined.
+  const jobs = await queue.peek();
   const counts: QueueStats = {
     pending: 0,
     running: 0,

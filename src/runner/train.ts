@@ -13,18 +13,28 @@
 
 import type { GateResult } from "../gates/mod.ts";
 import { branchTip } from "../git/mod.ts";
-import { busyError, type Lock, readHolder, tryAcquire } from "../lock/mod.ts";
+import { type Lock, tryAcquire } from "../lock/mod.ts";
 import type { EventLog } from "./events.ts";
 import { OneAtATime } from "./one_at_a_time.ts";
 import type { TrainSnapshot } from "./train_view.ts";
-import { buildCar, type Car, newCar, testCar } from "./car.ts";
-import { type Candidate, landCandidate, type LandRequest, type LandResult, type Tested } from "./land.ts";
+import { buildCar, type Car, gatesOf, newCar, settle, testCar } from "./car.ts";
+import {
+  type Candidate,
+  landCandidate,
+  type LandRequest,
+  type LandResult,
+  type LastStep,
+  type Tested,
+} from "./land.ts";
+import { Turns } from "./turns.ts";
 
 /** How often the target may move under the head (a commit made outside ork) before the head's job gives up. */
 const MAX_TIP_RACES = 3;
 
 /** How often a train waiting for another runner's to let go of the landing lock looks again. */
 const LOCK_POLL_MS = 100;
+/** How long a train that let go of the landing lock for a waiting runner leaves it to that runner. */
+const YIELD_MS = 1000;
 
 /** What a train needs. */
 export interface TrainOptions {
@@ -34,8 +44,8 @@ export interface TrainOptions {
   readonly target: string;
   /** The landing lock (`.ork/locks/landing.lock`), held while the train has jobs. */
   readonly lockPath: string;
-  /** How long to wait for another runner's train to let go of the landing lock. */
-  readonly lockWaitMs: number;
+  /** The runner's name, for the mark that says its train waits for the landing lock. */
+  readonly runner: string;
   /** Candidates under test at once. */
   readonly parallel: number;
   /** Aborted when the runner is told twice to stop: every test stops and nothing more lands. */
@@ -55,8 +65,13 @@ export class Train {
   readonly #entries: Car[] = [];
   #lock: Lock | null = null;
   #tip: string | null = null;
-  /** Since when the train waits for another runner's to let go of the landing lock. */
-  #lockWaitSince: number | null = null;
+  /** Until when the train leaves the landing lock to a waiting runner's train, having let go of it. */
+  #yieldedUntil = 0;
+  /** The `ORK_GATE_SLOT`s of the tests running, stopped ones included until they are gone. */
+  readonly #slots = new Set<number>();
+  readonly #turns: Turns;
+  /** Jobs landed since the train took the landing lock: it lets a waiting runner's train go only after one. */
+  #landedWithLock = 0;
   #pumping = false;
   #again = false;
   /** Gates with `parallel: false`: one run at a time per name. */
@@ -64,6 +79,7 @@ export class Train {
 
   constructor(options: TrainOptions) {
     this.#options = options;
+    this.#turns = new Turns(options.lockPath, options.runner);
     options.stop.addEventListener("abort", () => this.#kick(), { once: true });
   }
 
@@ -112,9 +128,11 @@ export class Train {
         } while (this.#again);
       } catch (error) {
         // The lock could not be had, or git failed outside any one entry: every job waiting gets the error.
-        await this.#failAll(error);
+        this.#failAll(error);
       } finally {
         this.#pumping = false;
+        // A job that joined (or a test that ended) while the error was being handed out.
+        if (this.#again) this.#kick();
       }
     })();
   }
@@ -122,24 +140,27 @@ export class Train {
   /** One step: let go of what left, land the head if it may, start the tests there is room for. */
   async #step(): Promise<void> {
     const entries = this.#entries;
-    if (this.#options.stop.aborted) return await this.#stopAll();
+    if (this.#options.stop.aborted) return this.#stopAll();
     for (const entry of [...entries]) {
-      if (entry.request.cancelled?.aborted && entry.state !== "landing") {
-        await this.#leave(entry, { kind: "cancelled", gates: gatesOf(entry) });
-      }
+      if (entry.request.cancelled?.aborted) this.#leave(entry, { kind: "cancelled", gates: gatesOf(entry) });
     }
-    if (entries.length === 0) {
-      this.#lock?.[Symbol.dispose]();
-      this.#lock = null;
-      this.#tip = null;
-      this.#lockWaitSince = null;
+    if (entries.length === 0) return this.#release();
+    if (this.#lock === null) {
+      this.#lock = Date.now() < this.#yieldedUntil
+        ? null
+        : tryAcquire(this.#options.lockPath, { purpose: "landing" });
+      if (this.#lock === null) return await this.#waitForLock();
+      this.#turns.stopWaiting();
+      this.#landedWithLock = 0;
+      this.#tip = await branchTip(this.#options.root, this.#options.target);
+      this.#again = true;
       return;
     }
-    if (this.#lock === null) {
-      this.#lock = tryAcquire(this.#options.lockPath, { purpose: "landing" });
-      if (this.#lock === null) return await this.#waitForLock();
-      this.#lockWaitSince = null;
-      this.#tip = await branchTip(this.#options.root, this.#options.target);
+    // Another runner's train waits: nothing new is built, and once what was built has landed or left, this
+    // train lets go of the lock for a moment and takes its turn after the other's.
+    if (this.#yielding() && entries.every((entry) => entry.state === "waiting")) {
+      this.#release();
+      this.#yieldedUntil = Date.now() + YIELD_MS;
       this.#again = true;
       return;
     }
@@ -149,7 +170,8 @@ export class Train {
     }
     const head = entries[0]!;
     if (head.state === "failing" || head.state === "passed") {
-      await (head.state === "failing" ? this.#leaveWithOutcome(head) : this.#landHead(head));
+      if (head.state === "failing") this.#leaveWithOutcome(head);
+      else await this.#landHead(head);
       // The next may land, or leave, at once.
       this.#again = true;
       return;
@@ -158,36 +180,44 @@ export class Train {
   }
 
   /**
-   * Another runner's train holds the landing lock: looks again in a moment, so that a cancel or a second Ctrl-C
-   * meanwhile is handled at once, and gives up after `lockWaitMs` with the holder's name.
+   * Another runner's train holds the landing lock: says so (the other lets go once it has landed what it built)
+   * and looks again in a moment, so that a cancel or a second Ctrl-C meanwhile is handled at once.
    */
   async #waitForLock(): Promise<void> {
-    const now = Date.now();
-    this.#lockWaitSince ??= now;
-    if (now - this.#lockWaitSince > this.#options.lockWaitMs) {
-      this.#lockWaitSince = null;
-      throw busyError(this.#options.lockPath, readHolder(this.#options.lockPath));
-    }
+    this.#turns.waiting();
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     this.#again = true;
+  }
+
+  /** Whether it is another runner's turn: one waits, and this train has landed something since it took the lock. */
+  #yielding(): boolean {
+    return this.#landedWithLock > 0 && this.#turns.othersWaiting();
+  }
+
+  /** Lets go of the landing lock (the train is empty, or it is another runner's turn). */
+  #release(): void {
+    this.#lock?.[Symbol.dispose]();
+    this.#lock = null;
+    this.#tip = null;
+    this.#turns.stopWaiting();
   }
 
   /** Builds and starts testing the waiting entries, in order, while there is room. */
   async #startTests(): Promise<void> {
     let base = this.#tip!;
     const ahead: Car[] = [];
-    let testing = this.#entries.filter((entry) => entry.state === "testing").length;
     for (const entry of this.#entries) {
       if (entry.state === "failing") continue;
       if (entry.state === "waiting") {
-        if (testing >= this.#options.parallel) return;
+        // A slot is taken until its test is gone, a stopped one too: no more than `parallel` gate runs at once.
+        if (this.#slots.size >= this.#options.parallel || this.#options.stop.aborted) return;
+        if (this.#yielding()) return;
         const built = await this.#build(entry, base, ahead);
         if (!built) {
           // It conflicts: when it is the head that is final, and what is behind it builds without it.
           this.#again = true;
           continue;
         }
-        testing++;
       }
       base = entry.candidate!.commit;
       ahead.push(entry);
@@ -212,20 +242,25 @@ export class Train {
   }
 
   #startTest(entry: Car, candidate: Candidate): void {
+    const slot = this.#freeSlot();
+    this.#slots.add(slot);
     testCar(entry, candidate, {
-      slot: this.#freeSlot(),
+      slot,
       stop: this.#options.stop,
       alone: this.#alone,
       onGate: () => this.#options.onChange?.(this.snapshot()),
       onDone: () => this.#kick(),
     });
+    entry.testing!.then(() => {
+      this.#slots.delete(slot);
+      this.#kick();
+    });
   }
 
   /** The lowest `ORK_GATE_SLOT` no running test has. */
   #freeSlot(): number {
-    const taken = new Set(this.#entries.map((entry) => entry.slot));
     let slot = 1;
-    while (taken.has(slot)) slot++;
+    while (this.#slots.has(slot)) slot++;
     return slot;
   }
 
@@ -234,46 +269,51 @@ export class Train {
     const candidate = head.candidate!;
     const passed = head.outcome as Extract<Tested, { kind: "passed" }>;
     head.state = "landing";
-    let step;
     try {
-      step = await landCandidate(head.request, candidate, passed);
+      await this.#afterLanding(head, await landCandidate(head.request, candidate, passed), passed);
     } catch (error) {
+      // The head cannot stay half-landed: it leaves with the error, and the tip is read again (it may have
+      // moved before the error).
       this.#remove(head);
       this.#rebuildDependents(head, `${head.request.job.id} could not land`);
+      this.#tip = await branchTip(this.#options.root, this.#options.target);
       head.reject(error);
-      return;
     }
-    if (step === null) return await this.#leave(head, { kind: "cancelled", gates: passed.gates });
+  }
+
+  async #afterLanding(head: Car, step: LastStep | null, passed: { gates: GateResult[] }): Promise<void> {
+    if (step === null) return this.#leave(head, { kind: "cancelled", gates: passed.gates });
     switch (step.kind) {
       case "landed":
         this.#tip = step.commit;
+        this.#landedWithLock++;
         this.#remove(head);
         // What was built on it holds it still, now on the target.
         for (const entry of this.#entries) entry.builtOn = entry.builtOn.filter((ahead) => ahead !== head);
         head.resolve(step);
         return;
       case "checkout-would-lose-work":
-        return await this.#leave(head, step);
+      case "stopped":
+        return this.#leave(head, step);
       case "target-moved": {
         // Committed to outside ork while the gates ran: everything is built again on the new tip.
-        this.#tip = await branchTip(this.#options.root, this.#options.target);
         head.tipRaces++;
         for (const entry of this.#entries) this.#rebuild(entry, `${this.#options.target} moved outside ork`);
         if (head.tipRaces >= MAX_TIP_RACES) {
-          await this.#leave(head, { kind: "target-moving", attempts: head.tipRaces });
+          this.#leave(head, { kind: "target-moving", attempts: head.tipRaces });
         }
+        this.#tip = await branchTip(this.#options.root, this.#options.target);
         return;
       }
     }
   }
 
   /** The head failed, and nothing ahead of it can leave any more: its failure is final. */
-  async #leaveWithOutcome(head: Car): Promise<void> {
+  #leaveWithOutcome(head: Car): void {
     const outcome = head.outcome!;
     if (outcome.kind === "error") {
-      await head.testing;
       this.#remove(head);
-      head.reject(outcome.error);
+      void settle(head, () => head.reject(outcome.error));
       return;
     }
     if (outcome.kind === "passed" || outcome.kind === "aborted") {
@@ -281,17 +321,18 @@ export class Train {
       this.#rebuild(head, "its test was stopped");
       return;
     }
-    await this.#leave(head, outcome);
+    this.#leave(head, outcome);
   }
 
-  /** The entry leaves the train with `result`; whatever was built on it is built again without it. */
-  async #leave(entry: Car, result: LandResult): Promise<void> {
+  /**
+   * The entry leaves the train with `result`; whatever was built on it is built again without it. Its job hears
+   * once its test is gone (the worktree is the job's again only then); the train does not wait for that.
+   */
+  #leave(entry: Car, result: LandResult): void {
     entry.abort?.abort();
     this.#remove(entry);
     this.#rebuildDependents(entry, `${entry.request.job.id} left the train (${result.kind})`);
-    // Its worktree is the job's again only once the test is gone.
-    await entry.testing;
-    entry.resolve(result);
+    void settle(entry, () => entry.resolve(result));
   }
 
   #remove(entry: Car): void {
@@ -331,35 +372,21 @@ export class Train {
   }
 
   /** The runner was told twice to stop: every test stops, nothing more lands, every job hears `stopped`. */
-  async #stopAll(): Promise<void> {
+  #stopAll(): void {
     for (const entry of [...this.#entries]) {
-      if (entry.state === "landing") continue;
       entry.abort?.abort();
       this.#remove(entry);
-      await entry.testing;
-      entry.resolve({ kind: "stopped" });
+      void settle(entry, () => entry.resolve({ kind: "stopped" }));
     }
-    if (this.#entries.length === 0) {
-      this.#lock?.[Symbol.dispose]();
-      this.#lock = null;
-    }
+    this.#release();
   }
 
-  async #failAll(error: unknown): Promise<void> {
+  #failAll(error: unknown): void {
     for (const entry of [...this.#entries]) {
-      if (entry.state === "landing") continue;
       entry.abort?.abort();
       this.#remove(entry);
-      await entry.testing;
-      entry.reject(error);
+      void settle(entry, () => entry.reject(error));
     }
-    this.#lock?.[Symbol.dispose]();
-    this.#lock = null;
-    this.#tip = null;
+    this.#release();
   }
-}
-
-function gatesOf(entry: Car): GateResult[] {
-  const outcome = entry.outcome;
-  return outcome !== null && "gates" in outcome ? outcome.gates : [];
 }

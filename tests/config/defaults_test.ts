@@ -9,6 +9,7 @@ Deno.test("the defaults are the documented values", () => {
     job_timeout: 1800,
     stale_lock_timeout: 3600,
     max_retries: 2,
+    log_max_bytes: 104857600,
     target_branch: null,
     sandbox: "auto",
     sandbox_writable: [],

@@ -112,7 +112,7 @@ Deno.test("roles get an empty forbidden_patterns list unless they set one", () =
 });
 
 Deno.test("a value of the wrong type names the file, line, key and what was expected", () => {
-  assertRefused(ORCHESTRATOR, "orchestrator:\n  worktree_base: .wt\n  max_concurrent: three\n", {
+  assertRefused(ORCHESTRATOR, "orchestrator:\n  worktree_base: .ork/wt\n  max_concurrent: three\n", {
     line: 3,
     message: 'config/orchestrator.yaml:3: orchestrator.max_concurrent: expected an integer >= 1, got "three"',
     hint: "set it to a whole number such as 3",
@@ -159,7 +159,7 @@ Deno.test("an unknown key points at the key and suggests the near miss", () => {
     message: 'config/orchestrator.yaml:5: orchestrator: unknown key "max_concurrency"',
     hint:
       'did you mean "max_concurrent"? known keys: max_concurrent, worktree_base, queue_dir, job_timeout, ' +
-      "stale_lock_timeout, max_retries, target_branch, sandbox, sandbox_writable",
+      "stale_lock_timeout, max_retries, log_max_bytes, target_branch, sandbox, sandbox_writable",
   });
 });
 
@@ -197,7 +197,7 @@ Deno.test("of several problems the one nearest the top is reported", () => {
     message: 'config/orchestrator.yaml:2: orchestrator: unknown key "bogus"',
     hint:
       "known keys: max_concurrent, worktree_base, queue_dir, job_timeout, stale_lock_timeout, max_retries, " +
-      "target_branch, sandbox, sandbox_writable",
+      "log_max_bytes, target_branch, sandbox, sandbox_writable",
   });
 });
 
@@ -615,4 +615,26 @@ Deno.test("a landing.parallel below 1, or a gate's retries or parallel of the wr
   ) {
     assertRefused(ORCHESTRATOR, text, { line, message, hint });
   }
+});
+
+Deno.test("queue_dir and worktree_base outside a folder of their own below .ork/ are refused naming the key", () => {
+  for (
+    const [key, value] of [["queue_dir", "."], ["queue_dir", "../x"], ["worktree_base", "src"], [
+      "queue_dir",
+      ".ork/locks",
+    ]]
+  ) {
+    assertRefused(ORCHESTRATOR, `orchestrator:\n  ${key}: ${value}\n`, {
+      line: 2,
+      message:
+        `config/orchestrator.yaml:2: orchestrator.${key}: "${value}" is not a folder of its own below .ork/`,
+      hint:
+        "keep ork's state below .ork/, in a folder of its own such as the default; ork moves and deletes what " +
+        "it finds there (.ork/archive, .ork/quarantine, .ork/locks, .ork/logs, .ork/env, .ork/cache, .ork/trains " +
+        "are taken)",
+    });
+  }
+  assert.deepEqual(parseConfigText(ORCHESTRATOR, "orchestrator:\n  queue_dir: .ork/jobs\n"), {
+    orchestrator: { queue_dir: ".ork/jobs" },
+  });
 });

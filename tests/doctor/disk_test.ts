@@ -45,6 +45,6 @@ Deno.test("diskVerdict is ok from 1 GiB free and warns below, naming the thresho
     status: "warn",
     message:
       "only 1023 MiB free for .ork/worktrees (on /srv, under 1 GiB): every job's worktree is a full checkout",
-    fix: "free space on /srv, or set orchestrator.worktree_base to a folder on a bigger disk",
+    fix: "free space on /srv",
   });
 });

@@ -145,3 +145,20 @@ Deno.test("ork lock clear keeps a .lock file whose content ork did not write unl
   assert.equal(cleared.code, 0, cleared.stderr);
   assert.ok(!exists(path));
 });
+
+Deno.test("a lock in the original tool's format (no purpose) of a dead pid: check-stale names the pid, clear removes it", async () => {
+  await using repo = await tempRepo();
+  assert.equal((await ork(["init"], { cwd: repo.dir })).code, 0);
+  const path = join(repo.dir, ".ork/locks/old.lock");
+  // A pid far above the kernel's default maximum: nobody has it.
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ pid: 4_000_000, hostname: Deno.hostname(), acquired_at: "2026-01-01T00:00:00Z" }),
+  );
+  const check = await ork(["lock", "check-stale", ".ork/locks/old.lock"], { cwd: repo.dir });
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /^\.ork\/locks\/old\.lock: stale \(pid 4000000 on host .* is dead/);
+  const clear = await ork(["lock", "clear", ".ork/locks/old.lock"], { cwd: repo.dir });
+  assert.equal(clear.code, 0, clear.stderr);
+  assert.ok(!exists(path), "what check-stale calls stale, clear removes");
+});

@@ -159,7 +159,7 @@ Deno.test("each bad input is one stderr line, exit 2, and leaves the queue uncha
     ],
     [
       ["enqueue", "--role", "bug-catcher", "--desc", "d", "--cmd", "c", "--max-retries", "x"],
-      /^ork: --max-retries must be a whole number >= 0, got "x"; /,
+      /^ork: --max-retries must be a whole number from 0 to 100, got "x"; /,
     ],
     [
       ["enqueue", "--role", "bug-catcher", "--cmd", "c"],

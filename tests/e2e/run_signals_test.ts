@@ -151,19 +151,21 @@ Deno.test("a worktree a dead runner left after its job ended is removed by the n
 
 Deno.test("a runner that stops on an error before running anything leaves no lock of its own, and says why", async () => {
   await using s = await setup("", { sandbox: "off" });
-  // A job of a dead runner that recovery refuses to settle: its recorded worktree is the user's checkout.
+  // A job of a dead runner that recovery must quarantine (its recorded worktree is the user's checkout), where
+  // the quarantine folder is a file.
   const id = await s.enqueue("odd record", "true");
   const dead = await deadRunner();
   await s.queue.claim(dead.worker);
   await s.queue.record(id, { worktree: s.dir });
+  await Deno.writeTextFile(join(s.dir, ".ork/quarantine"), "");
   const result = await ork(["run", "--once"], { cwd: s.dir });
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /^ork: refusing to remove .*: it holds the main worktree; [^\n]*\n$/);
+  assert.match(result.stderr, /^ork: cannot move job \S+'s file to \S+\/\.ork\/quarantine: [^\n]*\n$/);
   const ownLocks = [...Deno.readDirSync(join(s.dir, ".ork/locks"))]
     .filter((entry) => entry.name.startsWith(`runner-`) && !entry.name.includes(`runner-${dead.pid}-`));
   assert.deepEqual(ownLocks.map((entry) => entry.name), []);
   const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
-  assert.match(log, /runner runner-\d+-\d+ stopped: refusing to remove /);
+  assert.match(log, /runner runner-\d+-\d+ stopped: cannot move job /);
 });
 
 Deno.test("ork clean removes the temp file of a write a killed ork left, and keeps a live writer's", async () => {

@@ -322,7 +322,13 @@ Deno.test("a second SIGINT while candidates are under test: nothing lands, the j
   );
   runner.kill("SIGINT");
   const result = await runner.output();
-  assert.equal(result.code, 130, new TextDecoder().decode(result.stderr));
+  const stderr = new TextDecoder().decode(result.stderr);
+  assert.equal(result.code, 130, stderr);
+  // Said at once on the first signal, without -v.
+  assert.match(
+    stderr,
+    /^ork: SIGINT: no new jobs; running ones finish and land \(send it again to stop them\)$/m,
+  );
   assert.equal(await git(s.dir, "rev-parse", "main"), from, "nothing landed");
   for (const id of ids) {
     const job = await s.queue.get(id);

@@ -14,7 +14,7 @@ import {
   restoreWorktree,
   scrubJobGitDir,
 } from "../../src/git/mod.ts";
-import { exists, git, run } from "../helpers/mod.ts";
+import { exists, git, run, tempRepo } from "../helpers/mod.ts";
 import { commitOn, sharedRepo, status, workFiles } from "./_repo.ts";
 
 const root = await sharedRepo();
@@ -375,4 +375,23 @@ Deno.test("restoring a worktree runs nothing of a nested repository a job left: 
     await Deno.remove(marker).catch(() => {});
     await removeWorktree(root, dir);
   }
+});
+
+Deno.test("many worktrees added at once all succeed: git's race over another's half-written admin folder is retried", async () => {
+  await using repo = await tempRepo();
+  for (let i = 0; i < 200; i++) await Deno.writeTextFile(join(repo.dir, `f${i}.txt`), `${i}\n`);
+  await git(repo.dir, "add", ".");
+  await git(repo.dir, "commit", "--quiet", "-m", "files");
+  const commit = await git(repo.dir, "rev-parse", "HEAD");
+  // Without the retry, twelve at once fail in the first round or two ("failed to read
+  // .git/worktrees/<other>/commondir").
+  for (let round = 0; round < 10; round++) {
+    const paths = Array.from(
+      { length: 12 },
+      (_, i) => join(repo.dir, ".ork", "worktrees", `ork-t-${round}-${i}`),
+    );
+    await Promise.all(paths.map((path) => addWorktree(repo.dir, path, commit)));
+    for (const path of paths) assert.equal(await headOf(path), commit);
+  }
+  assert.equal((await listWorktrees(repo.dir)).length, 121);
 });

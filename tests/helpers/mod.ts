@@ -28,12 +28,13 @@ export interface RunResult {
 export async function run(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string>; stdin?: string; clearEnv?: boolean } = {},
 ): Promise<RunResult> {
   const child = new Deno.Command(cmd, {
     args,
     cwd: opts.cwd,
     env: opts.env,
+    clearEnv: opts.clearEnv ?? false,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

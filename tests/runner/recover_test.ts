@@ -63,6 +63,7 @@ Deno.test("recovery stops the dead runner's job group, and leaves alone a group 
       locksDir,
       host,
       target: "main", // the jobs never got a base: no landing to look for
+      worktreesDir: join(dir.dir, "worktrees"),
       events: { emit: (event) => void events.push(event), [Symbol.dispose]: () => {} },
     });
 

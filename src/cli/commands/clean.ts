@@ -10,7 +10,10 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
         "unused environments",
     )
     .option("--dry-run", "print what would be removed, remove nothing")
-    .option("--json", "print {recovered, worktrees, branches, locks, temps, environments, halfStored}")
+    .option(
+      "--json",
+      "print {recovered, recoveredWorktrees, worktrees, branches, locks, temps, environments, halfStored}",
+    )
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork clean", "ork clean --dry-run"))
     .action(async (opts) => {
@@ -22,8 +25,13 @@ export function cleanCommand(ctx: CliContext): CommandUnknownOpts {
       const verb = (done: string, would: string) => (dryRun ? would : done);
       const lines = [
         ...report.recovered.map((id) => `${verb("recovered", "would recover")} job ${id} (its runner died)`),
+        ...report.recoveredWorktrees.map((path) =>
+          `${verb("removed", "would remove")} worktree ${path} (of a recovered job)`
+        ),
         ...report.worktrees.map((path) => `${verb("removed", "would remove")} worktree ${path}`),
-        ...report.branches.map((branch) => `${verb("deleted", "would delete")} branch ${branch} (merged)`),
+        ...report.branches.map((branch) =>
+          `${verb("deleted", "would delete")} branch ${branch} (merged, landed, or an earlier try's)`
+        ),
         ...report.locks.map((path) => `${verb("removed", "would remove")} lock ${path} (its runner is gone)`),
         ...report.temps.map((path) =>
           `${verb("removed", "would remove")} ${path} (a write a killed ork left)`

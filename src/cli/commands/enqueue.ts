@@ -13,29 +13,36 @@ import { printJson, queueFor } from "../workspace.ts";
  * @param value what was given, if anything
  * @param hint how to fix a refused value
  * @param minimum the smallest value accepted
+ * @param maximum the largest value accepted
  * @returns the number, or undefined when the flag was not given
- * @throws {InputError} for anything but decimal digits (spaces around them aside) or a value below `minimum`
+ * @throws {InputError} for anything but decimal digits (a space too: `" 5"` is a typo, not 5) or a value out
+ *   of range
  */
 export function wholeNumberFlag(
   flag: string,
   value: string | undefined,
   hint: string,
   minimum = 0,
+  maximum = Number.MAX_SAFE_INTEGER,
 ): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < minimum) {
-    throw new InputError(`${flag} must be a whole number >= ${minimum}, got ${JSON.stringify(value)}`, hint);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum || number > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `>= ${minimum}` : `from ${minimum} to ${maximum}`;
+    throw new InputError(`${flag} must be a whole number ${range}, got ${JSON.stringify(value)}`, hint);
   }
   return number;
 }
 
+/** The most automatic retries a job may have: more is a loop, not a retry. */
+export const MAX_RETRIES_FLAG = 100;
+
 /**
- * A plain decimal number (`30`, `1.5`, ` 5 `), or undefined for anything else: no sign, exponent, hex,
- * binary or octal prefix, `Infinity`, or empty text, which `Number()` would all accept.
+ * A plain decimal number (`30`, `1.5`), or undefined for anything else: no sign, exponent, hex, binary or
+ * octal prefix, `Infinity`, spaces or empty text, which `Number()` would all accept.
  */
 export function plainDecimal(value: string): number | undefined {
-  const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+  const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
   return number !== undefined && Number.isFinite(number) ? number : undefined;
 }
 
@@ -110,6 +117,8 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
           "--max-retries",
           opts.maxRetries,
           "e.g. --max-retries 2; 0 means no retry",
+          0,
+          MAX_RETRIES_FLAG,
         ),
       };
       checkNewJob(input, {}, { ...FLAG_NAMES, prompt: flag ?? FLAG_NAMES.prompt });

@@ -44,7 +44,8 @@ export function listCommand(ctx: CliContext): CommandUnknownOpts {
     .action(async (opts) => {
       const { queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
       const status = statusFlag(opts.status);
-      const jobs = await queue.list({ status });
+      // A look changes nothing: an invalid job file is reported, not quarantined.
+      const jobs = await queue.peek({ status });
       if (opts.json) return printJson(ctx, jobs);
       if (jobs.length === 0) return ctx.output.out(status ? `no ${status} jobs` : "no jobs");
       const rows = [["ID", "PRI", "STATUS", "ROLE", "AGE", "DESCRIPTION"]];

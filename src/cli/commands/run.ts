@@ -48,7 +48,7 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
       const { completed, failed, retrying, cancelled, requeued } = report.outcomes;
       ctx.output.out(
         `ork run: ${completed} completed, ${failed} failed` +
-          (retrying ? `, ${retrying} to retry` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
+          (retrying ? `, ${retrying} retried` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
           (requeued ? `, ${requeued} put back to pending` : ""),
       );
       ctx.exitCode = report.exitCode;
