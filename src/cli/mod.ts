@@ -161,8 +161,10 @@ function guardOptionValues(command: CommandUnknownOpts): void {
     const flag = option.long ?? option.short ?? option.name();
     const parse = option.parseArg;
     let given = false;
+    // The global -C may also follow the command (an alias `ork -C ~/repo` used with -C again): the last wins.
+    const once = option.attributeName() !== "repo";
     option.argParser((value: string, previous: unknown) => {
-      if (given) {
+      if (given && once) {
         throw new InputError(`${flag} was given twice`, `give ${flag} once, with the value you mean`);
       }
       given = true;

@@ -22,7 +22,7 @@ const END = String.raw`(?=$|[\s;&|)])`;
  * repetition in these patterns is bounded, so that a pattern costs time in proportion to the command's length
  * (an unbounded `(?:\S+\s+)*?` before a lookahead that scans to the end takes cubic time on a long line).
  */
-const GIT = String.raw`\bgit\s+(?:[^\s;&|]+\s+){0,6}?`;
+const GIT = String.raw`\bgit\s+(?:[^\s;&|]+\s+){0,16}?`;
 /** What follows a subcommand, up to the end of its command: bounded, see {@link GIT}. */
 const REST = String.raw`[^;&|]{0,400}`;
 
@@ -68,7 +68,8 @@ export const DEFAULT_FORBIDDEN_PATTERNS: readonly ForbiddenPattern[] = [
   {
     refuses: "git branch -f main (resetting main or master)",
     pattern: GIT +
-      String.raw`branch\s+(?:-\S+\s+)*(?:--force|-[a-zA-Z]*f[a-zA-Z]*)\s+(?:-\S+\s+)*(?:main|master)${END}`,
+      String
+        .raw`branch\s+(?:-\S+\s+){0,16}(?:--force|-[a-zA-Z]*f[a-zA-Z]*)\s+(?:-\S+\s+){0,16}(?:main|master)${END}`,
   },
   {
     refuses: ":(){ :|:& };: (a fork bomb)",
@@ -85,6 +86,7 @@ const ORCHESTRATOR: OrchestratorSettings = {
   stale_lock_timeout: 3600,
   max_retries: 2,
   log_max_bytes: 100 * 1024 * 1024,
+  retry_on: ["command", "timeout", "gate", "conflict"],
   target_branch: null,
   sandbox: "auto",
   sandbox_writable: [],

@@ -68,6 +68,14 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "an integer >= 4096",
     hint: "set it to a number of bytes such as 104857600 (100 MiB)",
   },
+  "orchestrator.retry_on": {
+    expected: "a list of command, timeout, gate, conflict, setup",
+    hint: "list the kinds of failure that run a job again, such as [command, gate, conflict], or [] for none",
+  },
+  "orchestrator.retry_on[]": {
+    expected: "one of command, timeout, gate, conflict, setup",
+    hint: "write command, timeout, gate, conflict or setup",
+  },
   "orchestrator.target_branch": {
     expected: "a branch name or null",
     hint: 'set it to a branch name such as "main", or null for the branch checked out in the main worktree',

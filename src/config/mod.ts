@@ -18,6 +18,7 @@ export type {
   GateType,
   OrchestratorSettings,
   OrkConfig,
+  RetryKind,
   RoleConfig,
 } from "./types.ts";
 export { CONFIG_FILES } from "./types.ts";

@@ -86,7 +86,8 @@ const orkFolder = z.string().check(z.superRefine((path, ctx) => {
   const parts = path.split("/").filter((part) => part !== "" && part !== ".");
   if (
     !path.startsWith("/") && parts[0] === ".ork" && parts.length >= 2 && !parts.includes("..") &&
-    !ORK_FOLDERS.includes(parts[1]!)
+    // Compared without case: on a case-insensitive disk `.ork/Logs` is `.ork/logs`.
+    !ORK_FOLDERS.includes(parts[1]!.toLowerCase())
   ) return;
   ctx.addIssue(hinted(
     `${JSON.stringify(path)} is not a folder of its own below .ork/`,
@@ -103,6 +104,7 @@ const orchestratorSchema = z.partial(z.strictObject({
   stale_lock_timeout: seconds,
   max_retries: z.int().check(z.minimum(0)),
   log_max_bytes: z.int().check(z.minimum(4096)),
+  retry_on: z.array(z.enum(["command", "timeout", "gate", "conflict", "setup"])),
   target_branch: z.nullable(z.string().check(z.minLength(1))),
   sandbox: z.enum(["auto", "off", "required"]),
   sandbox_writable: z.array(homePath),

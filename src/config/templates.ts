@@ -41,6 +41,9 @@ orchestrator:
   # The most output of one command or gate kept in a job's log, in bytes (104857600 = 100 MiB); past it
   # the start and the end are kept, with a line saying how much was cut.
   log_max_bytes: ${orchestrator.log_max_bytes}
+  # The kinds of failure that run a job again while it has retries: command (it exited non-zero), timeout
+  # (at most once), gate, conflict, setup. A secrets finding or a role refusal never does.
+  retry_on: [${orchestrator.retry_on.join(", ")}]
   # The branch passing work lands on; null means the branch checked out in the main worktree.
   target_branch: null
   # Confinement of jobs and gates: auto (bubblewrap when it works on this machine), off, or required

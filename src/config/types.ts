@@ -23,6 +23,11 @@ export interface OrchestratorSettings {
    * and the end are kept, with a line saying how much was cut.
    */
   log_max_bytes: number;
+  /**
+   * The kinds of failure that run a job again while it has retries (default command, timeout, gate,
+   * conflict); a timeout at most once. A secrets finding, a role refusal or a change to ork's config never do.
+   */
+  retry_on: RetryKind[];
   /** The branch work lands on; `null` (the default) means the branch checked out in the main worktree. */
   target_branch: string | null;
   /** Confinement of jobs and gates: `auto` (bubblewrap when it works), `off`, or `required` (refuse without it). */
@@ -45,6 +50,9 @@ export interface EnvironmentSettings {
   /** Seconds setup may run before it is stopped and counted as failed; > 0 (default 900). */
   timeout: number;
 }
+
+/** A kind of failure `orchestrator.retry_on` can name. */
+export type RetryKind = "command" | "timeout" | "gate" | "conflict" | "setup";
 
 /** How a job's work lands on the target branch (`landing:` in `config/orchestrator.yaml`). */
 export interface LandingSettings {

@@ -78,8 +78,8 @@ export function patternDescription(pattern: string): string | undefined {
 }
 
 /**
- * A word as a forbidden pattern should see it: a dynamic word's source without the double quotes around it
- * (`"$HOME"` is `$HOME`), an absolute path normalised (`/.` and `//` are `/`).
+ * A word as a forbidden pattern should see it: a dynamic word's source without its double quotes (`"$HOME"/`
+ * is `$HOME/`), a path from the root or the home folder normalised (`/.` and `//` are `/`, `~/.` is `~`).
  *
  * @example
  * ```ts
@@ -93,8 +93,9 @@ export function patternDescription(pattern: string): string | undefined {
  * ```
  */
 export function plainWord(word: string): string {
-  if (isDynamicWord(word)) return wordText(word).replace(/^"(.*)"$/s, "$1");
-  return word.startsWith("/") ? posix.normalize(word) : word;
+  // A word is one argument: whitespace inside it (`"push -f"`) must not read as two, so it becomes \x01.
+  const text = (isDynamicWord(word) ? wordText(word).replaceAll('"', "") : word).replace(/\s/g, "\x01");
+  return /^(?:\/|~|\$HOME\b|\$\{HOME\})/.test(text) ? posix.normalize(text) : text;
 }
 
 /** The first forbidden pattern (the role's, then the global ones) found anywhere in `command`. */
@@ -209,6 +210,7 @@ export async function checkCommand(config: OrkConfig, role: string, command: str
   // a path to the root written another way (`/.`, `//`) as `/`.
   for (const words of commands) {
     const seen = forbiddenPattern(config, role, words.map(plainWord).join(" "));
+    // (The first pass saw the text as written: a pattern that matches only there is the text's.)
     if (seen !== null) return refuse(seen);
   }
   const tools = [...new Set(commands.map((words) => commandName(words[0]!)))];

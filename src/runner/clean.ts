@@ -98,6 +98,8 @@ export async function cleanRepo(
   // every worktree seen here has its owner in the jobs read below, and a new job's worktree is never taken
   // for an orphan.
   const present = await listWorktrees(ws.root);
+  // Branches too: a branch seen here was set after its job's claim, which the jobs read below then show.
+  const ourBranches = await branchesMatching(ws.root, "ork/*");
   // A worktree belongs to the job that last recorded it; it is kept while that job's runner lives (a running
   // job's, or an idle worker's reused one).
   const jobs = options.dryRun ? await queue.peek() : await queue.list();
@@ -127,7 +129,9 @@ export async function cleanRepo(
 
   // A branch checked out in a worktree (the user's, which clean keeps) is in use, merged or not.
   const checkedOut = new Set(present.map((worktree) => worktree.branch));
-  const branches = (await leftoverBranches(ws.root, target, jobs)).filter((b) => !checkedOut.has(b));
+  const branches = (await leftoverBranches(ws.root, target, jobs, ourBranches)).filter((b) =>
+    !checkedOut.has(b)
+  );
   if (!options.dryRun) { for (const branch of branches) await deleteBranch(ws.root, branch); }
 
   for (const path of deadLocks) {
@@ -193,20 +197,29 @@ async function pruneEnvironments(
 
 /**
  * The `ork/*` branches nothing needs any more: merged into the target, of a job that landed (with `squash` the
- * branch is never merged), or of an earlier try of a job whose record names a later one. The branch a failed
- * job's last try kept, for `git log`, stays; so does a branch no job record names.
+ * branch is never merged), or of an earlier try of a finished job whose record names a later one. The branch a
+ * failed job's last try kept stays, for `git log`; so do a branch no job record names and every branch of a
+ * pending or running job (its record may not name the try under way yet).
+ *
+ * @param listed the `ork/*` branches, listed before `jobs` were read
  */
-async function leftoverBranches(root: string, target: string, jobs: readonly Job[]): Promise<string[]> {
+async function leftoverBranches(
+  root: string,
+  target: string,
+  jobs: readonly Job[],
+  listed: readonly string[],
+): Promise<string[]> {
   const merged = new Set(await branchesMergedInto(root, target, "ork/*"));
   const byShortId = new Map<string, Job | null>();
   for (const job of jobs) {
     const short = shortId(job.id);
     byShortId.set(short, byShortId.has(short) ? null : job);
   }
-  return (await branchesMatching(root, "ork/*")).filter((branch) => {
+  return listed.filter((branch) => {
     if (merged.has(branch)) return true;
     const job = byShortId.get(branch.slice(-8));
     if (!job || ownedByJob({ ...job, worktree: null, branch }, "").problem !== null) return false;
+    if (job.status === "pending" || job.status === "running") return false;
     return job.landed_commit !== null && job.status === "completed" || job.branch !== branch;
   });
 }

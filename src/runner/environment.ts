@@ -36,6 +36,8 @@ export interface EnvironmentRequest {
   readonly settings: EnvironmentSettings;
   /** Where environments are kept (`.ork/env`). */
   readonly envDir: string;
+  /** The most of setup's output kept in the log (`orchestrator.log_max_bytes`). */
+  readonly maxLogBytes?: number;
   /** Where the per-key setup locks go (`.ork/locks`). */
   readonly locksDir: string;
   /** The job worktree, holding exactly `commit` (no untracked files). */
@@ -127,6 +129,7 @@ export async function prepareForJob(
     settings: ctx.config.environment,
     envDir: ctx.paths.env,
     locksDir: ctx.paths.locks,
+    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
   });
   if (prepared.ok && prepared.summary !== null && (options.record === "always" || prepared.built)) {
     await ctx.queue.record(job.id, { environment: prepared.summary });
@@ -203,6 +206,7 @@ async function runSetup(
     sandbox: request.sandbox,
     signal: request.signal,
     onStart: request.onStart,
+    ...(request.maxLogBytes === undefined ? {} : { maxLogBytes: request.maxLogBytes }),
   });
   const failure = (error: string): EnvironmentResult => ({ ok: false, error, cancelled: false });
   if (outcome.cancelled) return { ok: false, error: "stopped during environment setup", cancelled: true };

@@ -38,6 +38,7 @@ import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
 import type { Train } from "./train.ts";
 import { jobNames } from "./names.ts";
+import { type FailureKind, retryAllowed } from "./retry.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
 
 /** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
@@ -218,7 +219,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       await wipeSlot(ctx);
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
       if (prepared.cancelled) return cancelled(ctx, ref);
-      return await failed(ctx, ref, prepared.error, {}, { retry: false });
+      return await failed(ctx, ref, prepared.error, {}, { retry: mayRetry(ctx, job, "setup") });
     }
     environmentPaths = prepared.paths;
     logSizeBefore = (await Deno.stat(logPath)).size;
@@ -269,7 +270,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       ? `killed by ${outcome.signal ?? "a signal"}`
       : `exit code ${outcome.exitCode}${last ? `: ${last}` : ""}${hint ? `; ${hint}` : ""}`;
     await keepForInspection(ctx, job, worktree, names.branch, base, how);
-    return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode });
+    return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode }, {
+      retry: mayRetry(ctx, job, outcome.timedOut ? "timeout" : "command"),
+    });
   }
 
   const exposed = environmentPaths.length === 0 ? null : await stillIgnored(worktree, environmentPaths);
@@ -384,7 +387,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       // No conflict markers reach any branch: the job runs again from the new tip while it has retries.
       return await failed(ctx, ref, `conflicts with ${ctx.target} in ${result.files.join(", ")}`, {
         exit_code: 0,
-      });
+      }, { retry: mayRetry(ctx, job, "conflict") });
     case "changes-protected":
       // Running it again would change them again.
       return await failed(
@@ -402,9 +405,8 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
         ctx,
         ref,
         `${ctx.target} moved outside ork ${result.attempts} times while the gates ran`,
-        {
-          exit_code: 0,
-        },
+        { exit_code: 0 },
+        { retry: mayRetry(ctx, job, "conflict") },
       );
     case "gates-failed": {
       // Name the gates that ran and failed; later required gates were not run once one had failed.
@@ -414,7 +416,14 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       const why = `required gate ${(failedRan.length > 0 ? failedRan : notRun).join(", ")} ` +
         (failedRan.length > 0 ? "failed" : "did not run") +
         (failedRan.length > 0 && notRun.length > 0 ? ` (not run after it: ${notRun.join(", ")})` : "");
-      return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } });
+      // A secrets finding is in the job's change: running it again finds it again.
+      const secretsOnly = failedRan.length > 0 &&
+        failedRan.every((name) =>
+          ctx.config.merge_gates.find((gate) => gate.name === name)?.type === "secrets"
+        );
+      return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } }, {
+        retry: mayRetry(ctx, job, secretsOnly ? "secrets" : "gate"),
+      });
     }
     case "checkout-would-lose-work":
       return await failed(
@@ -429,8 +438,9 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     case "environment-failed":
       await wipeSlot(ctx);
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
-      // Its inputs as the job left them make setup fail: running the job again would do the same.
-      return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: false });
+      // Its inputs as the job left them make setup fail: running the job again would do the same, unless setup
+      // is flaky and retry_on says so.
+      return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: mayRetry(ctx, job, "setup") });
     case "cancelled":
       // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
       await deleteBranch(root, names.branch);
@@ -604,6 +614,11 @@ async function requeue(ctx: JobContext, job: JobRef, reason: string): Promise<Jo
   await ctx.queue.requeue(job.id, reason);
   ctx.events.emit({ kind: "requeued", job, reason });
   return "requeued";
+}
+
+/** Whether a failure of `kind` may spend one of the job's retries (see retry.ts). */
+function mayRetry(ctx: JobContext, job: Job, kind: FailureKind): boolean {
+  return retryAllowed(kind, ctx.config.orchestrator.retry_on, job.retry_count);
 }
 
 async function failed(

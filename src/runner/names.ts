@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, dirname, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
 import type { WorktreeInfo } from "../git/mod.ts";
 import { type Job, shortId } from "../queue/mod.ts";
 
@@ -43,9 +43,11 @@ export function ownedByJob(
 ): { problem: string | null } {
   const short = shortId(job.id);
   if (job.worktree !== null) {
+    // ork records absolute paths; a relative one would be judged against one folder and removed in another.
     const path = resolve(job.worktree);
     if (
-      dirname(path) !== resolve(worktreesDir) || JOB_WORKTREE_NAME.exec(basename(path))?.[1] !== short
+      !isAbsolute(job.worktree) || dirname(path) !== resolve(worktreesDir) ||
+      JOB_WORKTREE_NAME.exec(basename(path))?.[1] !== short
     ) {
       return {
         problem: `its worktree ${job.worktree} is not one of ork's job worktrees (${worktreesDir}/ork-...)`,

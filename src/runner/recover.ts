@@ -42,15 +42,22 @@ export async function recoverOrphans(ctx: {
   events?: EventLog;
 }): Promise<Job[]> {
   const recovered: Job[] = [];
-  for (const job of await ctx.queue.list({ status: "running" })) {
+  const running = await ctx.queue.list({ status: "running" });
+  for (const job of running) {
     const owner = parseWorker(job.worker);
     // A job another program claimed, or one a runner on another machine runs: not ours to judge.
     if (owner === null || runnerAlive(ctx.locksDir, owner, ctx.host) !== false) continue;
     // The record says what to remove: a record naming the user's files or branches was not written by ork, and
     // nothing it names is touched.
-    const { problem } = ownedByJob(job, ctx.worktreesDir);
+    const problem = ownedByJob(job, ctx.worktreesDir).problem ?? await sharedOrLinked(job, running);
     if (problem !== null) {
-      await ctx.queue.quarantine(job.id, `not recovered: ${problem}; nothing it names was touched`);
+      try {
+        await ctx.queue.quarantine(job.id, `not recovered: ${problem}; nothing it names was touched`);
+      } catch (error) {
+        // Another ork recovering at the same moment moved it first.
+        if (error instanceof OrkError && error.code === "job-not-found") continue;
+        throw error;
+      }
       ctx.events?.emit({
         kind: "warning",
         message: `job ${job.id} was not recovered: ${problem}; its file is in quarantine and nothing it ` +
@@ -92,6 +99,27 @@ export async function recoverOrphans(ctx: {
     }
   }
   return recovered;
+}
+
+/**
+ * Why a job's record, whose names are its own, still may not steer recovery: another running job records the
+ * same worktree or branch (a hand-made record borrowing a live job's id ending), or its worktree is a symlink
+ * (git would follow it into another folder). Null when neither.
+ */
+async function sharedOrLinked(job: Job, running: readonly Job[]): Promise<string | null> {
+  const other = running.find((peer) =>
+    peer.id !== job.id &&
+    ((job.worktree !== null && peer.worktree === job.worktree) ||
+      (job.branch !== null && peer.branch === job.branch))
+  );
+  if (other) return `job ${other.id} records the same worktree or branch`;
+  if (job.worktree === null) return null;
+  try {
+    if ((await Deno.lstat(job.worktree)).isSymlink) return `its worktree ${job.worktree} is a symlink`;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) throw error;
+  }
+  return null;
 }
 
 /**

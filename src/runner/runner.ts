@@ -142,16 +142,18 @@ async function runHoldingLock(
       if (!options.verbose) options.stderr?.(`ork: ${message}`);
     }
   }
+  // Where recovery looks, at the start and, in a daemon, while idle.
+  const orphans = {
+    queue,
+    root: ws.root,
+    locksDir: ws.paths.locks,
+    host: identity.host,
+    target,
+    worktreesDir: ws.paths.worktrees,
+    events,
+  };
   try {
-    await recoverOrphans({
-      queue,
-      root: ws.root,
-      locksDir: ws.paths.locks,
-      host: identity.host,
-      target,
-      worktreesDir: ws.paths.worktrees,
-      events,
-    });
+    await recoverOrphans(orphans);
     const leftovers = await removeLeftoverWorktrees({
       root: ws.root,
       worktreesDir: ws.paths.worktrees,
@@ -219,15 +221,7 @@ async function runHoldingLock(
     if (looking || Date.now() - lastLook < PEER_LOOK_MS) return;
     looking = true;
     try {
-      await recoverOrphans({
-        queue,
-        root: ws.root,
-        locksDir: ws.paths.locks,
-        host: identity.host,
-        target,
-        worktreesDir: ws.paths.worktrees,
-        events,
-      });
+      await recoverOrphans(orphans);
     } catch (error) {
       events.emit({ kind: "warning", message: `could not settle dead runners' jobs: ${reasonOf(error)}` });
     } finally {

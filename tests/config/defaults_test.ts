@@ -10,6 +10,7 @@ Deno.test("the defaults are the documented values", () => {
     stale_lock_timeout: 3600,
     max_retries: 2,
     log_max_bytes: 104857600,
+    retry_on: ["command", "timeout", "gate", "conflict"],
     target_branch: null,
     sandbox: "auto",
     sandbox_writable: [],

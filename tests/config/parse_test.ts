@@ -159,7 +159,7 @@ Deno.test("an unknown key points at the key and suggests the near miss", () => {
     message: 'config/orchestrator.yaml:5: orchestrator: unknown key "max_concurrency"',
     hint:
       'did you mean "max_concurrent"? known keys: max_concurrent, worktree_base, queue_dir, job_timeout, ' +
-      "stale_lock_timeout, max_retries, log_max_bytes, target_branch, sandbox, sandbox_writable",
+      "stale_lock_timeout, max_retries, log_max_bytes, retry_on, target_branch, sandbox, sandbox_writable",
   });
 });
 
@@ -197,7 +197,7 @@ Deno.test("of several problems the one nearest the top is reported", () => {
     message: 'config/orchestrator.yaml:2: orchestrator: unknown key "bogus"',
     hint:
       "known keys: max_concurrent, worktree_base, queue_dir, job_timeout, stale_lock_timeout, max_retries, " +
-      "log_max_bytes, target_branch, sandbox, sandbox_writable",
+      "log_max_bytes, retry_on, target_branch, sandbox, sandbox_writable",
   });
 });
 

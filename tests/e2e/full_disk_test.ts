@@ -30,6 +30,18 @@ const canMount = await (async () => {
   return disk !== null;
 })();
 
+/** A repository with one commit and `ork init` done, in `dir/repo`. */
+async function initialisedRepo(dir: string): Promise<string> {
+  const repo = join(dir, "repo");
+  await Deno.mkdir(repo);
+  await git(repo, "init", "--quiet", "--initial-branch=main");
+  await git(repo, "config", "user.name", "t");
+  await git(repo, "config", "user.email", "t@localhost");
+  await git(repo, "commit", "--quiet", "--allow-empty", "-m", "start");
+  assert.equal((await ork(["init"], { cwd: repo })).code, 0);
+  return repo;
+}
+
 /** Writes zeros into `dir` until the disk is full. */
 async function fill(dir: string): Promise<void> {
   await run("sh", ["-c", `dd if=/dev/zero of=${dir}/filler bs=16k 2>/dev/null; true`]);
@@ -41,13 +53,7 @@ Deno.test({
   ignore: !canMount,
   async fn() {
     await using disk = (await smallDisk())!;
-    const repo = join(disk.dir, "repo");
-    await Deno.mkdir(repo);
-    await git(repo, "init", "--quiet", "--initial-branch=main");
-    await git(repo, "config", "user.name", "t");
-    await git(repo, "config", "user.email", "t@localhost");
-    await git(repo, "commit", "--quiet", "--allow-empty", "-m", "start");
-    assert.equal((await ork(["init"], { cwd: repo })).code, 0);
+    const repo = await initialisedRepo(disk.dir);
     const first = await ork([
       "enqueue",
       "--role",
@@ -89,13 +95,7 @@ Deno.test({
   ignore: !canMount,
   async fn() {
     await using disk = (await smallDisk())!;
-    const repo = join(disk.dir, "repo");
-    await Deno.mkdir(repo);
-    await git(repo, "init", "--quiet", "--initial-branch=main");
-    await git(repo, "config", "user.name", "t");
-    await git(repo, "config", "user.email", "t@localhost");
-    await git(repo, "commit", "--quiet", "--allow-empty", "-m", "start");
-    assert.equal((await ork(["init"], { cwd: repo })).code, 0);
+    const repo = await initialisedRepo(disk.dir);
     await Deno.writeTextFile(join(repo, "config/orchestrator.yaml"), "orchestrator:\n  sandbox: off\n");
     await Deno.writeTextFile(
       join(repo, "config/agent_roles.yaml"),

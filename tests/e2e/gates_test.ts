@@ -182,3 +182,13 @@ Deno.test("the one-file bundle runs the secrets and file_size gates", async () =
   assert.match(result.stdout, /^no_secrets +FAILED .* 2 findings: app\.env:2 \(AWS access key\)/m);
   assert.match(result.stdout, /^small_files +passed/m);
 });
+
+Deno.test("a secrets finding is not retried: it is in the job's change and would be found again", async () => {
+  await using s = await setup(GATES);
+  const id = await s.enqueue("add the app's settings", writeKeys("config/app.env"));
+  const result = await s.run("--once");
+  assert.equal(result.code, 1, result.stderr);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0, "max_retries 2, but no retry spent");
+});

@@ -196,6 +196,11 @@ Deno.test("the forbidden patterns see the command as the shell runs it: quoted a
       "rm -rf /.",
       "rm -rf //",
       `bash -c 'rm -rf "$HOME"'`,
+      `rm -rf "$HOME"/`,
+      `rm -rf "$HOME"/*`,
+      "rm -rf ~/.",
+      `rm -rf "$HOME/."`,
+      `rm -rf "/"*`,
     ]
   ) {
     const result = await ork(["enqueue", "--role", "cleaner", "--desc", "x", "--cmd", command], {
@@ -205,10 +210,16 @@ Deno.test("the forbidden patterns see the command as the shell runs it: quoted a
     assert.match(result.stderr, /^ork: the command matches forbidden pattern .*\(rm -rf [~/]/, command);
     assert.equal(result.stderr.split("\n").length, 2, "one line");
   }
-  const fine = await ork(["enqueue", "--role", "cleaner", "--desc", "x", "--cmd", "rm -rf build/"], {
+  // Look-alikes pass: a path below the root, and words that only quote a pattern.
+  for (const command of ["rm -rf build/", `git log --grep "push -f" main`, `echo "never rm -rf ~"`]) {
+    const fine = await ork(["enqueue", "--role", "cleaner", "--desc", "x", "--cmd", command], { cwd: s.dir });
+    assert.equal(fine.code, 0, `${command}: ${fine.stderr}`);
+  }
+  const manyOptions = "git -c a=b -c c=d -c e=f -C x push -f origin main";
+  const forced = await ork(["enqueue", "--role", "cleaner", "--desc", "x", "--cmd", manyOptions], {
     cwd: s.dir,
   });
-  assert.equal(fine.code, 0, fine.stderr);
+  assert.equal(forced.code, 2, "a force push behind many global options is refused");
   // A long line of what backtracked cubically (15-18 s at 13 KB) is judged at once; a longer one is refused.
   const long = await ork(["enqueue", "--role", "cleaner", "--desc", "x", "--cmd", "git push ".repeat(1500)], {
     cwd: s.dir,
@@ -222,7 +233,7 @@ Deno.test("the forbidden patterns see the command as the shell runs it: quoted a
     tooLong.stderr,
     "ork: --cmd has 20000 bytes; at most 16384; put a long script in a file in the repository and run that file\n",
   );
-  assert.equal((await s.queue.list()).length, 2, "only the two allowed jobs are in the queue");
+  assert.equal((await s.queue.list()).length, 4, "only the allowed jobs are in the queue");
 });
 
 Deno.test("a job's output past log_max_bytes keeps its start and end, with a line saying what was cut", async () => {
@@ -251,4 +262,63 @@ Deno.test("ork logs --tail reads a 600 MB log from its end", async () => {
   const result = await ork(["logs", id, "--tail", "2"], { cwd: s.dir });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, "second to last\nthe last line\n");
+});
+
+Deno.test("a dead runner's job whose worktree is a symlink, or a relative path, is quarantined and nothing is removed", async () => {
+  await using s = await runFixture();
+  const elsewhere = join(s.trace, "user-worktree");
+  await Deno.mkdir(elsewhere);
+  await Deno.writeTextFile(join(elsewhere, "notes.txt"), "mine\n");
+  const linked = await s.enqueue("symlinked worktree", "true");
+  const relative = await s.enqueue("relative worktree", "true");
+  const dead = await deadRunner();
+  await s.queue.claim(dead.worker);
+  await s.queue.claim(dead.worker);
+  const link = join(s.dir, `.ork/worktrees/ork-tester-1-${linked.slice(-8)}`);
+  await Deno.mkdir(join(s.dir, ".ork/worktrees"), { recursive: true });
+  await Deno.symlink(elsewhere, link);
+  await s.queue.record(linked, { worktree: link });
+  await s.queue.record(relative, { worktree: `ork-tester-1-${relative.slice(-8)}` });
+
+  const result = await ork(["clean"], { cwd: s.dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    await Deno.readTextFile(join(elsewhere, "notes.txt")),
+    "mine\n",
+    "the symlink's target is intact",
+  );
+  for (const id of [linked, relative]) assert.ok(exists(join(s.dir, `.ork/quarantine/${id}.json`)), id);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(log, new RegExp(`job ${linked} was not recovered: its worktree .* is a symlink`));
+  assert.match(
+    log,
+    new RegExp(`job ${relative} was not recovered: its worktree ork-tester-1-\\w+ is not one of`),
+  );
+});
+
+Deno.test("the global -C may be given again after the command; the last one wins", async () => {
+  await using s = await runFixture();
+  const result = await ork(["-C", s.dir, "list", "-C", s.dir], { cwd: "/" });
+  assert.equal(result.code, 0, result.stderr);
+});
+
+Deno.test("retry_on: a timeout runs again once by default; a kind retry_on leaves out fails at once", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const slow = await s.enqueue("hangs", "sleep 7.391", "--timeout", "0.5", "--max-retries", "2");
+  assert.equal((await s.run("--once")).code, 1);
+  const timedOut = await s.queue.get(slow);
+  assert.equal(timedOut.status, "failed");
+  assert.equal(timedOut.retry_count, 1, "one retry of the two, for a timeout");
+  assert.match(timedOut.error ?? "", /timed out after 0\.5s/);
+
+  await Deno.writeTextFile(
+    join(s.dir, "config/orchestrator.yaml"),
+    "orchestrator:\n  sandbox: off\n  retry_on: [conflict]\n",
+  );
+  await git(s.dir, "commit", "--quiet", "-am", "retry only conflicts");
+  const failing = await s.enqueue("fails", "exit 4", "--max-retries", "2");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(failing);
+  assert.equal(job.status, "failed");
+  assert.equal(job.retry_count, 0);
 });
