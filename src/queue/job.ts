@@ -10,7 +10,7 @@ import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -66,8 +66,28 @@ export interface Job {
   sandbox: string | null;
   /** Its worktree's environment as last prepared: the key, and whether setup ran or a kept result was copied. */
   environment: string | null;
+  /** Each run that ended, oldest first: how it ended and why (`ork show` and `ork logs` can tell them apart). */
+  tries: JobTry[];
   /** The version of this record's layout. */
   schema_version: number;
+}
+
+/** One run of a job, recorded when it ends (see `transition`). */
+export interface JobTry {
+  /** 1 for the first run. */
+  try: number;
+  /** When it started. */
+  started_at: string | null;
+  /** When it ended. */
+  finished_at: string;
+  /** `completed`, `failed`, `cancelled`, `retrying` (failed, and runs again) or `requeued` (stopped or recovered). */
+  outcome: "completed" | "failed" | "cancelled" | "retrying" | "requeued";
+  /** Why it did not complete, or a note (`recovered: ...`). */
+  error: string | null;
+  /** The branch that held its work, if it had one. */
+  branch: string | null;
+  /** The commit the target moved to, when it landed. */
+  landed_commit: string | null;
 }
 
 /** What a caller gives to enqueue a job; the queue fills in the rest. */
@@ -152,6 +172,7 @@ export function newJobRecord(
     status: "pending",
     created_at: createdAt.toISOString(),
     ...NO_RUN_YET,
+    tries: [],
     schema_version: SCHEMA_VERSION,
   };
 }

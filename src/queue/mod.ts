@@ -12,6 +12,7 @@ export {
   DEFAULT_PRIORITY,
   InvalidJobFile,
   type Job,
+  type JobTry,
   MAX_COMMAND_BYTES,
   MAX_PROMPT_BYTES,
   MAX_TIMEOUT_SECONDS,

@@ -41,6 +41,15 @@ const jobSchema = z.looseObject({
   pid: nullable(z.int().check(z.positive())),
   sandbox: nullable(z.string()),
   environment: nullable(z.string()),
+  tries: z.array(z.looseObject({
+    try: z.int().check(z.positive()),
+    started_at: nullable(isoTime),
+    finished_at: isoTime,
+    outcome: z.enum(["completed", "failed", "cancelled", "retrying", "requeued"]),
+    error: nullable(z.string()),
+    branch: nullable(z.string()),
+    landed_commit: nullable(z.string()),
+  })),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
@@ -97,6 +106,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   (record) => ({ environment: null, ...record }),
   // 4 -> 5: the agent preset and its prompt.
   (record) => ({ agent: null, prompt: null, ...record }),
+  // 5 -> 6: the record of each try (none kept before).
+  (record) => ({ tries: [], ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

@@ -13,7 +13,7 @@
  */
 
 import { OrkError } from "../errors/mod.ts";
-import type { Job } from "./job.ts";
+import type { Job, JobTry } from "./job.ts";
 
 /** Every status a job can have. */
 export const JOB_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
@@ -58,6 +58,22 @@ export type TransitionChanges = Partial<
   >
 >;
 
+/** The record of the run `job` (running) had, ending now as `next`. */
+function tryOf(job: Job, next: Job, at: string): JobTry {
+  const outcome = next.status === "pending"
+    ? (next.retry_count > job.retry_count ? "retrying" : "requeued")
+    : next.status as "completed" | "failed" | "cancelled";
+  return {
+    try: (job.tries?.length ?? 0) + 1,
+    started_at: job.started_at,
+    finished_at: at,
+    outcome,
+    error: outcome === "completed" ? null : next.error,
+    branch: next.branch,
+    landed_commit: outcome === "completed" ? next.landed_commit : null,
+  };
+}
+
 /**
  * The job after moving it to `to`: checks the move against {@link ALLOWED_MOVES} and sets the timestamps the new
  * status implies (a running job has `started_at`, a finished one `finished_at`, a pending one neither).
@@ -87,6 +103,8 @@ export function transition(
   }
   const at = now.toISOString();
   const next: Job = { ...job, ...changes, status: to };
+  // A run that ends is kept in `tries`, whatever ended it.
+  if (job.status === "running" && to !== "running") next.tries = [...(job.tries ?? []), tryOf(job, next, at)];
   switch (to) {
     case "running":
       return { ...next, started_at: at, finished_at: null };

@@ -322,3 +322,25 @@ Deno.test("retry_on: a timeout runs again once by default; a kind retry_on leave
   assert.equal(job.status, "failed");
   assert.equal(job.retry_count, 0);
 });
+
+Deno.test("the job keeps each try: a conflict, then the landing, each with its branch and how it ended", async () => {
+  await using s = await runFixture();
+  await Deno.writeTextFile(join(s.dir, "shared.txt"), "zero\n");
+  await git(s.dir, "add", "shared.txt");
+  await git(s.dir, "commit", "--quiet", "-m", "shared");
+  const a = await s.enqueue("a", "echo a > shared.txt");
+  const b = await s.enqueue("b", "echo b > shared.txt");
+  assert.equal((await s.run("--once", "--workers", "2")).code, 0);
+  const jobs = [await s.queue.get(a), await s.queue.get(b)];
+  const rerun = jobs.find((job) => job.retry_count === 1)!;
+  const first = jobs.find((job) => job.retry_count === 0)!;
+  assert.deepEqual(first.tries.map((t) => [t.try, t.outcome, t.landed_commit]), [[
+    1,
+    "completed",
+    first.landed_commit,
+  ]]);
+  assert.deepEqual(rerun.tries.map((t) => [t.try, t.outcome]), [[1, "retrying"], [2, "completed"]]);
+  assert.match(rerun.tries[0]!.error ?? "", /^conflicts with main in shared\.txt$/);
+  assert.match(rerun.tries[0]!.branch ?? "", /^ork\/tester-\d+-\w{8}$/);
+  for (const t of rerun.tries) assert.ok(t.started_at !== null && t.started_at <= t.finished_at);
+});

@@ -62,6 +62,7 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "pid",
     "sandbox",
     "environment",
+    "tries",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -296,9 +297,10 @@ Deno.test("job files of every older schema (the Python layout, 1 and 2) still lo
         job.base,
         job.sandbox,
         job.environment,
+        job.tries,
         job.schema_version,
       ],
-      ["bug-catcher", 10, 2, 0, null, null, null, 5],
+      ["bug-catcher", 10, 2, 0, null, null, null, [], 6],
       `${id}`,
     );
   }
