@@ -25,6 +25,16 @@ function recordingGate(trace: string, options: { until?: string; extra?: string 
     (options.extra ?? "");
 }
 
+/** Puts `gate` (YAML) in the config, with the sandbox off, commits it and enqueues `jobs` jobs writing f<i>.txt. */
+async function withJobs(s: RunFixture, gate: string, jobs: number): Promise<{ from: string; ids: string[] }> {
+  await Deno.writeTextFile(join(s.dir, "config/orchestrator.yaml"), "orchestrator:\n  sandbox: off\n" + gate);
+  await git(s.dir, "commit", "--quiet", "-am", "gate");
+  const from = await git(s.dir, "rev-parse", "main");
+  const ids: string[] = [];
+  for (let i = 1; i <= jobs; i++) ids.push(await s.enqueue(`job ${i}`, `echo ${i} > f${i}.txt`));
+  return { from, ids };
+}
+
 /** True once at least `n` gate runs have started. */
 const started = (trace: string, n: number) => `[ $(ls ${trace} | grep -c '^started\\.') -ge ${n} ]`;
 
@@ -174,14 +184,7 @@ Deno.test("a commit to main outside ork while the train runs: everything is buil
 
 Deno.test("SIGKILL of the runner while several candidates are under test, then run --once: each job lands once, all gated", async () => {
   await using s = await runFixture("", { sandbox: "off" });
-  await Deno.writeTextFile(
-    join(s.dir, "config/orchestrator.yaml"),
-    "orchestrator:\n  sandbox: off\n" + recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }),
-  );
-  await git(s.dir, "commit", "--quiet", "-am", "gate");
-  const from = await git(s.dir, "rev-parse", "main");
-  const ids = [];
-  for (let i = 1; i <= 4; i++) ids.push(await s.enqueue(`job ${i}`, `echo ${i} > f${i}.txt`));
+  const { from, ids } = await withJobs(s, recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }), 4);
   const runner = spawnOrk(["run", "--once", "--workers", "3"], { cwd: s.dir });
   await waitFor("three candidates under test", async () => (await startedCount(s.trace)) >= 3);
   // ork status shows the train: three candidates, each on the one ahead, holding the jobs ahead.
@@ -218,14 +221,7 @@ Deno.test("SIGKILL of the runner while several candidates are under test, then r
 
 Deno.test("cancelling the job in the middle of the train: it does not land, the one behind is rebuilt without it", async () => {
   await using s = await runFixture("", { sandbox: "off" });
-  await Deno.writeTextFile(
-    join(s.dir, "config/orchestrator.yaml"),
-    "orchestrator:\n  sandbox: off\n" + recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }),
-  );
-  await git(s.dir, "commit", "--quiet", "-am", "gate");
-  const from = await git(s.dir, "rev-parse", "main");
-  const ids = [];
-  for (let i = 1; i <= 3; i++) ids.push(await s.enqueue(`job ${i}`, `echo ${i} > f${i}.txt`));
+  const { from, ids } = await withJobs(s, recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }), 3);
   const runner = spawnOrk(["run", "--once", "--workers", "3"], { cwd: s.dir });
   await waitFor("three candidates under test", async () => (await startedCount(s.trace)) >= 3);
   const [, middle, last] = await trainOrder(s.dir);
@@ -304,14 +300,7 @@ Deno.test("landing.parallel: 1 tests one candidate at a time", async () => {
 
 Deno.test("a second SIGINT while candidates are under test: nothing lands, the jobs go back to pending", async () => {
   await using s = await runFixture("", { sandbox: "off" });
-  await Deno.writeTextFile(
-    join(s.dir, "config/orchestrator.yaml"),
-    "orchestrator:\n  sandbox: off\n" + recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }),
-  );
-  await git(s.dir, "commit", "--quiet", "-am", "gate");
-  const from = await git(s.dir, "rev-parse", "main");
-  const ids = [];
-  for (let i = 1; i <= 2; i++) ids.push(await s.enqueue(`job ${i}`, `echo ${i} > f${i}.txt`));
+  const { from, ids } = await withJobs(s, recordingGate(s.trace, { until: `[ -e ${s.trace}/release ]` }), 2);
   const runner = spawnOrk(["run", "--workers", "2"], { cwd: s.dir });
   await waitFor("two candidates under test", async () => (await startedCount(s.trace)) >= 2);
   runner.kill("SIGINT");
@@ -340,14 +329,7 @@ Deno.test("a second SIGINT while candidates are under test: nothing lands, the j
 
 Deno.test("two runners' trains take turns at the landing lock: every job lands once, every tree gated", async () => {
   await using s = await runFixture("", { sandbox: "off" });
-  await Deno.writeTextFile(
-    join(s.dir, "config/orchestrator.yaml"),
-    "orchestrator:\n  sandbox: off\n" + recordingGate(s.trace, { until: "sleep 0.2; true" }),
-  );
-  await git(s.dir, "commit", "--quiet", "-am", "gate");
-  const from = await git(s.dir, "rev-parse", "main");
-  const ids = [];
-  for (let i = 1; i <= 8; i++) ids.push(await s.enqueue(`job ${i}`, `echo ${i} > f${i}.txt`));
+  const { from, ids } = await withJobs(s, recordingGate(s.trace, { until: "sleep 0.2; true" }), 8);
   const [one, two] = await Promise.all([
     s.run("--once", "--workers", "2"),
     s.run("--once", "--workers", "2"),
