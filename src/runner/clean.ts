@@ -26,6 +26,7 @@ import { recoverOrphans } from "./recover.ts";
 import { isJobWorktree, ownedByJob } from "./names.ts";
 import { targetBranch } from "./runner.ts";
 import { setupWorktreePid } from "./setup.ts";
+import { waitingRunner } from "./turns.ts";
 
 /** What `ork clean` removed (or, with `dryRun`, would remove). */
 export interface CleanReport {
@@ -71,9 +72,12 @@ export async function cleanRepo(
   };
 
   // Found before recovery, which removes the locks of the runners whose jobs it settles.
+  // A dead runner's lock, and the mark its train left while it waited for the landing lock.
   const deadLocks = safeReadDir(locksDir)
     .filter((entry) => {
-      const runner = runnerOfLockName(entry.name, host);
+      const waiting = waitingRunner(entry.name, "landing.lock");
+      const name = waiting === null ? entry.name : `${waiting}.lock`;
+      const runner = runnerOfLockName(name, host);
       return runner !== null && runnerAlive(locksDir, runner, host) === false;
     })
     .map((entry) => join(locksDir, entry.name));

@@ -9,6 +9,23 @@
 
 import { basename, dirname, join } from "node:path";
 
+/**
+ * The runner whose wait mark `fileName` is, beside the lock named `lockName`; null for other files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { waitingRunner } from "./turns.ts";
+ *
+ * assert.equal(waitingRunner("landing.lock.wait-runner-12-34", "landing.lock"), "runner-12-34");
+ * assert.equal(waitingRunner("landing.lock", "landing.lock"), null);
+ * ```
+ */
+export function waitingRunner(fileName: string, lockName: string): string | null {
+  const prefix = `${lockName}.wait-`;
+  return fileName.startsWith(prefix) ? fileName.slice(prefix.length) : null;
+}
+
 /** A mark older than this is a dead or gone waiter's. */
 const FRESH_MS = 3000;
 /** How often a waiter touches its mark. */

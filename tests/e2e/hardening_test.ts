@@ -344,3 +344,22 @@ Deno.test("the job keeps each try: a conflict, then the landing, each with its b
   assert.match(rerun.tries[0]!.branch ?? "", /^ork\/tester-\d+-\w{8}$/);
   for (const t of rerun.tries) assert.ok(t.started_at !== null && t.started_at <= t.finished_at);
 });
+
+Deno.test("ork clean removes the landing-lock wait mark a dead runner's train left", async () => {
+  await using s = await runFixture();
+  const locks = join(s.dir, ".ork/locks");
+  await Deno.mkdir(locks, { recursive: true });
+  const dead = await deadRunner();
+  const deadMark = join(locks, `landing.lock.wait-${dead.name}`);
+  await Deno.writeTextFile(deadMark, "");
+  const clean = await ork(["clean"], { cwd: s.dir });
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(
+    clean.stdout,
+    new RegExp(
+      `^removed lock \\.ork/locks/landing\\.lock\\.wait-${dead.name} \\(its runner is gone\\)$`,
+      "m",
+    ),
+  );
+  assert.equal(exists(deadMark), false);
+});
