@@ -48,12 +48,11 @@ export {
   type CandidateResult,
   type Changes,
   changesBetween,
-  type CheckoutResult,
   compareAndSwapBranch,
-  fastForwardCheckout,
   isOnBranch,
   type LandStrategy,
 } from "./land.ts";
+export { type CheckoutResult, fastForwardCheckout } from "./checkout.ts";
 export { filesAt, ignoredPaths, type Leftovers, leftoversIn } from "./untracked.ts";
 export {
   type AddedText,
