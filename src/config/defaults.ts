@@ -201,7 +201,7 @@ function deepFreeze<T>(value: T): T {
  */
 export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
-  landing: { strategy: "merge", parallel: null },
+  landing: { strategy: "merge", parallel: null, batch: 1 },
   environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
   agents: AGENTS,
   merge_gates: MERGE_GATES,

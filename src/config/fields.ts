@@ -82,7 +82,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "landing": {
     expected: "a mapping of settings",
-    hint: "indent strategy: and parallel: under landing:",
+    hint: "indent strategy:, parallel: and batch: under landing:",
   },
   "environment": {
     expected: "a mapping of settings",
@@ -111,6 +111,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "an integer >= 1 (or null)",
     hint:
       "set it to how many candidates may run their gates at once, such as 4, or null for the number of workers",
+  },
+  "landing.batch": {
+    expected: "an integer >= 1",
+    hint:
+      "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
   },
   "agents": {
     expected: "a mapping of agent names to presets",

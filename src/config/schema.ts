@@ -7,6 +7,7 @@
 
 import * as z from "zod/mini";
 import { CONFIG_FILES, type ConfigFile } from "./types.ts";
+import { DEFAULT_CONFIG } from "./defaults.ts";
 
 export { FIELDS, type FieldSpec } from "./fields.ts";
 
@@ -36,6 +37,8 @@ function hinted(
 export const MAX_GATE_RETRIES = 10;
 /** Most candidates under test at once. */
 export const MAX_LANDING_PARALLEL = 64;
+/** The most jobs one candidate of the merge train may hold (`landing.batch`). */
+export const MAX_LANDING_BATCH = 32;
 const seconds = z.number().check(z.positive(), z.maximum(MAX_TIMEOUT_SECONDS));
 
 /** A string that must compile as a JavaScript regular expression. */
@@ -108,6 +111,25 @@ const orchestratorSchema = z.partial(z.strictObject({
   target_branch: z.nullable(z.string().check(z.minLength(1))),
   sandbox: z.enum(["auto", "off", "required"]),
   sandbox_writable: z.array(homePath),
+})).check(z.superRefine((orchestrator, ctx) => {
+  // One inside the other, ork would take job files for worktrees' files, or the reverse.
+  const folders = {
+    queue_dir: orchestrator.queue_dir ?? DEFAULT_CONFIG.orchestrator.queue_dir,
+    worktree_base: orchestrator.worktree_base ?? DEFAULT_CONFIG.orchestrator.worktree_base,
+  };
+  const [queue, worktrees] = [folders.queue_dir, folders.worktree_base].map((path) =>
+    path.split("/").filter((part) => part !== "" && part !== ".").join("/").toLowerCase() + "/"
+  );
+  if (!queue!.startsWith(worktrees!) && !worktrees!.startsWith(queue!)) return;
+  const key = orchestrator.queue_dir === undefined ? "worktree_base" : "queue_dir";
+  const other = key === "queue_dir" ? "worktree_base" : "queue_dir";
+  ctx.addIssue({
+    ...hinted(
+      `${JSON.stringify(folders[key])} overlaps ${other} (${JSON.stringify(folders[other])})`,
+      "give the queue and the worktrees a folder each, such as the defaults .ork/queue and .ork/worktrees",
+    ),
+    path: [key],
+  });
 }));
 
 const environmentSchema = z.partial(z.strictObject({
@@ -120,6 +142,7 @@ const environmentSchema = z.partial(z.strictObject({
 const landingSchema = z.partial(z.strictObject({
   strategy: z.enum(["merge", "squash"]),
   parallel: z.nullable(z.int().check(z.minimum(1), z.maximum(MAX_LANDING_PARALLEL))),
+  batch: z.int().check(z.minimum(1), z.maximum(MAX_LANDING_BATCH)),
 }));
 
 const nonEmptyTrimmed = () => z.string().check(z.trim(), z.minLength(1));

@@ -61,6 +61,10 @@ landing:
   # Candidates whose gates run at once (the merge train): each is built on the target plus the candidates
   # ahead of it, and lands only once those have. null: the number of workers; 1: one job at a time.
   parallel: null
+  # When more jobs wait than there are free places to test them, up to this many go into one candidate
+  # (tested once, landed together); one that fails is split in halves until the failing job is found.
+  # 1: every job is tested on its own.
+  batch: 1
 
 # Each job worktree's environment: what setup makes (dependencies, builds) and the ignored files it needs.
 environment:

@@ -63,6 +63,11 @@ export interface LandingSettings {
    * it); null (default) for the number of workers, 1 to test one job at a time.
    */
   parallel: number | null;
+  /**
+   * The most waiting jobs one candidate may hold when more wait than there are free places to test them (1,
+   * the default: each job is its own candidate); a candidate of several that fails is split in halves.
+   */
+  batch: number;
 }
 
 /** The kinds of merge gate ork can run. */

@@ -10,6 +10,7 @@ import { OrkError } from "../errors/mod.ts";
 import { git, gitError } from "./git.ts";
 import { type Changes, changesBetween } from "./land.ts";
 import { headCommit } from "./refs.ts";
+import { delay } from "../time/mod.ts";
 
 /** The outcome of `fastForwardCheckout`. */
 export type CheckoutResult = { ok: true } | { ok: false; files: string[] };
@@ -59,7 +60,7 @@ export async function fastForwardCheckout(
   // An editor's or a prompt's `git status` takes the index lock for a moment: wait a little for it (the target
   // has moved already, and giving up now means moving it back and running the job again).
   for (let wait = 25; result.code !== 0 && /index\.lock/.test(result.stderr) && wait <= 800; wait *= 2) {
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await delay(wait);
     result = await git(root, args, { ok: [128] });
   }
   if (result.code === 0) return { ok: true };

@@ -98,6 +98,12 @@ export async function isOnBranch(root: string, commit: string, branch: string): 
   return result.code === 0;
 }
 
+/** A branch set to a commit, or deleted (null), in the same transaction as the target moves. */
+export interface BranchUpdate {
+  readonly branch: string;
+  readonly commit: string | null;
+}
+
 /**
  * Moves a branch from `expectedOld` to `newCommit` in one atomic step, only if it still points at `expectedOld`:
  * whoever moved it meanwhile (the user committing, another ork) wins, and the landing is redone on top.
@@ -106,8 +112,8 @@ export async function isOnBranch(root: string, commit: string, branch: string): 
  * @param branch the short branch name, e.g. `main`
  * @param newCommit the commit the branch should point to
  * @param expectedOld the commit the branch must point to now
- * @param alongside another branch to set (to a commit) or delete (null) in the same transaction: both change,
- *   or neither does (a landed job's branch goes as its work lands)
+ * @param alongside other branches to set (to a commit) or delete (null) in the same transaction: all change,
+ *   or none does (the landed jobs' branches go as their work lands)
  * @returns true when the branch was moved; false when it no longer pointed at `expectedOld` (or no longer exists)
  * @throws {OrkError} `bad-input` for an invalid branch name; `git-failed` when the ref could not be written for
  * another reason (a stale lock file, a missing object)
@@ -117,21 +123,24 @@ export async function compareAndSwapBranch(
   branch: string,
   newCommit: string,
   expectedOld: string,
-  alongside?: { readonly branch: string; readonly commit: string | null },
+  alongside: BranchUpdate | readonly BranchUpdate[] = [],
 ): Promise<boolean> {
+  const others = Array.isArray(alongside) ? alongside : [alongside as BranchUpdate];
   await checkBranchName(root, branch);
-  if (alongside !== undefined) await checkBranchName(root, alongside.branch);
+  for (const other of others) await checkBranchName(root, other.branch);
   const message = `ork: land ${newCommit}`;
-  // With another branch: one transaction on stdin, in which every line applies or none does.
-  const args = alongside === undefined
+  // With other branches: one transaction on stdin, in which every line applies or none does.
+  const args = others.length === 0
     ? ["update-ref", "-m", message, branchRef(branch), newCommit, expectedOld]
     : ["update-ref", "-m", message, "-z", "--stdin"];
-  const input = alongside === undefined
+  const input = others.length === 0
     ? undefined
     : `update ${branchRef(branch)}\0${newCommit}\0${expectedOld}\0` +
-      (alongside.commit === null
-        ? `delete ${branchRef(alongside.branch)}\0\0`
-        : `update ${branchRef(alongside.branch)}\0${alongside.commit}\0\0`);
+      others.map((other) =>
+        other.commit === null
+          ? `delete ${branchRef(other.branch)}\0\0`
+          : `update ${branchRef(other.branch)}\0${other.commit}\0\0`
+      ).join("");
   const result = await git(root, args, { ok: [128], ...(input === undefined ? {} : { input }) });
   if (result.code === 0) return true;
   // git says "is at X but expected Y" or "unable to resolve reference"; reading the ref again tells a lost race

@@ -8,6 +8,7 @@
 import { dirname, join, resolve, sep } from "node:path";
 import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
 import { git, gitError, isZeroOid, OID, readRefFile, worktreeGitDir } from "./git.ts";
+import { delay } from "../time/mod.ts";
 
 /** How often `git worktree add` is tried when it lost a race with another one. */
 const WORKTREE_ADD_TRIES = 5;
@@ -61,7 +62,7 @@ export async function addWorktree(root: string, path: string, commit: string): P
     }
     // (No prune here: it would drop the entry of another worktree being added at this moment.)
     await removeTree(path);
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (0.5 + Math.random())));
+    await delay(20 * attempt * (0.5 + Math.random()));
   }
   return await readCleanIndex((await worktreeGitDir(path)).gitDir, commit);
 }

@@ -12,6 +12,7 @@
 import { readTextFileOrNull } from "../fs/atomic.ts";
 import { dirname } from "node:path";
 import { isNotFound, LockBusyError } from "../errors/mod.ts";
+import { delay } from "../time/mod.ts";
 
 /** Who holds (or last held) a lock, as its holder wrote it into the lock file. */
 export interface LockHolder {
@@ -138,10 +139,6 @@ export function tryAcquire(path: string, opts: { purpose?: string } = {}): Lock 
   return new FileLock(path, file);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * Takes the lock at `path`, waiting for it with backoff (1 ms doubling to 50 ms, with jitter so that waiters do
  * not retry in lockstep). Use it as `await using lock = await acquire(path)`.
@@ -157,7 +154,7 @@ export async function acquire(
 ): Promise<Lock> {
   const timeoutMs = Math.max(0, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const deadline = Date.now() + timeoutMs;
-  let delay = FIRST_DELAY_MS;
+  let backoff = FIRST_DELAY_MS;
   for (;;) {
     // Reopening on every try (rather than retrying one fd) means a lock file removed by `ork lock clear`
     // while we wait is seen as the new file, not an orphaned inode nobody else will ever lock.
@@ -165,8 +162,8 @@ export async function acquire(
     if (lock !== null) return lock;
     const left = deadline - Date.now();
     if (left <= 0) throw busyError(path, readHolder(path));
-    await sleep(Math.min(left, delay * (0.75 + Math.random() * 0.5)));
-    delay = Math.min(delay * 2, MAX_DELAY_MS);
+    await delay(Math.min(left, backoff * (0.75 + Math.random() * 0.5)));
+    backoff = Math.min(backoff * 2, MAX_DELAY_MS);
   }
 }
 

@@ -42,6 +42,12 @@ export interface FsQueueOptions {
   journalRotateBytes?: number;
 }
 
+/** What completing a job records: its result, and other fields of the record. */
+export interface Completion {
+  readonly result: Record<string, unknown>;
+  readonly changes: TransitionChanges;
+}
+
 /** Counts of jobs per status, and in all. */
 export type QueueStats = Record<JobStatus, number> & { total: number };
 
@@ -233,32 +239,63 @@ export class FsQueue {
    */
   async finishWhileRunning<T>(
     id: string,
-    work: () => Promise<
-      { value: T; complete: { result: Record<string, unknown>; changes: TransitionChanges } | null }
-    >,
+    work: () => Promise<{ value: T; complete: Completion | null }>,
     intent: TransitionChanges = {},
   ): Promise<{ value: T; job: Job } | null> {
+    const finished = await this.finishAllWhileRunning([{ id, intent }], async () => {
+      const { value, complete } = await work();
+      return { value, complete: complete === null ? null : () => complete };
+    });
+    return "notRunning" in finished ? null : { value: finished.value, job: finished.jobs[0]! };
+  }
+
+  /**
+   * {@link FsQueue.finishWhileRunning} for several jobs whose outcome one step makes final (the jobs of one
+   * merge-train candidate, landed together): `work` runs only while every one is running, and completes them
+   * all in the same hold of the queue lock, or none.
+   *
+   * @param jobs each job's id and the fields recorded for it before `work` runs (taken back unless completed)
+   * @param work returns its value and, to complete the jobs, what to record for each (null leaves them running)
+   * @returns the ids of the jobs not running (then `work` did not run); else `work`'s value and the jobs as
+   *   stored afterwards, in order
+   */
+  async finishAllWhileRunning<T>(
+    jobs: readonly { id: string; intent: TransitionChanges }[],
+    work: () => Promise<{ value: T; complete: ((id: string) => Completion) | null }>,
+  ): Promise<{ value: T; jobs: Job[] } | { notRunning: string[] }> {
     using _lock = await this.#lock("finish");
-    const { job: found, place } = this.#files.locate(id);
-    if (found.status !== "running") return null;
-    // Recorded before the work, for whoever finds the job running after a crash in the middle of it.
-    const intended = Object.keys(intent).length === 0 ? found : { ...found, ...intent };
-    if (intended !== found) this.#store(found, intended, place);
+    const found = jobs.map(({ id, intent }) => {
+      const { job, place } = this.#files.locate(id);
+      return { job, place, intended: Object.keys(intent).length === 0 ? job : { ...job, ...intent } };
+    });
+    const notRunning = found.filter(({ job }) => job.status !== "running").map(({ job }) => job.id);
+    if (notRunning.length > 0) return { notRunning };
+    // Recorded before the work, for whoever finds the jobs running after a crash in the middle of it.
+    const putBack = () => {
+      for (const { job, place, intended } of found) if (intended !== job) this.#store(intended, job, place);
+    };
+    for (const { job, place, intended } of found) if (intended !== job) this.#store(job, intended, place);
     let outcome: Awaited<ReturnType<typeof work>>;
     try {
       outcome = await work();
     } catch (error) {
-      if (intended !== found) this.#store(intended, found, place);
+      putBack();
       throw error;
     }
     const { value, complete } = outcome;
     if (complete === null) {
-      if (intended !== found) this.#store(intended, found, place);
-      return { value, job: found };
+      putBack();
+      return { value, jobs: found.map(({ job }) => job) };
     }
-    const next = transition(intended, "completed", { ...complete.changes, result: complete.result });
-    this.#store(intended, next, place);
-    return { value, job: next };
+    return {
+      value,
+      jobs: found.map(({ place, intended }) => {
+        const { changes, result } = complete(intended.id);
+        const next = transition(intended, "completed", { ...changes, result });
+        this.#store(intended, next, place);
+        return next;
+      }),
+    };
   }
 
   /** Cancels a pending or running job. */

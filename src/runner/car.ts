@@ -38,6 +38,13 @@ export interface Car {
   slot: number | null;
   /** The gate running, and since when. */
   gate: { name: string; since: string } | null;
+  /** The most jobs a candidate holding it may hold (`landing.batch`, halved each time one holding it fails). */
+  cap: number;
+  /**
+   * The cars tested in one candidate with it (itself included), in train order; null when it is tested alone.
+   * The last one's candidate is the one tested, in its job's worktree, and they land together or not at all.
+   */
+  group: Car[] | null;
 }
 
 /** A car for a job that just joined the train. */
@@ -45,6 +52,7 @@ export function newCar(
   request: LandRequest,
   resolve: (result: LandResult) => void,
   reject: (error: unknown) => void,
+  cap: number,
 ): Car {
   return {
     request,
@@ -61,6 +69,8 @@ export function newCar(
     tipRaces: 0,
     slot: null,
     gate: null,
+    cap,
+    group: null,
   };
 }
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { delay } from "../time/mod.ts";
+
 /** How often the group is checked while it is being stopped. */
 const POLL_MS = 20;
 /** How long to wait after SIGKILL before giving up on the group (only an uninterruptible process survives). */
@@ -146,10 +148,6 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Waits until group `pgid` has no live process, for at most `ms`; resolves whether it emptied. */

@@ -40,6 +40,7 @@ import type { Train } from "./train.ts";
 import { jobNames } from "./names.ts";
 import { type FailureKind, retryAllowed } from "./retry.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
+import { finishJob } from "./finish.ts";
 
 /** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
 export interface Slot {
@@ -326,27 +327,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     gates: ctx.config.merge_gates,
     protectedPaths: Object.values(CONFIG_FILES),
     env,
-    // The landing is recorded in the same hold of the queue lock as the target's move, so that a cancel
-    // cannot slip in between and leave a landed job recorded as cancelled.
-    finish: async (land, candidate) => {
-      const finished = await queue.finishWhileRunning(job.id, async () => {
-        // Told twice to stop before the target moved: nothing more lands (checked under the queue lock).
-        if (ctx.stop.aborted) return { value: { kind: "stopped" } as const, complete: null };
-        const step = await land();
-        return {
-          value: step,
-          complete: step.kind === "landed"
-            ? {
-              result: { landed: true, gates: step.gates },
-              changes: { exit_code: 0, landed_commit: step.commit },
-            }
-            : null,
-        };
-        // The candidate is recorded before the target moves: a recovery after a crash in between tells by it
-        // whether the job landed.
-      }, { landed_commit: candidate });
-      return finished?.value ?? null;
-    },
+    finish: finishJob(queue, job.id, ctx.stop),
     // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
     prepare: async (commit, signal) => {
       const prepared = await prepareForJob(ctx, ref, {

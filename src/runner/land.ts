@@ -25,6 +25,7 @@ import {
 import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { JobRef } from "./events.ts";
 import { settled, unwrap } from "./settled.ts";
+import { delay } from "../time/mod.ts";
 
 /** What landing one job needs to know. */
 export interface LandRequest {
@@ -215,30 +216,63 @@ export async function landCandidate(
   const wiping = request.wipe(candidate.commit, candidate.tree);
   try {
     await request.branchSet();
-    return await request.finish(
-      () => moveTarget(request, candidate.base, candidate.commit, passed.changes, passed.gates),
-      candidate.commit,
-    );
+    return await request.finish(() => moveTarget([request], candidate, passed), candidate.commit);
+  } finally {
+    await wiping;
+  }
+}
+
+/** One job of a batch: its request, and its own candidate (the commit recorded as its landing). */
+export interface BatchCar {
+  readonly request: LandRequest;
+  readonly commit: string;
+}
+
+/**
+ * Runs the last step of landing a batch only while every one of its jobs is running, recording all their
+ * landings in the same step (see `LandRequest.finish`); resolves with the ids of those that are not, without
+ * running it.
+ */
+export type FinishBatch = (
+  cars: readonly BatchCar[],
+  land: () => Promise<LastStep>,
+) => Promise<LastStep | { kind: "not-running"; jobs: string[] }>;
+
+/**
+ * The last step of landing a batch, jobs tested together as one candidate (the last one's, built on the others'):
+ * the target moves from the first one's base to it in one step, every job's branch going in the same
+ * transaction. The last job's worktree, where the gates ran, is wiped meanwhile.
+ */
+export async function landBatch(
+  cars: readonly BatchCar[],
+  candidate: Candidate,
+  passed: { gates: GateResult[]; changes: Changes },
+  finish: FinishBatch,
+): Promise<LastStep | { kind: "not-running"; jobs: string[] }> {
+  const requests = cars.map((car) => car.request);
+  const last = requests.at(-1)!;
+  const wiping = last.wipe(candidate.commit, candidate.tree);
+  try {
+    for (const request of requests) await request.branchSet();
+    return await finish(cars, () => moveTarget(requests, candidate, passed));
   } finally {
     await wiping;
   }
 }
 
 /**
- * The last step: the target (and, gone in the same transaction, the job's branch) moves from `tip` to
- * `candidate`, and the user's checkout comes forward; or, when the checkout cannot, both are put back.
+ * The last step: the target (and, gone in the same transaction, the jobs' branches) moves from the candidate's
+ * base to it, and the user's checkout comes forward; or, when the checkout cannot, all are put back.
  */
 async function moveTarget(
-  request: LandRequest,
-  tip: string,
-  candidate: string,
-  changes: Changes,
-  gates: GateResult[],
+  requests: readonly LandRequest[],
+  tested: Candidate,
+  { changes, gates }: { gates: GateResult[]; changes: Changes },
 ): Promise<LastStep> {
-  const { root, target, branch } = request;
-  if (!(await compareAndSwapBranch(root, target, candidate, tip, { branch, commit: null }))) {
-    return { kind: "target-moved" };
-  }
+  const { root, target } = requests[0]!;
+  const { base: tip, commit: candidate } = tested;
+  const branches = requests.map(({ branch }) => ({ branch, commit: null }));
+  if (!(await compareAndSwapBranch(root, target, candidate, tip, branches))) return { kind: "target-moved" };
   let checkout: CheckoutResult = { ok: true };
   try {
     if ((await currentBranch(root)) === target) {
@@ -248,13 +282,13 @@ async function moveTarget(
     // The user's checkout could not be brought forward (a git error, a lock someone held too long): put the
     // target back, so that it does not hold work the job will be recorded as not having landed (and run
     // again). If that fails too, or someone built on the candidate meanwhile, the job has landed.
-    const back = await putBack(request, tip, candidate);
+    const back = await putBack(requests, tip, candidate);
     if (back === true) throw error;
     return { kind: "landed", commit: candidate, gates, checkoutBehind: behind(`${reasonOf(error)}${back}`) };
   }
   if (!checkout.ok) {
     // The user's uncommitted work comes first: put the target back where it was; nothing lands.
-    const back = await putBack(request, tip, candidate);
+    const back = await putBack(requests, tip, candidate);
     if (back === true) return { kind: "checkout-would-lose-work", files: checkout.files, gates };
     return {
       kind: "landed",
@@ -272,24 +306,29 @@ async function moveTarget(
 }
 
 /**
- * Moves the target back from the candidate to the tip, and the job's branch back too, waiting a little for a
- * ref lock someone holds. Resolves true when both are back, or else the reason they are not (to be appended to
- * another): the job has then landed, whatever the user's checkout says.
+ * Moves the target back from the candidate to the tip, and the jobs' branches back too, waiting a little for a
+ * ref lock someone holds. Resolves true when all are back, or else the reason they are not (to be appended to
+ * another): the jobs have then landed, whatever the user's checkout says.
  */
-async function putBack(request: LandRequest, tip: string, candidate: string): Promise<true | string> {
-  const { root, target, branch, head } = request;
+async function putBack(
+  requests: readonly LandRequest[],
+  tip: string,
+  candidate: string,
+): Promise<true | string> {
+  const { root, target } = requests[0]!;
+  const branches = requests.map(({ branch, head }) => ({ branch, commit: head }));
   for (let wait = 25;; wait *= 2) {
     try {
-      if (await compareAndSwapBranch(root, target, tip, candidate, { branch, commit: head })) return true;
-      // Someone moved the target meanwhile: the job has landed only if the candidate is still in its history.
+      if (await compareAndSwapBranch(root, target, tip, candidate, branches)) return true;
+      // Someone moved the target meanwhile: the jobs have landed only if the candidate is still in its history.
       if (!(await isOnBranch(root, candidate, target))) {
-        await setBranch(root, branch, head);
+        for (const { branch, head } of requests) await setBranch(root, branch, head);
         return true;
       }
       return `; ${target} could not be put back: it moved on from ${candidate}`;
     } catch (error) {
       if (wait > 800) return `; ${target} could not be put back: ${reasonOf(error)}`;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await delay(wait);
     }
   }
 }

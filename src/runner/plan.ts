@@ -47,7 +47,8 @@ export async function planRun(ws: Workspace, queue: FsQueue, workers: number): P
     `landing: ${ws.config.landing.strategy}, ` +
       (parallel === 1
         ? "one candidate tested at a time"
-        : `up to ${parallel} candidates tested at once (merge train)`),
+        : `up to ${parallel} candidates tested at once (merge train)`) +
+      (ws.config.landing.batch > 1 ? `, up to ${ws.config.landing.batch} jobs in one candidate` : ""),
   );
   // As `ork run` would: `required` without a working bubblewrap refuses here too.
   lines.push(`sandbox: ${describeSandbox(await detectSandbox(ws.config.orchestrator.sandbox))}`);

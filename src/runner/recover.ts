@@ -23,6 +23,7 @@ import { liveRunners } from "./status.ts";
 import { isJobWorktree, ownedByJob } from "./names.ts";
 import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
+import { delay } from "../time/mod.ts";
 
 /**
  * Finds running jobs whose runner is gone and puts them back to pending.
@@ -203,7 +204,7 @@ async function stopGroup(pgid: number): Promise<void> {
     throw error;
   }
   for (let waited = 0; groupAlive(pgid) && waited < 5000; waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await delay(20);
   }
 }
 

@@ -23,8 +23,10 @@ import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
 import { Train } from "./train.ts";
+import { finishBatchOf } from "./finish.ts";
 import { trainFile, writeTrain } from "./train_view.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
+import { delay } from "../time/mod.ts";
 
 /** How often an idle daemon looks for jobs of runners that died. */
 const PEER_LOOK_MS = 2000;
@@ -208,6 +210,8 @@ async function runHoldingLock(
     lockPath: join(ws.paths.locks, "landing.lock"),
     runner: name,
     parallel: ws.config.landing.parallel ?? options.workers,
+    batch: ws.config.landing.batch,
+    finishBatch: finishBatchOf(queue, stop.signal),
     stop: stop.signal,
     events,
     onChange: (snapshot) =>
@@ -236,7 +240,7 @@ async function runHoldingLock(
       if (job === null) {
         if (options.once) return;
         await lookForDeadPeers();
-        await sleep(options.pollSeconds * 1000, wake.signal);
+        await delay(options.pollSeconds * 1000, wake.signal);
         if (wake.signal.aborted && stopping === null) wake = new AbortController();
         continue;
       }
@@ -279,17 +283,6 @@ async function runHoldingLock(
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 function reasonOf(error: unknown): string {

@@ -13,28 +13,30 @@
 
 import type { GateResult } from "../gates/mod.ts";
 import { branchTip } from "../git/mod.ts";
-import { type Lock, tryAcquire } from "../lock/mod.ts";
 import type { EventLog } from "./events.ts";
 import { OneAtATime } from "./one_at_a_time.ts";
 import type { TrainSnapshot } from "./train_view.ts";
 import { buildCar, type Car, gatesOf, newCar, settle, testCar } from "./car.ts";
+import { batchCandidate, batchSize } from "./batch.ts";
+import { Line } from "./line.ts";
 import {
   type Candidate,
+  type FinishBatch,
+  landBatch,
   landCandidate,
   type LandRequest,
   type LandResult,
   type LastStep,
   type Tested,
 } from "./land.ts";
-import { Turns } from "./turns.ts";
+import { LandingLock } from "./turns.ts";
+import { delay } from "../time/mod.ts";
 
 /** How often the target may move under the head (a commit made outside ork) before the head's job gives up. */
 const MAX_TIP_RACES = 3;
 
 /** How often a train waiting for another runner's to let go of the landing lock looks again. */
 const LOCK_POLL_MS = 100;
-/** How long a train that let go of the landing lock for a waiting runner leaves it to that runner. */
-const YIELD_MS = 1000;
 
 /** What a train needs. */
 export interface TrainOptions {
@@ -48,6 +50,10 @@ export interface TrainOptions {
   readonly runner: string;
   /** Candidates under test at once. */
   readonly parallel: number;
+  /** The most jobs one candidate holds when more wait than there are free places to test them (default 1). */
+  readonly batch?: number;
+  /** Records the landing of a batch (several jobs in one candidate) in the same step as the target moves. */
+  readonly finishBatch?: FinishBatch;
   /** Aborted when the runner is told twice to stop: every test stops and nothing more lands. */
   readonly stop: AbortSignal;
   /** Where train changes are reported. */
@@ -62,16 +68,11 @@ export interface TrainOptions {
  */
 export class Train {
   readonly #options: TrainOptions;
-  readonly #entries: Car[] = [];
-  #lock: Lock | null = null;
+  readonly #line: Line;
+  readonly #lock: LandingLock;
   #tip: string | null = null;
-  /** Until when the train leaves the landing lock to a waiting runner's train, having let go of it. */
-  #yieldedUntil = 0;
   /** The `ORK_GATE_SLOT`s of the tests running, stopped ones included until they are gone. */
   readonly #slots = new Set<number>();
-  readonly #turns: Turns;
-  /** Jobs landed since the train took the landing lock: it lets a waiting runner's train go only after one. */
-  #landedWithLock = 0;
   #pumping = false;
   #again = false;
   /** Gates with `parallel: false`: one run at a time per name. */
@@ -79,7 +80,8 @@ export class Train {
 
   constructor(options: TrainOptions) {
     this.#options = options;
-    this.#turns = new Turns(options.lockPath, options.runner);
+    this.#line = new Line(options.events);
+    this.#lock = new LandingLock(options.lockPath, options.runner);
     options.stop.addEventListener("abort", () => this.#kick(), { once: true });
   }
 
@@ -90,7 +92,7 @@ export class Train {
    */
   land(request: LandRequest): Promise<LandResult> {
     return new Promise<LandResult>((resolve, reject) => {
-      this.#entries.push(newCar(request, resolve, reject));
+      this.#line.cars.push(newCar(request, resolve, reject, this.#options.batch ?? 1));
       request.cancelled?.addEventListener("abort", () => this.#kick(), { once: true });
       this.#kick();
     });
@@ -98,18 +100,7 @@ export class Train {
 
   /** The train as it stands. */
   snapshot(): TrainSnapshot {
-    return {
-      tip: this.#tip,
-      cars: this.#entries.map((entry) => ({
-        job: entry.request.job.id,
-        state: entry.state,
-        base: entry.candidate?.base ?? null,
-        candidate: entry.candidate?.commit ?? null,
-        holds: entry.builtOn.map((ahead) => ahead.request.job.id),
-        gate: entry.gate,
-        slot: entry.slot,
-      })),
-    };
+    return { tip: this.#tip, cars: this.#line.view() };
   }
 
   /** Runs the train's steps one at a time until none has more to do; safe to call at any moment. */
@@ -139,38 +130,39 @@ export class Train {
 
   /** One step: let go of what left, land the head if it may, start the tests there is room for. */
   async #step(): Promise<void> {
-    const entries = this.#entries;
+    const entries = this.#line.cars;
     if (this.#options.stop.aborted) return this.#stopAll();
     for (const entry of [...entries]) {
-      if (entry.request.cancelled?.aborted) this.#leave(entry, { kind: "cancelled", gates: gatesOf(entry) });
+      if (entry.request.cancelled?.aborted) {
+        this.#line.leave(entry, { kind: "cancelled", gates: gatesOf(entry) });
+      }
     }
     if (entries.length === 0) return this.#release();
-    if (this.#lock === null) {
-      this.#lock = Date.now() < this.#yieldedUntil
-        ? null
-        : tryAcquire(this.#options.lockPath, { purpose: "landing" });
-      if (this.#lock === null) return await this.#waitForLock();
-      this.#turns.stopWaiting();
-      this.#landedWithLock = 0;
+    if (!this.#lock.held) {
+      // Another runner's train holds it: looked at again in a moment, so that a cancel or a second Ctrl-C
+      // meanwhile is handled at once.
+      if (!this.#lock.take()) return await delay(LOCK_POLL_MS).then(() => void (this.#again = true));
       this.#tip = await branchTip(this.#options.root, this.#options.target);
       this.#again = true;
       return;
     }
     // Another runner's train waits: nothing new is built, and once what was built has landed or left, this
     // train lets go of the lock for a moment and takes its turn after the other's.
-    if (this.#yielding() && entries.every((entry) => entry.state === "waiting")) {
-      this.#release();
-      this.#yieldedUntil = Date.now() + YIELD_MS;
+    if (this.#lock.othersTurn() && entries.every((entry) => entry.state === "waiting")) {
+      this.#lock.giveTurn();
+      this.#tip = null;
       this.#again = true;
       return;
     }
+    this.#line.settleBatches();
     // Failures behind which something was built: that something is built again without them.
     for (const entry of entries) {
-      if (entry.state === "failing") this.#rebuildDependents(entry, `${entry.request.job.id} failed`);
+      if (entry.state === "failing") this.#line.rebuildDependents(entry, `${entry.request.job.id} failed`);
     }
     const head = entries[0]!;
     if (head.state === "failing" || head.state === "passed") {
       if (head.state === "failing") this.#leaveWithOutcome(head);
+      else if (head.group !== null) await this.#landBatch(head.group);
       else await this.#landHead(head);
       // The next may land, or leave, at once.
       this.#again = true;
@@ -179,66 +171,62 @@ export class Train {
     await this.#startTests();
   }
 
-  /**
-   * Another runner's train holds the landing lock: says so (the other lets go once it has landed what it built)
-   * and looks again in a moment, so that a cancel or a second Ctrl-C meanwhile is handled at once.
-   */
-  async #waitForLock(): Promise<void> {
-    this.#turns.waiting();
-    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-    this.#again = true;
-  }
-
-  /** Whether it is another runner's turn: one waits, and this train has landed something since it took the lock. */
-  #yielding(): boolean {
-    return this.#landedWithLock > 0 && this.#turns.othersWaiting();
-  }
-
   /** Lets go of the landing lock (the train is empty, or it is another runner's turn). */
   #release(): void {
-    this.#lock?.[Symbol.dispose]();
-    this.#lock = null;
+    this.#lock.release();
     this.#tip = null;
-    this.#turns.stopWaiting();
   }
 
   /** Builds and starts testing the waiting entries, in order, while there is room. */
   async #startTests(): Promise<void> {
     let base = this.#tip!;
     const ahead: Car[] = [];
-    for (const entry of this.#entries) {
-      if (entry.state === "failing") continue;
+    for (const [index, entry] of this.#line.cars.entries()) {
       if (entry.state === "waiting") {
         // A slot is taken until its test is gone, a stopped one too: no more than `parallel` gate runs at once.
         if (this.#slots.size >= this.#options.parallel || this.#options.stop.aborted) return;
-        if (this.#yielding()) return;
-        const built = await this.#build(entry, base, ahead);
-        if (!built) {
-          // It conflicts: when it is the head that is final, and what is behind it builds without it.
-          this.#again = true;
-          continue;
-        }
+        if (this.#lock.othersTurn()) return;
+        // One conflicts: when it is the head that is final, and what is behind it builds without it.
+        if (!(await this.#build(this.#nextBatch(index), base, ahead))) this.#again = true;
       }
+      if (entry.state === "failing") continue;
       base = entry.candidate!.commit;
       ahead.push(entry);
     }
   }
 
-  /** Builds the entry's candidate on `base` and starts its test; false when it conflicts (it is `failing`). */
-  async #build(entry: Car, base: string, ahead: Car[]): Promise<boolean> {
-    const { request } = entry;
-    const built = await buildCar(entry, base, ahead);
-    if (built === null) return false;
-    const position = this.#entries.indexOf(entry) + 1;
-    this.#options.events.emit({
-      kind: "train",
-      job: request.job,
-      action: "built",
-      detail: `candidate ${built.commit.slice(0, 12)} on ${base.slice(0, 12)}, position ${position}` +
-        (ahead.length > 0 ? `, holding ${ahead.map((a) => a.request.job.id).join(", ")}` : ""),
-    });
-    this.#startTest(entry, built);
-    return true;
+  /**
+   * The waiting entries, from the one at `index` on, that go into its candidate: itself alone, unless more wait
+   * than there are free places to test them (see `batchSize`) and their caps allow.
+   */
+  #nextBatch(index: number): Car[] {
+    const entries = this.#line.cars;
+    const waiting = entries.slice(index).filter((entry) => entry.state === "waiting").length;
+    const free = this.#options.parallel - this.#slots.size;
+    const batch = [entries[index]!];
+    let limit = Math.min(batchSize(waiting, free, this.#options.batch ?? 1), batch[0]!.cap);
+    for (let next = entries[index + 1]; next?.state === "waiting"; next = entries[index + batch.length]) {
+      if (batch.length >= Math.min(limit, next.cap)) break;
+      limit = Math.min(limit, next.cap);
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  /**
+   * Builds the candidates of `cars`, each on the one before (the first on `base`), and starts testing the last
+   * one's for them all; false when one conflicts (it is `failing`, and those after it stay waiting).
+   */
+  async #build(cars: Car[], base: string, ahead: Car[]): Promise<boolean> {
+    const built: Car[] = [];
+    for (const car of cars) {
+      const candidate = await buildCar(car, base, [...ahead, ...built]);
+      if (candidate === null) break;
+      base = candidate.commit;
+      built.push(car);
+    }
+    if (built.length > 0) this.#startTest(built.at(-1)!, this.#line.built(built));
+    return built.length === cars.length;
   }
 
   #startTest(entry: Car, candidate: Candidate): void {
@@ -274,33 +262,81 @@ export class Train {
     } catch (error) {
       // The head cannot stay half-landed: it leaves with the error, and the tip is read again (it may have
       // moved before the error).
-      this.#remove(head);
-      this.#rebuildDependents(head, `${head.request.job.id} could not land`);
+      this.#line.remove(head);
+      this.#line.rebuildDependents(head, `${head.request.job.id} could not land`);
       this.#tip = await branchTip(this.#options.root, this.#options.target);
       head.reject(error);
     }
   }
 
+  /** Lands a batch at the head of the train, whose candidate passed: all its jobs at once. */
+  async #landBatch(batch: Car[]): Promise<void> {
+    const passed = batch.at(-1)!.outcome as Extract<Tested, { kind: "passed" }>;
+    for (const car of batch) car.state = "landing";
+    const cars = batch.map((car) => ({ request: car.request, commit: car.candidate!.commit }));
+    let step: Awaited<ReturnType<typeof landBatch>>;
+    try {
+      step = await landBatch(cars, batchCandidate(batch), passed, this.#options.finishBatch!);
+    } catch (error) {
+      for (const car of batch) this.#line.remove(car);
+      for (const car of batch) this.#line.rebuildDependents(car, `${car.request.job.id} could not land`);
+      this.#tip = await branchTip(this.#options.root, this.#options.target);
+      for (const car of batch) car.reject(error);
+      return;
+    }
+    if (step.kind === "not-running") {
+      // Cancelled meanwhile: they leave, and the others are tested again without them.
+      for (const car of batch) {
+        if (step.jobs.includes(car.request.job.id)) {
+          this.#line.leave(car, { kind: "cancelled", gates: passed.gates });
+        }
+      }
+      // (Leaving rebuilt the others; whatever still waits to land is tested again.)
+      const stuck = batch.find((car) => car.state === "landing");
+      if (stuck) this.#line.rebuild(stuck, "a job of its batch was not running");
+      return;
+    }
+    if (step.kind === "checkout-would-lose-work") {
+      // Some job's change meets the user's uncommitted work: the halves are tried, until that job is alone.
+      return this.#line.rebuild(
+        batch[0]!,
+        `it would overwrite uncommitted changes in ${step.files.join(", ")}`,
+        true,
+      );
+    }
+    if (step.kind !== "landed") return await this.#afterLanding(batch[0]!, step, passed);
+    this.#tip = step.commit;
+    this.#lock.landed(batch.length);
+    for (const car of batch) this.#line.remove(car);
+    for (const entry of this.#line.cars) {
+      entry.builtOn = entry.builtOn.filter((ahead) => !batch.includes(ahead));
+    }
+    // Each job's own candidate is in the target's history, which now holds them all.
+    for (const car of batch) car.resolve({ ...step, commit: car.candidate!.commit });
+  }
+
   async #afterLanding(head: Car, step: LastStep | null, passed: { gates: GateResult[] }): Promise<void> {
-    if (step === null) return this.#leave(head, { kind: "cancelled", gates: passed.gates });
+    if (step === null) return this.#line.leave(head, { kind: "cancelled", gates: passed.gates });
     switch (step.kind) {
       case "landed":
         this.#tip = step.commit;
-        this.#landedWithLock++;
-        this.#remove(head);
+        this.#lock.landed(1);
+        this.#line.remove(head);
         // What was built on it holds it still, now on the target.
-        for (const entry of this.#entries) entry.builtOn = entry.builtOn.filter((ahead) => ahead !== head);
+        for (const entry of this.#line.cars) entry.builtOn = entry.builtOn.filter((ahead) => ahead !== head);
         head.resolve(step);
         return;
       case "checkout-would-lose-work":
       case "stopped":
-        return this.#leave(head, step);
+        return this.#line.leave(head, step);
       case "target-moved": {
         // Committed to outside ork while the gates ran: everything is built again on the new tip.
         head.tipRaces++;
-        for (const entry of this.#entries) this.#rebuild(entry, `${this.#options.target} moved outside ork`);
+        for (const entry of this.#line.cars) {
+          this.#line.rebuild(entry, `${this.#options.target} moved outside ork`);
+        }
         if (head.tipRaces >= MAX_TIP_RACES) {
-          this.#leave(head, { kind: "target-moving", attempts: head.tipRaces });
+          this.#line.leave(head, { kind: "target-moving", attempts: head.tipRaces });
         }
         this.#tip = await branchTip(this.#options.root, this.#options.target);
         return;
@@ -312,81 +348,26 @@ export class Train {
   #leaveWithOutcome(head: Car): void {
     const outcome = head.outcome!;
     if (outcome.kind === "error") {
-      this.#remove(head);
+      this.#line.remove(head);
       void settle(head, () => head.reject(outcome.error));
       return;
     }
     if (outcome.kind === "passed" || outcome.kind === "aborted") {
       // Not a failure (an aborted test that was not rebuilt): tested again.
-      this.#rebuild(head, "its test was stopped");
+      this.#line.rebuild(head, "its test was stopped");
       return;
     }
-    this.#leave(head, outcome);
-  }
-
-  /**
-   * The entry leaves the train with `result`; whatever was built on it is built again without it. Its job hears
-   * once its test is gone (the worktree is the job's again only then); the train does not wait for that.
-   */
-  #leave(entry: Car, result: LandResult): void {
-    entry.abort?.abort();
-    this.#remove(entry);
-    this.#rebuildDependents(entry, `${entry.request.job.id} left the train (${result.kind})`);
-    void settle(entry, () => entry.resolve(result));
-  }
-
-  #remove(entry: Car): void {
-    const index = this.#entries.indexOf(entry);
-    if (index !== -1) this.#entries.splice(index, 1);
-  }
-
-  /** Every entry built on `entry` is built again without it. */
-  #rebuildDependents(entry: Car, reason: string): void {
-    for (const other of this.#entries) {
-      if (other.builtOn.includes(entry)) this.#rebuild(other, reason);
-    }
-  }
-
-  /** Back to waiting: its test stops and its candidate is built again on what is ahead of it now. */
-  #rebuild(entry: Car, reason: string): void {
-    if (entry.state === "waiting") return;
-    entry.generation++;
-    entry.abort?.abort();
-    entry.abort = null;
-    entry.state = "waiting";
-    entry.candidate = null;
-    entry.outcome = null;
-    entry.gate = null;
-    entry.slot = null;
-    entry.builtOn = [];
-    this.#options.events.emit({ kind: "train", job: entry.request.job, action: "rebuilt", detail: reason });
-    try {
-      // Its log says why the gates above stopped or do not count, before the next run's output.
-      Deno.writeTextFileSync(entry.request.logPath, `== ork: candidate built again: ${reason}\n`, {
-        append: true,
-      });
-    } catch {
-      // The log is for reading; the landing does not depend on it.
-    }
-    this.#rebuildDependents(entry, reason);
+    this.#line.leave(head, outcome);
   }
 
   /** The runner was told twice to stop: every test stops, nothing more lands, every job hears `stopped`. */
   #stopAll(): void {
-    for (const entry of [...this.#entries]) {
-      entry.abort?.abort();
-      this.#remove(entry);
-      void settle(entry, () => entry.resolve({ kind: "stopped" }));
-    }
+    this.#line.empty((car) => car.resolve({ kind: "stopped" }));
     this.#release();
   }
 
   #failAll(error: unknown): void {
-    for (const entry of [...this.#entries]) {
-      entry.abort?.abort();
-      this.#remove(entry);
-      void settle(entry, () => entry.reject(error));
-    }
+    this.#line.empty((car) => car.reject(error));
     this.#release();
   }
 }

@@ -26,6 +26,8 @@ export interface TrainCar {
   readonly candidate: string | null;
   /** The jobs ahead whose work the candidate holds, in order. */
   readonly holds: readonly string[];
+  /** The jobs tested in one candidate with it (itself included, see `landing.batch`); null when alone. */
+  readonly batch?: readonly string[] | null;
   /** The gate running, and since when (ISO time). */
   readonly gate: { readonly name: string; readonly since: string } | null;
   /** `ORK_GATE_SLOT` of its test, while it is tested. */

@@ -8,6 +8,7 @@
  */
 
 import { basename, dirname, join } from "node:path";
+import { type Lock, tryAcquire } from "../lock/mod.ts";
 
 /**
  * The runner whose wait mark `fileName` is, beside the lock named `lockName`; null for other files.
@@ -84,5 +85,74 @@ export class Turns {
       // A mark removed while looking, or no folder: nobody waits.
     }
     return false;
+  }
+}
+
+/** How long a train that let go of the landing lock for a waiting runner leaves it to that runner. */
+const YIELD_MS = 1000;
+
+/**
+ * The landing lock as one runner's train holds it: taken while the train has jobs, and let go for a moment
+ * once another runner's train waits and this one has landed something since it took the lock.
+ */
+export class LandingLock {
+  readonly #path: string;
+  readonly #turns: Turns;
+  #lock: Lock | null = null;
+  /** Until when the lock is left to a waiting runner's train, having been let go for it. */
+  #yieldedUntil = 0;
+  /** Jobs landed since the lock was taken. */
+  #landed = 0;
+
+  /**
+   * @param lockPath the landing lock (`.ork/locks/landing.lock`)
+   * @param runner this runner's name, for its wait mark
+   */
+  constructor(lockPath: string, runner: string) {
+    this.#path = lockPath;
+    this.#turns = new Turns(lockPath, runner);
+  }
+
+  /** Whether this train holds the lock. */
+  get held(): boolean {
+    return this.#lock !== null;
+  }
+
+  /**
+   * Takes the lock unless another runner's train holds it (or this one just left it to another): then says
+   * that this runner waits, and returns false.
+   */
+  take(): boolean {
+    this.#lock = Date.now() < this.#yieldedUntil ? null : tryAcquire(this.#path, { purpose: "landing" });
+    if (this.#lock === null) {
+      this.#turns.waiting();
+      return false;
+    }
+    this.#turns.stopWaiting();
+    this.#landed = 0;
+    return true;
+  }
+
+  /** Counts jobs landed while the lock is held. */
+  landed(jobs: number): void {
+    this.#landed += jobs;
+  }
+
+  /** Whether it is another runner's turn: one waits, and this train has landed something since it took the lock. */
+  othersTurn(): boolean {
+    return this.#landed > 0 && this.#turns.othersWaiting();
+  }
+
+  /** Lets go of the lock (the train is empty, or stops). */
+  release(): void {
+    this.#lock?.[Symbol.dispose]();
+    this.#lock = null;
+    this.#turns.stopWaiting();
+  }
+
+  /** Lets go of the lock and leaves it to the waiting runner's train for a moment. */
+  giveTurn(): void {
+    this.release();
+    this.#yieldedUntil = Date.now() + YIELD_MS;
   }
 }

@@ -4,6 +4,8 @@
  *
  * - serial: `landing.parallel: 1`, every gate in turn (the baseline: about 8 x G);
  * - train: `landing.parallel` left to the number of workers;
+ * - batched: `landing.parallel: 1` (one test suite at a time, as on a machine that can run only one) with
+ *   `landing.batch: 4`, against serial;
  * - each with all jobs passing, and with job 3 failing its gate (`--max-retries 0`);
  * - ork's own cost: the train with a gate that takes no time (`true`), for the goal below.
  *
@@ -28,7 +30,7 @@ const seconds: Record<string, number> = {};
 
 /** A repository with ork's config and the jobs enqueued; returns the seconds `ork run --once` took. */
 async function batch(
-  options: { parallel: number | null; gateSeconds: number; failing: boolean },
+  options: { parallel: number | null; gateSeconds: number; failing: boolean; batch?: number },
 ): Promise<number> {
   const dir = makeTempDir("ork-bench-train-");
   await git(dir, "init", "--quiet", "--initial-branch=main");
@@ -41,6 +43,7 @@ async function batch(
   await Deno.writeTextFile(
     join(dir, "config/orchestrator.yaml"),
     (options.parallel === null ? "" : `landing:\n  parallel: ${options.parallel}\n`) +
+      (options.batch === undefined ? "" : `  batch: ${options.batch}\n`) +
       `merge_gates:\n  - name: suite\n    command: ${JSON.stringify(gate)}\n`,
   );
   await git(dir, "add", "-A");
@@ -83,6 +86,8 @@ const VARIANTS = [
   { name: "train", parallel: null, failing: false },
   { name: "serial, job 3 failing", parallel: 1, failing: true },
   { name: "train, job 3 failing", parallel: null, failing: true },
+  { name: "batched", parallel: 1, failing: false, batch: 4 },
+  { name: "batched, job 3 failing", parallel: 1, failing: true, batch: 4 },
 ] as const;
 
 for (const variant of VARIANTS) {
@@ -123,12 +128,18 @@ globalThis.addEventListener("unload", () => {
   console.log(
     `job 3 failing: train/serial ${failing.toFixed(2)}x (goal <= 0.5x: ${failing <= 0.5 ? "met" : "MISSED"})`,
   );
+  for (const suffix of ["", ", job 3 failing"]) {
+    const ratio = (seconds[`batched${suffix}`] ?? 0) / (seconds[`serial${suffix}`] ?? 1);
+    console.log(`one test at a time${suffix || ", all passing"}: batched/serial ${ratio.toFixed(2)}x`);
+  }
   // A run's time is G-bound: the gate rounds measured here (the time beyond ork's own, in G's), at a real G.
   for (const realG of [60, 300]) {
     const perHour = (name: string) => {
       const rounds = Math.max(0, (seconds[name] ?? 0) - own) / GATE_SECONDS;
       return `${name} ${(JOBS * 3600 / (rounds * realG + own)).toFixed(0)}`;
     };
-    console.log(`  G = ${realG} s: landings per hour, ${perHour("serial")}, ${perHour("train")}`);
+    console.log(
+      `  G = ${realG} s: landings per hour, ${perHour("serial")}, ${perHour("train")}, ${perHour("batched")}`,
+    );
   }
 });

@@ -569,10 +569,11 @@ Deno.test("a key named __proto__ is refused with its line, wherever it is", () =
 });
 
 Deno.test("the merge train's keys: landing.parallel, and a gate's retries and parallel, are read as written", () => {
-  const text = "landing:\n  parallel: 3\nmerge_gates:\n  - name: db\n    command: make db-test\n" +
+  const text =
+    "landing:\n  parallel: 3\n  batch: 4\nmerge_gates:\n  - name: db\n    command: make db-test\n" +
     "    retries: 2\n    parallel: false\n";
   assert.deepEqual(parseConfigText(ORCHESTRATOR, text), {
-    landing: { parallel: 3 },
+    landing: { parallel: 3, batch: 4 },
     merge_gates: [
       {
         name: "db",
@@ -598,6 +599,18 @@ Deno.test("a landing.parallel below 1, or a gate's retries or parallel of the wr
         2,
         "config/orchestrator.yaml:2: landing.parallel: expected an integer >= 1 (or null), got 0",
         "set it to how many candidates may run their gates at once, such as 4, or null for the number of workers",
+      ],
+      [
+        "landing:\n  batch: 0\n",
+        2,
+        "config/orchestrator.yaml:2: landing.batch: expected an integer >= 1, got 0",
+        "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
+      ],
+      [
+        "landing:\n  batch: 33\n",
+        2,
+        "config/orchestrator.yaml:2: landing.batch: expected an integer >= 1 and <= 32, got 33",
+        "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
       ],
       [
         "merge_gates:\n  - name: t\n    command: make\n    retries: 11\n",
@@ -637,4 +650,39 @@ Deno.test("queue_dir and worktree_base outside a folder of their own below .ork/
   assert.deepEqual(parseConfigText(ORCHESTRATOR, "orchestrator:\n  queue_dir: .ork/jobs\n"), {
     orchestrator: { queue_dir: ".ork/jobs" },
   });
+});
+
+Deno.test("a queue_dir and a worktree_base that overlap (one inside the other, or the same) are refused naming the key", () => {
+  const hint =
+    "give the queue and the worktrees a folder each, such as the defaults .ork/queue and .ork/worktrees";
+  for (
+    const [text, line, message] of [
+      [
+        "orchestrator:\n  queue_dir: .ork/worktrees/jobs\n",
+        2,
+        'orchestrator.queue_dir: ".ork/worktrees/jobs" overlaps worktree_base (".ork/worktrees")',
+      ],
+      [
+        "orchestrator:\n  worktree_base: .ork/Queue\n",
+        2,
+        'orchestrator.worktree_base: ".ork/Queue" overlaps queue_dir (".ork/queue")',
+      ],
+      [
+        "orchestrator:\n  worktree_base: .ork/w\n  queue_dir: ./.ork/w/\n",
+        3,
+        'orchestrator.queue_dir: "./.ork/w/" overlaps worktree_base (".ork/w")',
+      ],
+    ] as const
+  ) {
+    assertRefused(ORCHESTRATOR, text, {
+      line,
+      message: `config/orchestrator.yaml:${line}: ${message}`,
+      hint,
+    });
+  }
+  // A shared prefix of names is no overlap.
+  assert.deepEqual(
+    parseConfigText(ORCHESTRATOR, "orchestrator:\n  queue_dir: .ork/q\n  worktree_base: .ork/qq\n"),
+    { orchestrator: { queue_dir: ".ork/q", worktree_base: ".ork/qq" } },
+  );
 });

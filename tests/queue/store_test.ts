@@ -210,6 +210,52 @@ Deno.test("finishing a job that is no longer running does not run the work", asy
   assert.equal((await queue.get(id)).status, "cancelled");
 });
 
+Deno.test("finishing several jobs at once: all complete with their own fields, or none when one is not running", async () => {
+  const { queue } = freshQueue();
+  const ids = [
+    await queue.enqueue(job("one")),
+    await queue.enqueue(job("two")),
+    await queue.enqueue(job("three")),
+  ];
+  for (const _ of ids) await queue.claim("w");
+  await queue.cancel(ids[1]!);
+  let ran = false;
+  const refused = await queue.finishAllWhileRunning(
+    ids.map((id) => ({ id, intent: { landed_commit: id } })),
+    () => {
+      ran = true;
+      return Promise.resolve({ value: 1, complete: null });
+    },
+  );
+  assert.deepEqual(refused, { notRunning: [ids[1]] });
+  assert.equal(ran, false);
+  assert.equal((await queue.get(ids[0]!)).landed_commit, null, "nothing recorded for the others");
+
+  const both = [ids[0]!, ids[2]!];
+  const finished = await queue.finishAllWhileRunning(
+    both.map((id) => ({ id, intent: { landed_commit: `${id}-intent` } })),
+    async () => {
+      // Recorded for each before the work runs.
+      const running = await queue.peek({ status: "running" });
+      return {
+        value: running.map((j) => j.landed_commit).sort(),
+        complete: (id: string) => ({
+          result: { landed: true, batch: both },
+          changes: { landed_commit: `${id}-landed` },
+        }),
+      };
+    },
+  );
+  assert.ok("value" in finished);
+  assert.deepEqual(finished.value, both.map((id) => `${id}-intent`).sort());
+  for (const id of both) {
+    const stored = await queue.get(id);
+    assert.equal(stored.status, "completed");
+    assert.equal(stored.landed_commit, `${id}-landed`);
+    assert.deepEqual(stored.result, { landed: true, batch: both });
+  }
+});
+
 Deno.test("a job is found by a unique prefix, refused when ambiguous, and never by a substring", async () => {
   const { queue } = freshQueue();
   const a = await queue.enqueue(job("a"));

@@ -4,6 +4,7 @@ import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { queueFor } from "../workspace.ts";
 import { wholeNumberFlag } from "./enqueue.ts";
+import { delay } from "../../time/mod.ts";
 
 /** How much of a log is read at a time: a log of any size is printed in pieces, never held whole. */
 const CHUNK_BYTES = 1 << 20;
@@ -135,7 +136,7 @@ export function logsCommand(ctx: CliContext): CommandUnknownOpts {
         const ended = status !== "pending" && status !== "running";
         await log.print(ctx.output.out, ended);
         if (ended) return;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await delay(200);
       }
     });
   return command;

@@ -6,6 +6,7 @@ import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../
 import { style } from "../output.ts";
 import { printJson, queueFor } from "../workspace.ts";
 import { formatAge, table } from "./list.ts";
+import { delay } from "../../time/mod.ts";
 
 /** The status report as lines of text. */
 export function statusLines(report: StatusReport, now: number = Date.now()): string[] {
@@ -63,6 +64,7 @@ function trainLines(train: TrainView, now: number): string[] {
       : CAR_STATES[car.state],
     car.base === null ? "" : `on ${car.base.slice(0, 12)}`,
     car.holds.length === 0 ? "" : `holding ${car.holds.join(", ")}`,
+    car.batch ? `batch of ${car.batch.join(", ")}` : "",
   ]);
   lines.push(...table(rows));
   return lines;
@@ -96,7 +98,7 @@ export function statusCommand(ctx: CliContext): CommandUnknownOpts {
         const lines = statusLines(await collectStatus(ws, queue));
         ctx.output.out(`\x1b[2J\x1b[H${style(ctx.output, "dim", `ork status, every 1s (Ctrl-C to stop)`)}`);
         for (const line of lines) ctx.output.out(line);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await delay(1000);
       }
     });
   return command;
