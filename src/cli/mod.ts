@@ -7,7 +7,7 @@
  */
 
 import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { InputError, OrkError } from "../errors/mod.ts";
+import { InputError, messageOf, OrkError } from "../errors/mod.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { errorLine, ExitCode, exitCodeFor, pathProblem } from "./exit.ts";
 import { type Output, processOutput } from "./output.ts";
@@ -212,7 +212,7 @@ function reportError(error: unknown, output: Output, failing: Failing): number {
     output.err(errorLine(known));
     return exitCodeFor(known);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   output.err(
     `ork: internal error: ${message.replace(/\s*\n\s*/g, " ")}; please report it with ORK_DEBUG=1 output`,
   );

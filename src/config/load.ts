@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { ConfigError, isNotFound } from "../errors/mod.ts";
+import { ConfigError, isNotFound, messageOf } from "../errors/mod.ts";
 import { configCacheKey, readCachedConfig, writeCachedConfig } from "./cache.ts";
 import { mergeConfig } from "./merge.ts";
 import { CONFIG_FILES, type ConfigFile, type ConfigLayer, type OrkConfig } from "./types.ts";
@@ -30,7 +30,7 @@ export async function readConfigText(repoRoot: string, file: ConfigFile): Promis
     throw new ConfigError(
       file,
       undefined,
-      `cannot read: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read: ${messageOf(error)}`,
       `make ${file} a readable file, or delete it to use the defaults`,
     );
   }

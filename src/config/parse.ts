@@ -20,7 +20,7 @@ import {
   visit,
 } from "yaml";
 import type * as z from "zod/mini";
-import { ConfigError } from "../errors/mod.ts";
+import { ConfigError, messageOf } from "../errors/mod.ts";
 import { DEFAULT_GATE_TIMEOUT, DEFAULT_MAX_BYTES } from "./defaults.ts";
 import { FIELDS, FILE_KEYS, FILE_SCHEMAS, type FileData, ROLE_NAME_PATTERN } from "./schema.ts";
 import {
@@ -96,7 +96,7 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
     throw new ConfigError(
       file,
       1,
-      `cannot read the YAML: ${error instanceof Error ? error.message : error}`,
+      `cannot read the YAML: ${messageOf(error)}`,
       "",
     );
   }

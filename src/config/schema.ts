@@ -8,6 +8,7 @@
 import * as z from "zod/mini";
 import { CONFIG_FILES, type ConfigFile } from "./types.ts";
 import { DEFAULT_CONFIG } from "./defaults.ts";
+import { messageOf } from "../errors/mod.ts";
 
 export { FIELDS, type FieldSpec } from "./fields.ts";
 
@@ -47,7 +48,7 @@ const regex = z.string().check(z.superRefine((source, ctx) => {
     new RegExp(source);
   } catch (error) {
     // V8 says "Invalid regular expression: /(/: Unterminated group"; the key path already shows the pattern.
-    const reason = (error instanceof Error ? error.message : String(error))
+    const reason = (messageOf(error))
       .replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
     ctx.addIssue(hinted(
       `not a valid regular expression: ${reason}`,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { OrkError } from "../errors/mod.ts";
+import { messageOf, OrkError } from "../errors/mod.ts";
 
 /** How a check came out: `warn` is worth fixing but ork works; `fail` stops ork; `skip` could not be looked at. */
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
@@ -65,7 +65,7 @@ export async function guarded(names: readonly string[], look: () => Promise<Chec
     if (error instanceof OrkError) {
       return names.map((name) => failed(name, error.message, error.hint || "see the message"));
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return names.map((name) =>
       failed(name, `could not check: ${message}`, "this is a bug in ork; please report it with this output")
     );

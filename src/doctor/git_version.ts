@@ -5,6 +5,7 @@
  */
 
 import { type Check, failed, passed, runTool, warned } from "./check.ts";
+import { messageOf } from "../errors/mod.ts";
 
 /** A git version as `[major, minor, patch]`. */
 export type GitVersion = readonly [number, number, number];
@@ -89,9 +90,7 @@ export async function checkGit(): Promise<{ check: Check; found: boolean }> {
     result = await runTool("git", ["--version"]);
   } catch (error) {
     const found = !(error instanceof Deno.errors.NotFound);
-    const why = found
-      ? `git could not be run: ${error instanceof Error ? error.message : error}`
-      : "git not found on PATH";
+    const why = found ? `git could not be run: ${messageOf(error)}` : "git not found on PATH";
     return { check: failed(NAME, why, `install git ${minimum} or newer and put it on the PATH`), found };
   }
   const decoder = new TextDecoder();

@@ -109,3 +109,34 @@ export function isNotFound(error: unknown): boolean {
 export function isAlreadyExists(error: unknown): boolean {
   return error instanceof Deno.errors.AlreadyExists;
 }
+
+/**
+ * The message of anything thrown: an `Error`'s message, else the value as text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messageOf } from "./mod.ts";
+ *
+ * assert.equal(messageOf(new Error("disk full\nat write")), "disk full\nat write");
+ * assert.equal(messageOf("plain"), "plain");
+ * ```
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The first line of {@link messageOf}: why something failed, for a one-line warning or record.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reasonOf } from "./mod.ts";
+ *
+ * assert.equal(reasonOf(new Error("git failed\nfatal: bad object")), "git failed");
+ * ```
+ */
+export function reasonOf(error: unknown): string {
+  return messageOf(error).split("\n")[0]!;
+}

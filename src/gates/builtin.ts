@@ -10,6 +10,7 @@ import type { GateConfig } from "../config/mod.ts";
 import type { ChangeSource } from "../git/mod.ts";
 import type { GateResult } from "./decide.ts";
 import type { GateRunOptions } from "./shell.ts";
+import { messageOf } from "../errors/mod.ts";
 
 /** What a built-in check came to. */
 export interface CheckOutcome {
@@ -57,9 +58,7 @@ export async function runBuiltinGate(gate: GateConfig, opts: GateRunOptions): Pr
       error = outcome.error;
     }
   } catch (thrown) {
-    error = thrown instanceof GateStopped
-      ? thrown.message
-      : `could not run: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+    error = thrown instanceof GateStopped ? thrown.message : `could not run: ${messageOf(thrown)}`;
   }
   const duration_ms = Math.round(performance.now() - started);
   try {

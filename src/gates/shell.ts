@@ -11,6 +11,7 @@ import type { ChangeSource } from "../git/mod.ts";
 import { execInGroup, type ExecOutcome } from "../runner/exec.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { GateResult } from "./decide.ts";
+import { messageOf } from "../errors/mod.ts";
 
 /** Where and how gates run. */
 export interface GateRunOptions {
@@ -66,7 +67,7 @@ export async function runShellGate(gate: GateConfig, opts: GateRunOptions): Prom
       error = failure(outcome, gate.timeout);
     }
   } catch (thrown) {
-    error = `could not start: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+    error = `could not start: ${messageOf(thrown)}`;
   }
   const duration_ms = Math.round(performance.now() - started);
   const verdict = error === null ? "passed" : `failed (${error})`;

@@ -11,6 +11,7 @@ import { git, gitError } from "./git.ts";
 import { type Changes, changesBetween } from "./land.ts";
 import { headCommit } from "./refs.ts";
 import { delay } from "../time/mod.ts";
+import { lstatOrNull } from "../fs/paths.ts";
 
 /** The outcome of `fastForwardCheckout`. */
 export type CheckoutResult = { ok: true } | { ok: false; files: string[] };
@@ -113,16 +114,6 @@ async function filesAtParents(root: string, changes: Changes): Promise<string[]>
   }
   if (formerlyTracked.length > 0) found.push(...await lsFiles(root, ["--others"], formerlyTracked));
   return found;
-}
-
-/** What is at `path` (symlinks not followed), or null when nothing is (or a file stands where a folder would). */
-async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
-  try {
-    return await Deno.lstat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return null;
-    throw error;
-  }
 }
 
 /** Pathspecs per git call, to stay far below the command line's length limit. */

@@ -12,6 +12,7 @@
 import { join, resolve } from "node:path";
 import { isNotFound } from "../errors/mod.ts";
 import { gitCommandEnv, gitError, type GitResult, isZeroOid, OID } from "./git.ts";
+import { lstatOrNull } from "../fs/paths.ts";
 
 /** The two sides of a change; the base is always a commit (or a tree), the new side varies. */
 export type ChangeSource =
@@ -478,13 +479,4 @@ export async function mergeBase(cwd: string, a: string, b: string): Promise<stri
 export async function hooksDir(root: string): Promise<string> {
   const result = await runGit(root, ["rev-parse", "--git-path", "hooks"]);
   return resolve(root, result.stdout.trim());
-}
-
-async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
-  try {
-    return await Deno.lstat(path);
-  } catch (error) {
-    if (isNotFound(error) || error instanceof Deno.errors.NotADirectory) return null;
-    throw error;
-  }
 }

@@ -10,6 +10,7 @@
 import $ from "dax";
 import { join, resolve } from "node:path";
 import { isNotFound, OrkError } from "../errors/mod.ts";
+import { lstatOrNull } from "../fs/paths.ts";
 
 /** What a finished git command left behind. */
 export interface GitResult {
@@ -200,17 +201,6 @@ export async function worktreeGitDir(path: string): Promise<{ gitDir: string; li
     );
   }
   const gitDir = resolve(path, match[1].trim());
-  const linked = await exists(join(gitDir, "commondir"));
+  const linked = (await lstatOrNull(join(gitDir, "commondir"))) !== null;
   return { gitDir, linked };
-}
-
-/** True when something exists at `path` (symlinks not followed). */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
 }

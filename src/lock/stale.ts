@@ -9,6 +9,7 @@
 import { basename } from "node:path";
 import { InputError, isNotFound } from "../errors/mod.ts";
 import { busyError, type LockHolder, parseHolder, thisHostname } from "./lock.ts";
+import { existsSync } from "../fs/paths.ts";
 
 /** What {@link checkStale} found at a lock path. */
 export interface LockStatus {
@@ -26,16 +27,6 @@ export interface LockStatus {
 
 const decoder = new TextDecoder();
 let procMounted: boolean | undefined;
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * Whether `/proc` can answer: mounted, and readable by this process. Deno refuses every path below `/proc`

@@ -12,7 +12,7 @@
  */
 
 import { basename, dirname, join } from "node:path";
-import { InputError, isNotFound, OrkError } from "../errors/mod.ts";
+import { InputError, isNotFound, messageOf, OrkError } from "../errors/mod.ts";
 import { moveDurable, readTextFileOrNull, syncDirectory, writeFileDurable } from "../fs/atomic.ts";
 import { JOB_ID_PATTERN } from "./id.ts";
 import { InvalidJobFile, type Job, serializeJob } from "./job.ts";
@@ -289,7 +289,7 @@ function reasonOf(error: unknown): string {
   if (error instanceof Deno.errors.NotADirectory) return "something in its path is not a folder";
   if (error instanceof Deno.errors.IsADirectory) return "it is a folder";
   if (error instanceof Deno.errors.NotFound) return "it does not exist";
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /**

@@ -50,7 +50,7 @@ function increment(digits: number[]): number[] {
  * @returns a 26-character id that sorts after every id this process made before
  * @example
  * ```ts
- * import { assert } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * const a = newJobId(), b = newJobId();
  * assert(a < b);
  * ```

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { compareForList, FsQueue, type FsQueueOptions, type QueueStats } from "./store.ts";
+export { type Completion, FsQueue, type FsQueueOptions, type QueueStats } from "./store.ts";
 export {
   checkNewJob,
   DEFAULT_MAX_RETRIES,
@@ -31,4 +31,4 @@ export {
   type TransitionChanges,
 } from "./status.ts";
 export { JOB_ID_PATTERN, newJobId, shortId } from "./id.ts";
-export { comparePending, type PendingEntry, PendingIndex } from "./order.ts";
+export { compareForList, comparePending, type PendingEntry, PendingIndex } from "./order.ts";

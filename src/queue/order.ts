@@ -5,6 +5,9 @@
  * @module
  */
 
+import type { Job } from "./job.ts";
+import type { JobStatus } from "./status.ts";
+
 /** What ordering needs of a pending job. */
 export interface PendingEntry {
   /** The job id; sorts by creation time. */
@@ -83,4 +86,22 @@ export class PendingIndex {
       i = smallest;
     }
   }
+}
+
+const LIST_RANK: Record<JobStatus, number> = {
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+  running: 1,
+  pending: 2,
+};
+
+/** List order: history (by finish time), then running (by start), then pending in dequeue order. */
+export function compareForList(a: Job, b: Job): number {
+  const rank = LIST_RANK[a.status] - LIST_RANK[b.status];
+  if (rank !== 0) return rank;
+  if (a.status === "pending") return comparePending(a, b);
+  const key = (job: Job) =>
+    (LIST_RANK[job.status] === 0 ? job.finished_at : job.started_at) ?? job.created_at;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -14,14 +14,14 @@
  */
 
 import { dirname, join } from "node:path";
-import { InputError, OrkError } from "../errors/mod.ts";
+import { InputError, messageOf, OrkError } from "../errors/mod.ts";
 import { writeFileDurable } from "../fs/atomic.ts";
 import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
 import { newJobId } from "./id.ts";
 import { folderError, JobFiles, type JobPlace } from "./files.ts";
 import { checkNewJob, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
-import { Journal, type JournalCursor } from "./journal.ts";
-import { comparePending, PendingIndex } from "./order.ts";
+import { compareForList } from "./order.ts";
+import { PendingSet } from "./pending.ts";
 import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
 
 /** Where a queue keeps its files, and how it reports trouble. */
@@ -56,7 +56,7 @@ export type QueueStats = Record<JobStatus, number> & { total: number };
  *
  * @example
  * ```ts
- * const queue = new FsQueue(".ork/queue");
+ * const queue = new FsQueue(`${await Deno.makeTempDir()}/.ork/queue`);
  * const id = await queue.enqueue({ role: "bug-catcher", description: "Fix it", command: "make fix" });
  * const job = await queue.claim("worker-1");
  * if (job) await queue.complete(job.id, { fixed: true });
@@ -73,10 +73,7 @@ export class FsQueue {
   readonly lockPath: string;
   readonly #lockTimeoutMs: number;
   readonly #defaultMaxRetries: number | undefined;
-  readonly #journal: Journal;
-  readonly #journalRotateBytes: number;
-  #index = new PendingIndex();
-  #cursor: JournalCursor | null = null;
+  readonly #pending: PendingSet;
   #dirsReady = false;
   readonly #files: JobFiles;
 
@@ -96,8 +93,7 @@ export class FsQueue {
       { queueDir: dir, archiveDir: this.archiveDir, quarantineDir: this.quarantineDir },
       options.onWarning ?? (() => {}),
     );
-    this.#journal = new Journal(join(dir, ".journal"));
-    this.#journalRotateBytes = options.journalRotateBytes ?? 4 * 1024 * 1024;
+    this.#pending = new PendingSet(dir, this.#files, options.journalRotateBytes ?? 4 * 1024 * 1024);
   }
 
   /**
@@ -119,7 +115,7 @@ export class FsQueue {
     const now = new Date();
     const job = newJobRecord(newJobId(now.getTime()), fields, now);
     writeFileDurable(this.#files.path(job.id, "queue"), serializeJob(job));
-    this.#journal.addedPending(job.id, job.priority);
+    this.#pending.added(job);
     return job;
   }
 
@@ -132,13 +128,13 @@ export class FsQueue {
    */
   async claim(worker: string): Promise<Job | null> {
     using _lock = await this.#lock("claim");
-    let scanned = this.#syncIndex();
+    let scanned = this.#pending.sync();
     for (;;) {
-      const next = this.#index.pop();
+      const next = this.#pending.pop();
       if (next === undefined) {
         // The index can miss a job whose journal line a crash lost; look at the files before saying "empty".
         if (scanned) return null;
-        this.#fullScan();
+        this.#pending.scan();
         scanned = true;
         continue;
       }
@@ -149,7 +145,7 @@ export class FsQueue {
       const job = found.job;
       const running = transition(job, "running", { worker });
       this.#store(job, running, "queue");
-      this.#rotateJournalIfBig();
+      this.#pending.rotateIfBig();
       return running;
     }
   }
@@ -337,9 +333,7 @@ export class FsQueue {
     } catch (error) {
       if (error instanceof OrkError) throw error;
       throw new InputError(
-        `cannot move job ${id}'s file to ${this.quarantineDir}: ${
-          error instanceof Error ? error.message : error
-        }`,
+        `cannot move job ${id}'s file to ${this.quarantineDir}: ${messageOf(error)}`,
         `make ${this.quarantineDir} a folder ork can write (move away what is there)`,
       );
     }
@@ -463,63 +457,6 @@ export class FsQueue {
   /** Writes `next` in place of `prev` and tells the journal when it joins or leaves the pending set. */
   #store(prev: Job, next: Job, place: JobPlace): void {
     this.#files.write(next, place);
-    if (prev.status === "pending" && next.status !== "pending") this.#journal.removedPending(next.id);
-    if (prev.status !== "pending" && next.status === "pending") {
-      this.#journal.addedPending(next.id, next.priority);
-    }
+    this.#pending.changed(prev, next);
   }
-
-  /** Brings the pending index up to date; returns true when that took a full scan. */
-  #syncIndex(): boolean {
-    if (this.#cursor !== null) {
-      const cursor = this.#journal.replay(this.#cursor, this.#index);
-      if (cursor !== null) {
-        this.#cursor = cursor;
-        return false;
-      }
-    }
-    this.#fullScan();
-    return true;
-  }
-
-  /** Rebuilds the pending index from the files, settling jobs a crash left half-moved. */
-  #fullScan(): void {
-    // Follow the journal from before the scan: a change made while scanning is then replayed on top of it.
-    const start = this.#journal.end();
-    const index = new PendingIndex();
-    for (const name of this.#files.names("queue")) {
-      // find settles a job a crash left in both folders (the archived record wins).
-      const found = this.#files.find(name.slice(0, -".json".length));
-      if (found === null || found.place !== "queue") continue;
-      const job = found.job;
-      if (job.status === "pending") index.add(job);
-      else if (FINISHED_STATUSES.has(job.status)) this.#files.settle(job);
-    }
-    this.#index = index;
-    this.#cursor = this.#journal.replay(start, index) ?? start;
-  }
-
-  #rotateJournalIfBig(): void {
-    if (this.#journal.size() < this.#journalRotateBytes) return;
-    this.#journal.rotate();
-    this.#cursor = null;
-  }
-}
-
-const LIST_RANK: Record<JobStatus, number> = {
-  completed: 0,
-  failed: 0,
-  cancelled: 0,
-  running: 1,
-  pending: 2,
-};
-
-/** List order: history (by finish time), then running (by start), then pending in dequeue order. */
-export function compareForList(a: Job, b: Job): number {
-  const rank = LIST_RANK[a.status] - LIST_RANK[b.status];
-  if (rank !== 0) return rank;
-  if (a.status === "pending") return comparePending(a, b);
-  const key = (job: Job) =>
-    (LIST_RANK[job.status] === 0 ? job.finished_at : job.started_at) ?? job.created_at;
-  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -19,6 +19,7 @@
 import type { ExecSandbox } from "../sandbox/mod.ts";
 import { LogWriter } from "./log_writer.ts";
 import { groupAlive, GroupStopper, waitGroupGone } from "./group.ts";
+import { messageOf } from "../errors/mod.ts";
 
 export { groupAlive, groupStartedWith, killGroup } from "./group.ts";
 
@@ -150,7 +151,7 @@ export async function execInGroup(spec: ExecSpec): Promise<ExecOutcome> {
     }).spawn();
   } catch (error) {
     // Deno reports a failed chdir or exec in the child as an error from spawn; no process is left.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     await writer.line(`ork: could not start: ${message}`);
     await writer.flush();
     return outcome({ startFailed: true, startError: message });

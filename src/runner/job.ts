@@ -25,7 +25,7 @@ import {
   restoreWorktree,
   setBranch,
 } from "../git/mod.ts";
-import { OrkError } from "../errors/mod.ts";
+import { messageOf, OrkError, reasonOf } from "../errors/mod.ts";
 import { type FsQueue, type Job, MAX_COMMAND_BYTES } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
 import { describeSandbox, type Sandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
@@ -102,7 +102,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
     // A bug or a broken repository must not leave the job running forever: fail it, keep the reason. Its
     // worktree goes first: on a full disk, recording the failure needs the room it holds.
     await wipeSlot(ctx);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const status = await ctx.queue.statusOf(job.id);
     if (status !== "running") return "cancelled";
     const failed = await ctx.queue.fail(job.id, `ork could not run the job: ${message}`);
@@ -568,10 +568,6 @@ async function dropSlotWorktree(ctx: JobContext, reason: string): Promise<void> 
       message: `could not remove the worktree ${path} (${reasonOf(error)}); 'ork clean' removes it`,
     });
   }
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
 function watchForCancel(ctx: JobContext, id: string, cancel: AbortController): { stop(): void } {

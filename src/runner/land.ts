@@ -26,6 +26,7 @@ import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { JobRef } from "./events.ts";
 import { settled, unwrap } from "./settled.ts";
 import { delay } from "../time/mod.ts";
+import { reasonOf } from "../errors/mod.ts";
 
 /** What landing one job needs to know. */
 export interface LandRequest {
@@ -331,8 +332,4 @@ async function putBack(
       await delay(wait);
     }
   }
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { OrkError } from "../errors/mod.ts";
+import { OrkError, reasonOf } from "../errors/mod.ts";
 import {
   currentBranch,
   deleteBranch,
@@ -221,7 +221,7 @@ async function removeOrWarn(ctx: { root: string; events?: EventLog }, worktree: 
   } catch (error) {
     // A refusal (the record names the user's checkout, say) is no leftover: recovery stops on it.
     if (error instanceof OrkError && error.code === "bad-input") throw error;
-    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    const reason = reasonOf(error);
     ctx.events?.emit({
       kind: "warning",
       message: `could not remove ${worktree} (${reason}); 'ork clean' removes it later`,

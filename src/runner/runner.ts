@@ -10,7 +10,7 @@
  */
 
 import { join } from "node:path";
-import { OrkError } from "../errors/mod.ts";
+import { OrkError, reasonOf } from "../errors/mod.ts";
 import { assertGatesRunnable } from "../gates/mod.ts";
 import { currentBranch, pruneWorktrees, readBranch, removeWorktree } from "../git/mod.ts";
 import { tryAcquire } from "../lock/mod.ts";
@@ -283,8 +283,4 @@ async function runHoldingLock(
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }

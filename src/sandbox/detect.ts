@@ -9,7 +9,7 @@
 
 import { delimiter, isAbsolute, join } from "node:path";
 import type { OrchestratorSettings } from "../config/mod.ts";
-import { OrkError } from "../errors/mod.ts";
+import { messageOf, OrkError } from "../errors/mod.ts";
 import { BWRAP_BASE_ARGS } from "./bwrap.ts";
 
 /** `orchestrator.sandbox`: `auto` (bubblewrap when it works), `off`, or `required`. */
@@ -125,6 +125,6 @@ async function runProbe(bwrap: string): Promise<string | null> {
     const said = new TextDecoder().decode(stderr).split("\n").map((line) => line.trim()).find((line) => line);
     return `${bwrap} failed its trial run (exit ${code})${said ? `: ${said}` : ""}`;
   } catch (error) {
-    return `${bwrap} could not be run: ${error instanceof Error ? error.message : String(error)}`;
+    return `${bwrap} could not be run: ${messageOf(error)}`;
   }
 }

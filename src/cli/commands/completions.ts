@@ -8,7 +8,7 @@
 import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
 import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples } from "../context.ts";
-import type { ValueList } from "../completions.ts";
+import type { ValueList } from "../completions/mod.ts";
 
 const SHELL_HINT = "ork completions writes a script for bash, zsh or fish, e.g. 'ork completions bash'";
 
@@ -39,7 +39,7 @@ async function listLines(ctx: CliContext, list: ValueList, repo: string | undefi
  * would only garble the line. `ORK_DEBUG=1` lets the error through, to find out why nothing completes.
  */
 async function printList(ctx: CliContext, name: string, repo: string | undefined): Promise<void> {
-  const { parseValueList } = await import("../completions.ts");
+  const { parseValueList } = await import("../completions/mod.ts");
   const list = parseValueList(name);
   if (list === null) return;
   const quiet: CliContext = { ...ctx, output: { out: () => {}, err: () => {}, color: false } };
@@ -75,7 +75,7 @@ export function completionsCommand(ctx: CliContext): CommandUnknownOpts {
       }
       if (shell === undefined) throw new InputError("no shell given", SHELL_HINT);
       // The generator reads the whole command tree; only this command loads it.
-      const { completionScript, isShell } = await import("../completions.ts");
+      const { completionScript, isShell } = await import("../completions/mod.ts");
       if (!isShell(shell)) throw new InputError(`unknown shell ${JSON.stringify(shell)}`, SHELL_HINT);
       ctx.output.out(completionScript(shell, root ?? command).replace(/\n$/, ""));
     });

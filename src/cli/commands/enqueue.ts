@@ -1,6 +1,6 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import type { OrkConfig } from "../../config/mod.ts";
-import { InputError } from "../../errors/mod.ts";
+import { InputError, messageOf } from "../../errors/mod.ts";
 import { checkNewJob, MAX_PROMPT_BYTES, MAX_TIMEOUT_SECONDS, type NewJob } from "../../queue/mod.ts";
 import { assertCommandAllowed } from "../../roles/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
@@ -196,7 +196,7 @@ async function readPromptFile(path: string): Promise<string> {
   try {
     info = await Deno.stat(path);
   } catch (error) {
-    throw refuse(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw refuse(`cannot be read: ${messageOf(error)}`);
   }
   if (!info.isFile) throw refuse("is not a regular file");
   if (info.size > MAX_PROMPT_BYTES) {

@@ -1,0 +1,46 @@
+/**
+ * Looking at a path without following it into an error: whether something is there, and what. A path that is
+ * not there, or whose parent is not a folder, is an answer (null or false); any other failure (permission
+ * denied) is thrown, so that ork never takes "cannot tell" for "absent".
+ *
+ * @module
+ */
+
+import { isNotFound } from "../errors/mod.ts";
+
+/** Whether `error` says the path is not there: not found, or a parent is not a folder. */
+function isAbsent(error: unknown): boolean {
+  return isNotFound(error) || error instanceof Deno.errors.NotADirectory;
+}
+
+/**
+ * What is at `path` itself (a symlink is not followed), or null when nothing is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lstatOrNull } from "./paths.ts";
+ *
+ * assert.equal(await lstatOrNull("/no/such/path"), null);
+ * assert.equal((await lstatOrNull("/"))?.isDirectory, true);
+ * ```
+ */
+export async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.lstat(path);
+  } catch (error) {
+    if (isAbsent(error)) return null;
+    throw error;
+  }
+}
+
+/** Whether something is at `path`, following a symlink (a dangling one is not there). */
+export function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    if (isAbsent(error)) return false;
+    throw error;
+  }
+}
