@@ -6,6 +6,7 @@
  */
 
 import * as z from "zod/mini";
+import { MAX_TIMEOUT_SECONDS } from "../time/mod.ts";
 import { CONFIG_FILES, type ConfigFile } from "./types.ts";
 import { DEFAULT_CONFIG } from "./defaults.ts";
 import { messageOf } from "../errors/mod.ts";
@@ -22,9 +23,6 @@ export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
 export const NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Role names: as gate names, without dots (a dotted key path must stay readable). */
 export const ROLE_NAME_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** The largest timeout in seconds: JavaScript timers overflow past 2^31-1 ms and would fire at once. */
-export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** A hint carried by a custom issue in its `params`. */
 function hinted(

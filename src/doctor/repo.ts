@@ -7,7 +7,7 @@
 
 import { relative, resolve } from "node:path";
 import { OrkError } from "../errors/mod.ts";
-import { currentBranch, findRepoRoot, resolveCommit } from "../git/mod.ts";
+import { findRepoRoot, resolveCommit, targetBranchName } from "../git/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { type Check, failed, passed, warned } from "./check.ts";
 
@@ -57,8 +57,7 @@ export async function checkInit(ws: Workspace): Promise<{ check: Check; initiali
  */
 export async function checkTarget(ws: Workspace): Promise<Check> {
   const name = "target-branch";
-  const configured = ws.config.orchestrator.target_branch;
-  const branch = configured ?? (await currentBranch(ws.root));
+  const { branch, configured } = await targetBranchName(ws.root, ws.config.orchestrator.target_branch);
   if (branch === null) {
     return failed(
       name,
@@ -66,14 +65,14 @@ export async function checkTarget(ws: Workspace): Promise<Check> {
       "check out a branch, or set orchestrator.target_branch in config/orchestrator.yaml",
     );
   }
-  const source = configured === null ? "checked out in the main worktree" : "orchestrator.target_branch";
+  const source = configured ? "orchestrator.target_branch" : "checked out in the main worktree";
   try {
     const tip = await resolveCommit(ws.root, `refs/heads/${branch}`);
     return passed(name, `${branch} (${source}) at ${tip.slice(0, 12)}`);
   } catch (error) {
     if (!(error instanceof OrkError && error.code === "bad-input")) throw error;
   }
-  return configured === null
+  return !configured
     ? failed(
       name,
       `${branch} (${source}) has no commit yet`,

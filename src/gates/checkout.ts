@@ -7,7 +7,7 @@
 
 import type { GateConfig, OrkConfig } from "../config/mod.ts";
 import { InputError } from "../errors/mod.ts";
-import { type ChangeSource, currentBranch, emptyTree, mergeBase, resolveCommit } from "../git/mod.ts";
+import { type ChangeSource, emptyTree, mergeBase, resolveCommit, targetBranchName } from "../git/mod.ts";
 
 /**
  * The gates to run: all of them, or the named ones in the config's order.
@@ -73,7 +73,7 @@ export async function checkoutChange(
   if (ref === undefined) {
     if (opts.staged) ref = "HEAD";
     else {
-      const branch = config.orchestrator.target_branch ?? (await currentBranch(root));
+      const { branch } = await targetBranchName(root, config.orchestrator.target_branch);
       if (branch === null) {
         throw new InputError(
           "no base to compare with: HEAD is detached and orchestrator.target_branch is not set",

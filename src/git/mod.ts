@@ -19,6 +19,7 @@ export {
   readBranch,
   resolveCommit,
   setBranch,
+  targetBranchName,
 } from "./refs.ts";
 export { commitAll, type CommitOptions, headOf, identityArgs, isClean, type JobCommit } from "./commit.ts";
 export {

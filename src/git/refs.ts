@@ -30,6 +30,23 @@ export async function currentBranch(root: string): Promise<string | null> {
 }
 
 /**
+ * The target rule: the branch work lands on is `configured` (`orchestrator.target_branch`) when set, else the
+ * branch checked out in the main worktree. `ork run`, `ork doctor` and `ork gates` all go by it.
+ *
+ * @param root the main worktree's root
+ * @param configured `orchestrator.target_branch`, or null
+ * @returns the branch's short name (null on a detached HEAD with none configured), and whether it came from
+ *   the config
+ */
+export async function targetBranchName(
+  root: string,
+  configured: string | null,
+): Promise<{ branch: string | null; configured: boolean }> {
+  if (configured !== null) return { branch: configured, configured: true };
+  return { branch: await currentBranch(root), configured: false };
+}
+
+/**
  * What the main worktree's HEAD file says, read without starting git (ork asks on every landing): the commit of
  * a detached HEAD, or the branch it names; undefined when the file says nothing reliable (missing, a symlink,
  * reftable's placeholder) and git has to be asked, which also says why when something is wrong.

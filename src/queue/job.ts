@@ -8,6 +8,7 @@
 
 import { InputError } from "../errors/mod.ts";
 import type { JobStatus } from "./status.ts";
+import { MAX_TIMEOUT_SECONDS } from "../time/mod.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
 export const SCHEMA_VERSION = 6;
@@ -109,9 +110,6 @@ export interface NewJob {
   /** The agent's prompt, given to the command as `ORK_PROMPT`; default none. */
   prompt?: string | null;
 }
-
-/** The longest timeout a timer can wait for (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
-export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** The longest prompt, in UTF-8 bytes: it travels in an environment variable, which Linux caps at 128 KiB. */
 export const MAX_PROMPT_BYTES = 100_000;

@@ -15,7 +15,6 @@ export {
   type JobTry,
   MAX_COMMAND_BYTES,
   MAX_PROMPT_BYTES,
-  MAX_TIMEOUT_SECONDS,
   type NewJob,
   newJobRecord,
   SCHEMA_VERSION,

@@ -8,85 +8,44 @@
  */
 
 import { join } from "node:path";
-import { CONFIG_FILES, type OrkConfig } from "../config/mod.ts";
+import type { AgentPreset } from "../config/mod.ts";
 import {
-  addWorktree,
   branchTip,
-  type CleanIndex,
   commitAll,
-  deleteBranch,
   headOf,
   identityArgs,
   importJobObjects,
   incompleteJobHead,
-  moveWorktree,
-  removeWorktree,
-  resetWorktree,
-  restoreWorktree,
+  type JobCommit,
   setBranch,
 } from "../git/mod.ts";
-import { messageOf, OrkError, reasonOf } from "../errors/mod.ts";
-import { type FsQueue, type Job, MAX_COMMAND_BYTES } from "../queue/mod.ts";
+import { messageOf, OrkError } from "../errors/mod.ts";
+import { type Job, MAX_COMMAND_BYTES } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
-import { describeSandbox, type Sandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
-import type { OrkPaths } from "../workspace/mod.ts";
-import type { EventLog, JobRef } from "./events.ts";
-import { execInGroup } from "./exec.ts";
+import { describeSandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
+import type { JobRef } from "./events.ts";
+import { execInGroup, type ExecOutcome } from "./exec.ts";
 import { errorLine, logTail } from "./log_tail.ts";
 import { prepareForJob, stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
-import type { Train } from "./train.ts";
 import { jobNames } from "./names.ts";
-import { type FailureKind, retryAllowed } from "./retry.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
-import { finishJob } from "./finish.ts";
+import { prepareWorktree, slotIndex, wipeSlot } from "./slot.ts";
+import {
+  cancelled,
+  failed,
+  type JobContext,
+  type JobOutcome,
+  mayRetry,
+  type Ran,
+  requeue,
+  type Run,
+  watchForCancel,
+} from "./job_context.ts";
+import { landWork } from "./job_land.ts";
 
-/** A worker's reusable worktree: moving an existing worktree to another commit is far cheaper than a checkout. */
-export interface Slot {
-  /** The worktree the slot holds, or null before its first job. */
-  path: string | null;
-  /** The commit the worktree was last wiped clean at (nothing else in it), if it has not been used since. */
-  cleanAt?: string | null;
-  /** The commit the last job landed, which the target pointed to a moment ago: where the wipe goes. */
-  landedAt?: string | null;
-  /** ork's copy of the worktree's index from its last reset; null while there is no worktree. */
-  index?: CleanIndex | null;
-  /** The slot's block of ports (`ORK_PORT`), once it has one. */
-  port?: number;
-}
-
-/** What running a job needs. */
-export interface JobContext {
-  /** The main worktree's root. */
-  readonly root: string;
-  /** The config ork loaded. */
-  readonly config: OrkConfig;
-  /** ork's folders. */
-  readonly paths: OrkPaths;
-  /** The queue. */
-  readonly queue: FsQueue;
-  /** The branch work lands on. */
-  readonly target: string;
-  /** This worker's name, as recorded in the job. */
-  readonly worker: string;
-  /** This worker's worktree. */
-  readonly slot: Slot;
-  /** Where events go. */
-  readonly events: EventLog;
-  /** Aborted when the runner is told twice to stop: the job is stopped and goes back to pending. */
-  readonly stop: AbortSignal;
-  /** The confinement jobs and gates run in, detected once per runner. */
-  readonly sandbox: Sandbox;
-  /** The runner's merge train, where the job's commit is tested and lands. */
-  readonly train: Train;
-}
-
-/** How a job's run ended, for the runner's exit code. */
-export type JobOutcome = "completed" | "failed" | "retrying" | "cancelled" | "requeued";
-
-/** How often a running job's file is read to see whether it was cancelled. */
-const CANCEL_POLL_MS = 250;
+export type { JobContext, JobOutcome } from "./job_context.ts";
 
 /**
  * Runs a claimed job to its end.
@@ -119,9 +78,27 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
 }
 
 async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
-  const { queue, root, events } = ctx;
+  const admitted = await admit(job, ctx);
+  if (typeof admitted === "string") return admitted;
+  const run = await setUp(job, ctx, admitted.preset);
+  if (typeof run === "string") return run;
+  const ran = await runCommand(run, ctx);
+  if (typeof ran === "string") return ran;
+  const ended = await commandFailure(run, ctx, ran);
+  if (ended !== null) return ended;
+  const work = await commitWork(run, ctx, ran.environmentPaths);
+  if (typeof work === "string") return work;
+  return await landWork(run, ctx, work);
+}
+
+/**
+ * The checks made again at claim (the config may have changed since enqueue, or the job file was written by
+ * hand): the command's length, the role's verdict on it, the agent's preset.
+ *
+ * @returns the job's agent preset (null for a plain command), or how the job ended when it is refused
+ */
+async function admit(job: Job, ctx: JobContext): Promise<JobOutcome | { preset: AgentPreset | null }> {
   const ref: JobRef = job;
-  // Checked again at claim: the config may have changed since enqueue, or the job file was written by hand.
   const bytes = new TextEncoder().encode(job.command).length;
   if (bytes > MAX_COMMAND_BYTES) {
     const why = `its command has ${bytes} bytes, more than the ${MAX_COMMAND_BYTES} ork takes`;
@@ -148,6 +125,18 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       { retry: false },
     );
   }
+  return { preset };
+}
+
+/**
+ * Records where the job runs, puts the worker's worktree at the target's tip, builds the sandboxes and writes
+ * the log's header.
+ *
+ * @returns the run, or `cancelled` when the job was cancelled before it started
+ */
+async function setUp(job: Job, ctx: JobContext, preset: AgentPreset | null): Promise<JobOutcome | Run> {
+  const { queue, root } = ctx;
+  const ref: JobRef = job;
   const base = await branchTip(root, ctx.target);
   const names = jobNames(job);
   const worktree = join(ctx.paths.worktrees, names.worktree);
@@ -190,11 +179,22 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     ORK_ALLOWED_TOOLS: (ctx.config.roles[job.role]?.allowed_tools ?? []).join(","),
     ORK_PORT: String(ctx.slot.port),
   };
+  return { job, ref, preset, base, branch: names.branch, worktree, logPath, sandbox, jobSandbox, env };
+}
+
+/**
+ * Gives the worktree its environment and runs the job's command in it, watching for a cancel.
+ *
+ * @returns what the command did, or how the job ended when its environment could not be made
+ */
+async function runCommand(run: Run, ctx: JobContext): Promise<JobOutcome | Ran> {
+  const { queue, events } = ctx;
+  const { job, ref, preset, base, worktree, logPath, sandbox, jobSandbox, env } = run;
   const cancel = new AbortController();
   const watcher = watchForCancel(ctx, job.id, cancel);
   const signal = AbortSignal.any([cancel.signal, ctx.stop]);
   const timeoutSeconds = job.timeout ?? ctx.config.orchestrator.job_timeout;
-  let outcome;
+  let outcome: ExecOutcome;
   // Awaited only once the command ends (see settled.ts).
   let recordingPid: Promise<Settled<unknown>> = settled(Promise.resolve());
   const recordPid = (pid: number): void => {
@@ -242,9 +242,20 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     watcher.stop();
   }
   unwrap(await recordingPid);
+  return { outcome, logSizeBefore, environmentPaths, timeoutSeconds, cancelled: cancel.signal.aborted };
+}
 
+/**
+ * Whether the command's run ends the job: the runner stopped, a cancel, objects the job's sandbox wrote that
+ * cannot be taken, a command that could not start, failed or timed out (its work kept on its branch).
+ *
+ * @returns how the job ended, or null when it goes on to be committed
+ */
+async function commandFailure(run: Run, ctx: JobContext, ran: Ran): Promise<JobOutcome | null> {
+  const { job, ref, base, worktree, logPath, sandbox } = run;
+  const { outcome, logSizeBefore, timeoutSeconds } = ran;
   if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped while it ran");
-  if (outcome.cancelled || cancel.signal.aborted) return cancelled(ctx, ref);
+  if (outcome.cancelled || ran.cancelled) return cancelled(ctx, ref);
   // In the sandbox the job wrote objects (its own commits') to a store of its own: they come in, checked, and
   // its commits must then find all they need.
   if (sandbox !== undefined) {
@@ -270,12 +281,26 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
       : outcome.exitCode === null
       ? `killed by ${outcome.signal ?? "a signal"}`
       : `exit code ${outcome.exitCode}${last ? `: ${last}` : ""}${hint ? `; ${hint}` : ""}`;
-    await keepForInspection(ctx, job, worktree, names.branch, base, how);
+    await keepForInspection(ctx, job, worktree, run.branch, base, how);
     return await failed(ctx, ref, how, { exit_code: outcome.timedOut ? null : outcome.exitCode }, {
       retry: mayRetry(ctx, job, outcome.timedOut ? "timeout" : "command"),
     });
   }
+  return null;
+}
 
+/**
+ * Commits what the job changed (refusing an environment's files it made tracked).
+ *
+ * @returns the job's head and ork's commit of it, or how the job ended (no changes: completed)
+ */
+async function commitWork(
+  run: Run,
+  ctx: JobContext,
+  environmentPaths: readonly string[],
+): Promise<JobOutcome | { head: string; committed: JobCommit | null }> {
+  const { queue, root, events } = ctx;
+  const { job, ref, base, worktree } = run;
   const exposed = environmentPaths.length === 0 ? null : await stillIgnored(worktree, environmentPaths);
   if (exposed !== null) return await failed(ctx, ref, exposed, { exit_code: 0 }, { retry: false });
   const committed = await commitAll(worktree, {
@@ -293,143 +318,7 @@ async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
     events.emit({ kind: "no-changes", job: ref });
     return "completed";
   }
-  // Set while the candidate is built and tested: the landing waits for it only before it moves the target
-  // (and deletes the branch in the same step); `branchSet` throws its error.
-  const settingBranch = settled(setBranch(root, names.branch, head));
-  const branchSet = async (): Promise<void> => unwrap(await settingBranch);
-
-  // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
-  // outlives a runner killed meanwhile, and recovery stops the group the job records.
-  const recordingGatePids: Promise<Settled<unknown>>[] = [];
-  // Watched while the job waits in the train too: a cancelled job leaves it at once.
-  const landingCancel = new AbortController();
-  const landingWatcher = watchForCancel(ctx, job.id, landingCancel);
-  const result = await ctx.train.land({
-    job: ref,
-    root,
-    target: ctx.target,
-    head,
-    made: committed,
-    branch: names.branch,
-    branchSet,
-    worktree,
-    reset: (commit, tree) => resetSlot(ctx, commit, tree),
-    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
-    wipe: (commit, tree) =>
-      wipeSlot(ctx, commit, tree).catch((error: unknown) =>
-        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
-      ),
-    logPath,
-    strategy: ctx.config.landing.strategy,
-    message: ctx.config.landing.strategy === "squash"
-      ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
-      : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
-    gates: ctx.config.merge_gates,
-    protectedPaths: Object.values(CONFIG_FILES),
-    env,
-    finish: finishJob(queue, job.id, ctx.stop),
-    // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
-    prepare: async (commit, signal) => {
-      const prepared = await prepareForJob(ctx, ref, {
-        worktree,
-        commit,
-        clean: slotIndex(ctx),
-        logPath,
-        env,
-        sandbox,
-        signal,
-        onStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
-      }, { record: "built" });
-      return prepared.ok ? null : prepared.error;
-    },
-    onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
-    onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
-    sandbox,
-    cancelled: landingCancel.signal,
-    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
-  }).finally(() => landingWatcher.stop());
-  for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
-  await branchSet();
-  const gates = "gates" in result ? result.gates : [];
-  switch (result.kind) {
-    case "landed":
-      // Already completed, with the landing (see `finish` above); the branch went in the same step.
-      ctx.slot.landedAt = result.commit;
-      events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
-      if (result.checkoutBehind !== undefined) {
-        const message =
-          `${ctx.target} moved to ${result.commit} for job ${job.id}, but your checkout could not ` +
-          `be brought forward: ${result.checkoutBehind}`;
-        events.emit({ kind: "warning", message });
-        await Deno.writeTextFile(logPath, `ork: ${message}\n`, { append: true });
-      }
-      return "completed";
-    case "conflict":
-      // No conflict markers reach any branch: the job runs again from the new tip while it has retries.
-      return await failed(ctx, ref, `conflicts with ${ctx.target} in ${result.files.join(", ")}`, {
-        exit_code: 0,
-      }, { retry: mayRetry(ctx, job, "conflict") });
-    case "changes-protected":
-      // Running it again would change them again.
-      return await failed(
-        ctx,
-        ref,
-        `changes ork's own config (${
-          result.files.join(", ")
-        }), which no job may: its gates and roles would ` +
-          `apply to every job after it; make that change yourself, then ork retry ${job.id} if the rest is wanted`,
-        { exit_code: 0 },
-        { retry: false },
-      );
-    case "target-moving":
-      return await failed(
-        ctx,
-        ref,
-        `${ctx.target} moved outside ork ${result.attempts} times while the gates ran`,
-        { exit_code: 0 },
-        { retry: mayRetry(ctx, job, "conflict") },
-      );
-    case "gates-failed": {
-      // Name the gates that ran and failed; later required gates were not run once one had failed.
-      const ran = new Set(gates.map((gate) => gate.name));
-      const failedRan = result.failed.filter((name) => ran.has(name));
-      const notRun = result.failed.filter((name) => !ran.has(name));
-      const why = `required gate ${(failedRan.length > 0 ? failedRan : notRun).join(", ")} ` +
-        (failedRan.length > 0 ? "failed" : "did not run") +
-        (failedRan.length > 0 && notRun.length > 0 ? ` (not run after it: ${notRun.join(", ")})` : "");
-      // A secrets finding is in the job's change: running it again finds it again.
-      const secretsOnly = failedRan.length > 0 &&
-        failedRan.every((name) =>
-          ctx.config.merge_gates.find((gate) => gate.name === name)?.type === "secrets"
-        );
-      return await failed(ctx, ref, why, { exit_code: 0, result: { landed: false, gates } }, {
-        retry: mayRetry(ctx, job, secretsOnly ? "secrets" : "gate"),
-      });
-    }
-    case "checkout-would-lose-work":
-      return await failed(
-        ctx,
-        ref,
-        `would overwrite uncommitted changes in ${
-          result.files.join(", ")
-        }; commit or stash them, then ork retry ${job.id}`,
-        { exit_code: 0, result: { landed: false, gates } },
-        { retry: false },
-      );
-    case "environment-failed":
-      await wipeSlot(ctx);
-      if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
-      // Its inputs as the job left them make setup fail: running the job again would do the same, unless setup
-      // is flaky and retry_on says so.
-      return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: mayRetry(ctx, job, "setup") });
-    case "cancelled":
-      // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
-      await deleteBranch(root, names.branch);
-      return cancelled(ctx, ref);
-    case "stopped":
-      await deleteBranch(root, names.branch);
-      return await requeue(ctx, ref, "the runner was stopped while its gates ran");
-  }
+  return { head, committed };
 }
 
 /**
@@ -471,142 +360,4 @@ async function keepForInspection(
   });
   const head = await headOf(worktree);
   if (head !== base) await setBranch(ctx.root, branch, head);
-}
-
-async function prepareWorktree(ctx: JobContext, worktree: string, base: string): Promise<void> {
-  const previous = ctx.slot.path;
-  const cleanAt = ctx.slot.cleanAt;
-  ctx.slot.cleanAt = null;
-  if (previous !== null) {
-    try {
-      // A job run again by the same worker within the second has the same name: nothing to move.
-      if (previous !== worktree) await moveWorktree(ctx.root, previous, worktree);
-      ctx.slot.path = worktree;
-      // Wiped at this very commit after the last job and untouched since: a second reset would change nothing.
-      if (cleanAt !== base) await resetSlot(ctx, base);
-      return;
-    } catch (error) {
-      // The reused worktree is gone or broken (someone removed it by hand): start afresh below, and say so.
-      // (The slot names it where it is: moved or not.)
-      await dropSlotWorktree(ctx, reasonOf(error));
-    }
-  }
-  ctx.slot.index = await addWorktree(ctx.root, worktree, base);
-  ctx.slot.path = worktree;
-}
-
-/** ork's copy of the slot's worktree index; there is one whenever there is a worktree. */
-function slotIndex(ctx: JobContext): CleanIndex {
-  if (!ctx.slot.index) {
-    throw new OrkError("git-failed", "the job's worktree has no clean index on record", "ork retry <id>");
-  }
-  return ctx.slot.index;
-}
-
-/** Resets the slot's worktree to `commit` (see resetWorktree), keeping ork's copy of the index it writes. */
-async function resetSlot(ctx: JobContext, commit: string, tree?: string): Promise<void> {
-  if (ctx.slot.path === null) {
-    throw new OrkError(
-      "git-failed",
-      "the job's worktree is gone (it could not be reset and was removed)",
-      "see .ork/orchestrator.log for why; ork retry <id> runs the job again",
-    );
-  }
-  ctx.slot.cleanAt = null;
-  ctx.slot.index = await resetWorktree(ctx.slot.path, commit, {
-    clean: ctx.slot.index,
-    ...(tree === undefined ? {} : { tree }),
-  });
-}
-
-/**
- * Leaves the slot's worktree holding nothing of the job: at `tip` (by default the commit the job landed, else
- * the target's tip), untracked files gone. Never throws: a worktree that cannot be reset is removed.
- *
- * @param tree `tip`'s tree, when known: if ork's copy of the index describes it, only what changed since is undone
- */
-async function wipeSlot(ctx: JobContext, tip?: string, tree?: string): Promise<void> {
-  const landedAt = ctx.slot.landedAt;
-  ctx.slot.landedAt = null;
-  if (ctx.slot.path === null) return;
-  try {
-    // After a landing the worktree goes to the landed commit without asking git for the tip: if another job
-    // landed since, the next job's claim sees that its base differs and resets the worktree there.
-    const at = tip ?? landedAt ?? await branchTip(ctx.root, ctx.target);
-    // Wiped there already (while the landing was being recorded).
-    if (ctx.slot.cleanAt === at) return;
-    const index = ctx.slot.index;
-    if (index && tree !== undefined && index.tree === tree) {
-      ctx.slot.cleanAt = null;
-      ctx.slot.index = await restoreWorktree(ctx.slot.path, at, index);
-    } else {
-      await resetSlot(ctx, at, tree);
-    }
-    ctx.slot.cleanAt = at;
-  } catch (error) {
-    // Cannot reset it: remove it rather than let the next job see this one's files.
-    await dropSlotWorktree(ctx, reasonOf(error));
-  }
-}
-
-/**
- * Removes the slot's worktree, whose state is unknown; the next job gets a new one. Never throws: what cannot be
- * removed is left to `ork clean`, with a warning.
- */
-async function dropSlotWorktree(ctx: JobContext, reason: string): Promise<void> {
-  const path = ctx.slot.path;
-  ctx.slot.path = null;
-  ctx.slot.index = null;
-  ctx.slot.cleanAt = null;
-  if (path === null) return;
-  ctx.events.emit({ kind: "worktree-replaced", path, reason });
-  try {
-    await removeWorktree(ctx.root, path);
-  } catch (error) {
-    ctx.events.emit({
-      kind: "warning",
-      message: `could not remove the worktree ${path} (${reasonOf(error)}); 'ork clean' removes it`,
-    });
-  }
-}
-
-function watchForCancel(ctx: JobContext, id: string, cancel: AbortController): { stop(): void } {
-  const timer = setInterval(async () => {
-    try {
-      if ((await ctx.queue.statusOf(id)) !== "running") cancel.abort("cancelled");
-    } catch (error) {
-      // A failed look must not end the runner (a rejected timer callback would); the next tick looks again.
-      ctx.events.emit({ kind: "warning", message: `could not read job ${id}'s status: ${reasonOf(error)}` });
-    }
-  }, CANCEL_POLL_MS);
-  return { stop: () => clearInterval(timer) };
-}
-
-function cancelled(ctx: JobContext, job: JobRef): JobOutcome {
-  ctx.events.emit({ kind: "cancelled", job });
-  return "cancelled";
-}
-
-async function requeue(ctx: JobContext, job: JobRef, reason: string): Promise<JobOutcome> {
-  await ctx.queue.requeue(job.id, reason);
-  ctx.events.emit({ kind: "requeued", job, reason });
-  return "requeued";
-}
-
-/** Whether a failure of `kind` may spend one of the job's retries (see retry.ts). */
-function mayRetry(ctx: JobContext, job: Job, kind: FailureKind): boolean {
-  return retryAllowed(kind, ctx.config.orchestrator.retry_on, job.retry_count);
-}
-
-async function failed(
-  ctx: JobContext,
-  job: JobRef,
-  error: string,
-  changes: Parameters<FsQueue["fail"]>[2],
-  options: Parameters<FsQueue["fail"]>[3] = {},
-): Promise<JobOutcome> {
-  const after = await ctx.queue.fail(job.id, error, changes, options);
-  const retrying = after.status === "pending";
-  ctx.events.emit({ kind: "failed", job, error, retrying });
-  return retrying ? "retrying" : "failed";
 }

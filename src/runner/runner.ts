@@ -12,13 +12,14 @@
 import { join } from "node:path";
 import { OrkError, reasonOf } from "../errors/mod.ts";
 import { assertGatesRunnable } from "../gates/mod.ts";
-import { currentBranch, pruneWorktrees, readBranch, removeWorktree } from "../git/mod.ts";
+import { pruneWorktrees, readBranch, removeWorktree, targetBranchName } from "../git/mod.ts";
 import { tryAcquire } from "../lock/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { formatEvent, openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
-import { type JobOutcome, runJob, type Slot } from "./job.ts";
+import { type JobOutcome, runJob } from "./job.ts";
+import type { Slot } from "./slot.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
@@ -59,7 +60,7 @@ export interface RunReport {
  * @throws {OrkError} `bad-input` when there is none (detached HEAD) or it does not exist
  */
 export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip: string }> {
-  const branch = ws.config.orchestrator.target_branch ?? (await currentBranch(ws.root));
+  const { branch, configured } = await targetBranchName(ws.root, ws.config.orchestrator.target_branch);
   if (branch === null) {
     throw new OrkError(
       "bad-input",
@@ -67,7 +68,6 @@ export async function targetBranch(ws: Workspace): Promise<{ branch: string; tip
       "check out a branch, or set orchestrator.target_branch in config/orchestrator.yaml",
     );
   }
-  const configured = ws.config.orchestrator.target_branch !== null;
   const tip = await readBranch(ws.root, branch);
   if (tip === null) {
     throw new OrkError(

@@ -1,8 +1,12 @@
 /**
- * Waiting: the one `delay` every part of ork uses (polling a lock, backing off a retry, a daemon's idle poll).
+ * Waiting: the one `delay` every part of ork uses (polling a lock, backing off a retry, a daemon's idle poll),
+ * and the longest wait a timer can do, which bounds every timeout ork accepts.
  *
  * @module
  */
+
+/** The longest timeout a timer can wait for (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /**
  * Resolves after `ms` milliseconds, or at once when `signal` is (or becomes) aborted; never rejects.

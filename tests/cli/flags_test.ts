@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { plainDecimal, secondsFlag, wholeNumberFlag } from "../../src/cli/commands/enqueue.ts";
+import { plainDecimal, secondsFlag, wholeNumberFlag } from "../../src/cli/flags.ts";
 import { InputError } from "../../src/errors/mod.ts";
 import { checkNewJob } from "../../src/queue/mod.ts";
 

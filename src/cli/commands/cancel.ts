@@ -1,21 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
-
-/** The job id from `<id>` or `--job-id <id>` (the spec's spelling); refuses none, or two that differ. */
-export function jobIdArgument(
-  positional: string | undefined,
-  flag: string | undefined,
-  usage: string,
-): string {
-  if (positional !== undefined && flag !== undefined && positional !== flag) {
-    throw new InputError(`two job ids given (${positional} and --job-id ${flag})`, `give one: ${usage}`);
-  }
-  const id = positional ?? flag;
-  if (id === undefined || id.trim() === "") throw new InputError("no job id given", `usage: ${usage}`);
-  return id;
-}
+import { jobIdArgument } from "../flags.ts";
 
 /** `ork cancel`: cancels a pending or running job. */
 export function cancelCommand(ctx: CliContext): CommandUnknownOpts {

@@ -2,7 +2,7 @@ import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
-import { plainDecimal } from "./enqueue.ts";
+import { plainDecimal } from "../flags.ts";
 
 /** `ork clear`: deletes archived jobs older than some days. */
 export function clearCommand(ctx: CliContext): CommandUnknownOpts {

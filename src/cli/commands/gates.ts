@@ -5,7 +5,7 @@ import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../
 import { ExitCode } from "../exit.ts";
 import type { Output } from "../output.ts";
 import { printJson, workspaceFor } from "../workspace.ts";
-import { table } from "./list.ts";
+import { table } from "../table.ts";
 
 /** A gate's wall time for people. */
 function formatDuration(ms: number): string {

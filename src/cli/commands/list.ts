@@ -1,34 +1,10 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { InputError } from "../../errors/mod.ts";
-import { type Job, JOB_STATUSES, type JobStatus } from "../../queue/mod.ts";
+import { type Job, JOB_STATUSES } from "../../queue/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { style } from "../output.ts";
 import { printJson, queueFor } from "../workspace.ts";
-
-/** `--status` as a job status, or a one-line refusal listing the statuses. */
-export function statusFlag(value: string | undefined): JobStatus | undefined {
-  if (value === undefined) return undefined;
-  if ((JOB_STATUSES as readonly string[]).includes(value)) return value as JobStatus;
-  throw new InputError(`--status must be one of ${JOB_STATUSES.join(", ")}; got ${JSON.stringify(value)}`);
-}
-
-/** A short age: 42s, 5m, 3h, 2d. */
-export function formatAge(fromIso: string, now: number = Date.now()): string {
-  const seconds = Math.max(0, Math.floor((now - Date.parse(fromIso)) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
-
-/** Lays out rows as left-aligned columns two spaces apart; the last column is not padded. */
-export function table(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")
-  );
-}
+import { statusFlag } from "../flags.ts";
+import { formatAge, table } from "../table.ts";
 
 /** `ork list`: the jobs, pending ones in the order they will run. */
 export function listCommand(ctx: CliContext): CommandUnknownOpts {

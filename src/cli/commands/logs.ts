@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { queueFor } from "../workspace.ts";
-import { wholeNumberFlag } from "./enqueue.ts";
+import { wholeNumberFlag } from "../flags.ts";
 import { delay } from "../../time/mod.ts";
 
 /** How much of a log is read at a time: a log of any size is printed in pieces, never held whole. */

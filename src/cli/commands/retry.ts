@@ -1,7 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
-import { jobIdArgument } from "./cancel.ts";
+import { jobIdArgument } from "../flags.ts";
 
 /** `ork retry`: puts a failed job back in the queue. */
 export function retryCommand(ctx: CliContext): CommandUnknownOpts {

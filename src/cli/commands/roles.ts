@@ -12,7 +12,7 @@ import { checkCommand, patternDescription, SHELL_BUILTINS } from "../../roles/mo
 import { type CliContext, examples, REPO_FLAG, REPO_HELP } from "../context.ts";
 import { ExitCode } from "../exit.ts";
 import { printJson, workspaceFor } from "../workspace.ts";
-import { table } from "./list.ts";
+import { table } from "../table.ts";
 
 /** A forbidden pattern in `ork roles --json`: the regular expression and, for a default one, what it refuses. */
 export interface PatternInfo {

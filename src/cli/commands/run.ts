@@ -1,7 +1,7 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { queueFor } from "../workspace.ts";
-import { secondsFlag, wholeNumberFlag } from "./enqueue.ts";
+import { secondsFlag, wholeNumberFlag } from "../flags.ts";
 import { InputError } from "../../errors/mod.ts";
 
 /** `ork run`: runs queued jobs in worktrees and lands what passes the gates. */

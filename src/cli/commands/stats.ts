@@ -2,7 +2,7 @@ import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { JOB_STATUSES } from "../../queue/mod.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { printJson, queueFor } from "../workspace.ts";
-import { table } from "./list.ts";
+import { table } from "../table.ts";
 
 /** `ork stats`: how many jobs there are per status. */
 export function statsCommand(ctx: CliContext): CommandUnknownOpts {

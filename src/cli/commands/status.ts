@@ -5,7 +5,7 @@ import type { TrainView } from "../../runner/train_view.ts";
 import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
 import { style } from "../output.ts";
 import { printJson, queueFor } from "../workspace.ts";
-import { formatAge, table } from "./list.ts";
+import { formatAge, table } from "../table.ts";
 import { delay } from "../../time/mod.ts";
 
 /** The status report as lines of text. */

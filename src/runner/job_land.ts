@@ -1,0 +1,138 @@
+/**
+ * The last of a job's steps: its commit goes to the merge train, and how landing ended is recorded: landed
+ * (completed with the landing in the same step as the target moved), failed as `verdict.ts` says, cancelled or
+ * put back.
+ *
+ * @module
+ */
+
+import { CONFIG_FILES } from "../config/mod.ts";
+import { deleteBranch, type JobCommit, setBranch } from "../git/mod.ts";
+import { reasonOf } from "../errors/mod.ts";
+import { prepareForJob } from "./environment.ts";
+import { finishJob } from "./finish.ts";
+import {
+  cancelled,
+  failed,
+  type JobContext,
+  type JobOutcome,
+  mayRetry,
+  requeue,
+  type Run,
+  watchForCancel,
+} from "./job_context.ts";
+import { type Settled, settled, unwrap } from "./settled.ts";
+import { resetSlot, slotIndex, wipeSlot } from "./slot.ts";
+import { landingFailure } from "./verdict.ts";
+
+/** Hands the job's commit to the merge train and records how landing ended. */
+export async function landWork(
+  run: Run,
+  ctx: JobContext,
+  { head, committed }: { head: string; committed: JobCommit | null },
+): Promise<JobOutcome> {
+  const { queue, root, events } = ctx;
+  const { job, ref, worktree, logPath, sandbox, env } = run;
+  // Set while the candidate is built and tested: the landing waits for it only before it moves the target
+  // (and deletes the branch in the same step); `branchSet` throws its error.
+  const settingBranch = settled(setBranch(root, run.branch, head));
+  const branchSet = async (): Promise<void> => unwrap(await settingBranch);
+
+  // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
+  // outlives a runner killed meanwhile, and recovery stops the group the job records.
+  const recordingGatePids: Promise<Settled<unknown>>[] = [];
+  // Watched while the job waits in the train too: a cancelled job leaves it at once.
+  const landingCancel = new AbortController();
+  const landingWatcher = watchForCancel(ctx, job.id, landingCancel);
+  const result = await ctx.train.land({
+    job: ref,
+    root,
+    target: ctx.target,
+    head,
+    made: committed,
+    branch: run.branch,
+    branchSet,
+    worktree,
+    reset: (commit, tree) => resetSlot(ctx, commit, tree),
+    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
+    wipe: (commit, tree) =>
+      wipeSlot(ctx, commit, tree).catch((error: unknown) =>
+        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
+      ),
+    logPath,
+    strategy: ctx.config.landing.strategy,
+    message: ctx.config.landing.strategy === "squash"
+      ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
+      : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
+    gates: ctx.config.merge_gates,
+    protectedPaths: Object.values(CONFIG_FILES),
+    env,
+    finish: finishJob(queue, job.id, ctx.stop),
+    // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
+    prepare: async (commit, signal) => {
+      const prepared = await prepareForJob(ctx, ref, {
+        worktree,
+        commit,
+        clean: slotIndex(ctx),
+        logPath,
+        env,
+        sandbox,
+        signal,
+        onStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
+      }, { record: "built" });
+      return prepared.ok ? null : prepared.error;
+    },
+    onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
+    onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
+    sandbox,
+    cancelled: landingCancel.signal,
+    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
+  }).finally(() => landingWatcher.stop());
+  for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
+  await branchSet();
+  switch (result.kind) {
+    case "landed":
+      // Already completed, with the landing (see `finish` above); the branch went in the same step.
+      ctx.slot.landedAt = result.commit;
+      events.emit({ kind: "landed", job: ref, target: ctx.target, commit: result.commit });
+      if (result.checkoutBehind !== undefined) {
+        const message =
+          `${ctx.target} moved to ${result.commit} for job ${job.id}, but your checkout could not ` +
+          `be brought forward: ${result.checkoutBehind}`;
+        events.emit({ kind: "warning", message });
+        await Deno.writeTextFile(logPath, `ork: ${message}\n`, { append: true });
+      }
+      return "completed";
+    case "conflict":
+    case "changes-protected":
+    case "target-moving":
+    case "gates-failed":
+    case "checkout-would-lose-work": {
+      const failure = landingFailure(result, {
+        target: ctx.target,
+        job: job.id,
+        gates: ctx.config.merge_gates,
+      });
+      return await failed(
+        ctx,
+        ref,
+        failure.error,
+        { exit_code: 0, ...(failure.result === undefined ? {} : { result: failure.result }) },
+        { retry: failure.retry !== false && mayRetry(ctx, job, failure.retry) },
+      );
+    }
+    case "environment-failed":
+      await wipeSlot(ctx);
+      if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
+      // Its inputs as the job left them make setup fail: running the job again would do the same, unless setup
+      // is flaky and retry_on says so.
+      return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: mayRetry(ctx, job, "setup") });
+    case "cancelled":
+      // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
+      await deleteBranch(root, run.branch);
+      return cancelled(ctx, ref);
+    case "stopped":
+      await deleteBranch(root, run.branch);
+      return await requeue(ctx, ref, "the runner was stopped while its gates ran");
+  }
+}
