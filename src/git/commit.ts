@@ -9,14 +9,14 @@ import { InputError } from "../errors/mod.ts";
 import { git, OID, readRefFile, worktreeGitDir } from "./git.ts";
 import {
   type CleanIndex,
-  cleanWorktree,
   JOB_GIT_CONFIG,
   jobGitDir,
   readCleanIndex,
   restoreIndex,
   scrubJobGitDir,
   writeDetachedHead,
-} from "./worktree.ts";
+} from "./job_git_dir.ts";
+import { cleanWorktree } from "./worktree.ts";
 
 /** What `commitAll` writes. */
 export interface CommitOptions {

@@ -2,6 +2,10 @@
  * The one way ork runs git: through dax, with an environment that makes git's output parseable and its target
  * the directory ork names, and with failures turned into {@link OrkError}s.
  *
+ * dax rather than `Deno.Command`, by measurement (2 cores, 2026-12-06, the test suite running beside it):
+ * `git rev-parse HEAD` 12.6-16.8 ms a call through dax against 14.1-14.5 ms through `Deno.Command`, and a 13.8 MB
+ * `git diff` 504-508 ms against 539-580 ms. Neither is faster; dax's quoting and piping are kept.
+ *
  * Not re-exported from `mod.ts`: callers outside `src/git/` ask for what they need, never for raw git.
  *
  * @module
@@ -32,6 +36,8 @@ export interface GitOptions {
   noHooks?: boolean;
   /** Text for git's stdin (`--stdin` commands); none by default. */
   input?: string;
+  /** A file streamed to git's stdin (a pack for `unpack-objects`), instead of `input`. */
+  inputFile?: string;
   /** Variables on top of {@link GIT_ENV} (undefined removes one): a command that takes no literal pathspecs. */
   env?: Record<string, string | undefined>;
 }
@@ -68,25 +74,15 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   const command = $`${await gitProgram()} -C ${cwd} ${full}`.env(
     opts.env ? { ...GIT_ENV, ...opts.env } : GIT_ENV,
   );
-  const result = await (opts.input === undefined ? command.stdin("null") : command.stdinText(opts.input))
-    .quiet()
-    .noThrow();
+  const fed = opts.inputFile !== undefined
+    ? command.stdin($.path(opts.inputFile))
+    : opts.input === undefined
+    ? command.stdin("null")
+    : command.stdinText(opts.input);
+  const result = await fed.quiet().noThrow();
   const out: GitResult = { code: result.code, stdout: result.stdout, stderr: result.stderr };
   if (out.code !== 0 && !(opts.ok ?? []).includes(out.code)) throw gitError(cwd, args, out, opts.hint);
   return out;
-}
-
-/**
- * The whole environment for a git process started with `Deno.Command` (and `clearEnv`): ork's, with
- * {@link GIT_ENV} applied and `overrides` on top (an undefined value removes the variable).
- */
-export function gitCommandEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  const env = Deno.env.toObject();
-  for (const [key, value] of Object.entries({ ...GIT_ENV, ...overrides })) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
-  return env;
 }
 
 let gitPath: Promise<string> | undefined;

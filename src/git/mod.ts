@@ -1,8 +1,7 @@
 /**
  * ork's git layer: the repository's root, job worktrees, job commits and branches, landing on the target
- * branch, a job's private object store (objects.ts), and what a change adds (diff.ts, for the built-in gates).
- * Every git command runs through dax, except diff.ts's and objects.ts's, which run git directly (speed on large
- * diffs; a pack on stdin); every failure is an `OrkError` (`git-failed`, or
+ * branch, a job's private object store (objects.ts), and what a change adds (diff.ts and patch.ts, for the
+ * built-in gates). Every git command runs through git.ts; every failure is an `OrkError` (`git-failed`, or
  * `bad-input` for a name that does not resolve).
  *
  * @module
@@ -31,7 +30,6 @@ export {
 } from "./objects.ts";
 export {
   addWorktree,
-  type CleanIndex,
   cleanWorktree,
   listWorktrees,
   moveWorktree,
@@ -40,9 +38,9 @@ export {
   removeWorktree,
   resetWorktree,
   restoreWorktree,
-  scrubJobGitDir,
   type WorktreeInfo,
 } from "./worktree.ts";
+export { type CleanIndex, scrubJobGitDir } from "./job_git_dir.ts";
 export {
   buildCandidate,
   type CandidateOptions,
@@ -55,8 +53,8 @@ export {
 } from "./land.ts";
 export { type CheckoutResult, fastForwardCheckout } from "./checkout.ts";
 export { filesAt, ignoredPaths, type Leftovers, leftoversIn } from "./untracked.ts";
+export { type AddedText } from "./patch.ts";
 export {
-  type AddedText,
   addedText,
   type ChangedFile,
   changedFiles,

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { isNotFound, OrkError } from "../errors/mod.ts";
-import { git, gitCommandEnv, gitError, readRefFile, worktreeGitDir } from "./git.ts";
+import { git, readRefFile, worktreeGitDir } from "./git.ts";
 
 /** The job's own store, in its worktree's git dir (mounted over the repository's objects folder). */
 export const JOB_OBJECTS = "ork-objects";
@@ -188,25 +188,11 @@ async function storeLoose(objectsDir: string, fanout: string, file: string, from
 
 /** Streams one of the job's packs into `git unpack-objects` in the repository. */
 async function unpack(root: string, pack: string): Promise<void> {
-  const args = ["unpack-objects", "-q"];
-  const child = new Deno.Command("git", {
-    args: ["-C", root, ...args],
-    env: gitCommandEnv(),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const file = await Deno.open(pack, { read: true });
   // A pack git stops reading (it is broken) ends the copy; git's exit code says why.
-  const [output] = await Promise.all([child.output(), file.readable.pipeTo(child.stdin).catch(() => {})]);
-  if (output.code !== 0) {
-    throw gitError(root, args, {
-      code: output.code,
-      stdout: "",
-      stderr: new TextDecoder().decode(output.stderr),
-    }, "a pack the job wrote cannot be read; nothing of the job is taken");
-  }
+  await git(root, ["unpack-objects", "-q"], {
+    inputFile: pack,
+    hint: "a pack the job wrote cannot be read; nothing of the job is taken",
+  });
 }
 
 async function isRealDirectory(path: string): Promise<boolean> {

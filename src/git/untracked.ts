@@ -14,7 +14,7 @@ import {
   restoreIndex,
   scrubJobGitDir,
   writeDetachedHead,
-} from "./worktree.ts";
+} from "./job_git_dir.ts";
 
 /**
  * What `commit` holds at `paths` (files, or folders and everything below them), as `git ls-tree -r` lists it:

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { addedText, changedFiles, emptyTree, fileSizes, hooksDir, mergeBase } from "../../src/git/mod.ts";
-import { parsePatch } from "../../src/git/diff.ts";
+import { parsePatch } from "../../src/git/patch.ts";
 import { git, tempRepo } from "../helpers/mod.ts";
 import { commitOn } from "./_repo.ts";
 
