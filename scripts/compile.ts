@@ -2,10 +2,9 @@
  * `deno task compile`: builds ork's executables, `dist/ork-<target>` for Linux and macOS on x86_64 and
  * aarch64, and `dist/SHA256SUMS` (the `sha256sum` format) naming exactly those files.
  *
- * It compiles the one-file bundle (`scripts/bundle.ts`), not `main.ts`: the bundle is where the build commit
- * is stamped, so only a binary made from it can say in `ork --version` which commit it is; its start-up work
- * (lazy Node built-ins, packed mvdan-sh, yaml and secretlint) is kept; and it is the very file the bundle
- * tests run with narrow permissions, so a binary holds nothing those tests did not run.
+ * It compiles the one-file bundle (`scripts/bundle.ts`), not `main.ts`: the bundle's entry is where the build
+ * commit is set, so only a binary made from it can say in `ork --version` which commit it is; and it is the
+ * very file the bundle tests run with narrow permissions, so a binary holds nothing those tests did not run.
  *
  * Nothing half-built reaches the output folder: every target is compiled into a staging folder inside it, and
  * only when all of them compiled are they moved in and `SHA256SUMS` written. A failure leaves the folder as

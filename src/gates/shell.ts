@@ -8,7 +8,7 @@
 
 import type { GateConfig } from "../config/mod.ts";
 import type { ChangeSource } from "../git/mod.ts";
-import { execInGroup, type ExecOutcome } from "../runner/exec.ts";
+import { execInGroup, type ExecOutcome } from "../process/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { GateResult } from "./decide.ts";
 import { messageOf } from "../errors/mod.ts";

@@ -25,8 +25,8 @@ import type { OrkConfig } from "../config/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { OrkPaths } from "../workspace/mod.ts";
 import type { EventLog, JobRef } from "./events.ts";
-import { execInGroup } from "./exec.ts";
-import { errorLine, logTail } from "./log_tail.ts";
+import { execInGroup } from "../process/mod.ts";
+import { errorLine, logTail } from "../process/mod.ts";
 
 /** What preparing one worktree needs. */
 export interface EnvironmentRequest {

@@ -15,7 +15,7 @@ import type { EventLog, JobRef } from "./events.ts";
 import type { Train } from "./train.ts";
 import { type FailureKind, retryAllowed } from "./retry.ts";
 import type { Slot } from "./slot.ts";
-import type { ExecOutcome } from "./exec.ts";
+import type { ExecOutcome } from "../process/mod.ts";
 
 /** What running a job needs. */
 export interface JobContext {

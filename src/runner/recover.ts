@@ -21,7 +21,7 @@ import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog } from "./events.ts";
 import { liveRunners } from "./status.ts";
 import { isJobWorktree, ownedByJob } from "./names.ts";
-import { groupAlive, groupStartedWith, killGroup } from "./exec.ts";
+import { groupAlive, groupStartedWith, killGroup } from "../process/mod.ts";
 import { parseWorker, runnerAlive, runnerLockPath, runnerName } from "./identity.ts";
 import { delay } from "../time/mod.ts";
 

@@ -6,8 +6,8 @@ import {
   type ExecSpec,
   groupAlive,
   killGroup,
-} from "../../src/runner/exec.ts";
-import { lastLine } from "../../src/runner/log_tail.ts";
+} from "../../src/process/mod.ts";
+import { lastLine } from "../../src/process/mod.ts";
 import { exists, run, tempDir } from "../helpers/mod.ts";
 
 /**

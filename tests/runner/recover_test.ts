@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FsQueue } from "../../src/queue/mod.ts";
 import type { RunnerEvent } from "../../src/runner/events.ts";
-import { groupAlive, groupStartedWith, killGroup } from "../../src/runner/exec.ts";
+import { groupAlive, groupStartedWith, killGroup } from "../../src/process/mod.ts";
 import { recoverOrphans } from "../../src/runner/recover.ts";
 import { deadRunner, tempDir } from "../helpers/mod.ts";
 
@@ -99,7 +99,7 @@ Deno.test({
     await using dir = await tempDir("ork-recover-user-");
     await Deno.chmod(dir.dir, 0o777);
     const probe = join(dir.dir, "probe.ts");
-    const exec = new URL("../../src/runner/exec.ts", import.meta.url).href;
+    const exec = new URL("../../src/process/mod.ts", import.meta.url).href;
     await Deno.writeTextFile(
       probe,
       `import { groupStartedWith } from ${JSON.stringify(exec)};\n` +

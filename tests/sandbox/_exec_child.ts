@@ -8,7 +8,7 @@
  */
 
 import { prepareJobObjects } from "../../src/git/mod.ts";
-import { execInGroup, type ExecSpec } from "../../src/runner/exec.ts";
+import { execInGroup, type ExecSpec } from "../../src/process/mod.ts";
 
 const spec = JSON.parse(Deno.args[0] ?? "{}") as ExecSpec;
 // JSON has no functions: the sandbox's preparation is made again from its paths.

@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { execInGroup, type ExecOutcome, type ExecSpec } from "../../src/runner/exec.ts";
+import { execInGroup, type ExecOutcome, type ExecSpec } from "../../src/process/mod.ts";
 import { addWorktree, type CleanIndex } from "../../src/git/mod.ts";
 import { detectSandbox, type ExecSandbox, type Sandbox, sandboxFor } from "../../src/sandbox/mod.ts";
 import { git, tempDir, tempRepo } from "../helpers/mod.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { type ExecSpec, groupAlive, killGroup } from "../../src/runner/exec.ts";
+import { type ExecSpec, groupAlive, killGroup } from "../../src/process/mod.ts";
 import { DENO_JSON, run, waitFor } from "../helpers/mod.ts";
 import { jobFixture, NO_BWRAP } from "./_fixture.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sandboxHint } from "../../src/sandbox/mod.ts";
-import { errorLine } from "../../src/runner/log_tail.ts";
+import { errorLine } from "../../src/process/mod.ts";
 
 const HOME = "/home/u";
 const opens = (setting: string) =>

@@ -21,8 +21,6 @@ import { LogWriter } from "./log_writer.ts";
 import { groupAlive, GroupStopper, waitGroupGone } from "./group.ts";
 import { messageOf } from "../errors/mod.ts";
 
-export { groupAlive, groupStartedWith, killGroup } from "./group.ts";
-
 /** What to run and how; see {@link execInGroup}. */
 export interface ExecSpec {
   /** The command line, run with `/bin/sh -c`. */
