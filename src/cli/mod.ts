@@ -23,6 +23,8 @@ import { lockCommand } from "./commands/lock.ts";
 import { runCommand } from "./commands/run.ts";
 import { statusCommand } from "./commands/status.ts";
 import { logsCommand } from "./commands/logs.ts";
+import { showCommand } from "./commands/show.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { cleanCommand } from "./commands/clean.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { rolesCommand } from "./commands/roles.ts";
@@ -45,6 +47,8 @@ export const COMMANDS: ReadonlyArray<{ name: string; build: (ctx: CliContext) =>
   { name: "setup", build: setupCommand },
   { name: "status", build: statusCommand },
   { name: "logs", build: logsCommand },
+  { name: "show", build: showCommand },
+  { name: "diff", build: diffCommand },
   { name: "clean", build: cleanCommand },
   { name: "doctor", build: doctorCommand },
   { name: "roles", build: rolesCommand },

@@ -85,6 +85,24 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   return out;
 }
 
+/**
+ * Runs `git -C <cwd> <args>` on the user's terminal (stdout and stderr inherited), with the user's own settings
+ * (pager, colours, language): for what ork shows a person, never for what it reads. Only the variables that
+ * would point git at another repository are removed.
+ *
+ * @returns git's exit code
+ */
+export async function gitOnTerminal(cwd: string, args: readonly string[]): Promise<number> {
+  const env = Object.fromEntries(
+    Object.entries(GIT_ENV).filter(([name, value]) => value === undefined && name.startsWith("GIT_")),
+  );
+  const result = await $`${await gitProgram()} -C ${cwd} ${[...args]}`.env(env).stdin("null").stdout(
+    "inherit",
+  )
+    .stderr("inherit").noThrow();
+  return result.code;
+}
+
 let gitPath: Promise<string> | undefined;
 
 /**

@@ -64,3 +64,4 @@ export {
   hooksDir,
   mergeBase,
 } from "./diff.ts";
+export { type FileStat, fileStats, printDiff } from "./show.ts";

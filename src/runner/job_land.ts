@@ -24,6 +24,7 @@ import {
 import { type Settled, settled, unwrap } from "./settled.ts";
 import { resetSlot, slotIndex, wipeSlot } from "./slot.ts";
 import { landingFailure } from "./verdict.ts";
+import type { LandRequest } from "./land.ts";
 
 /** Hands the job's commit to the merge train and records how landing ended. */
 export async function landWork(
@@ -31,63 +32,27 @@ export async function landWork(
   ctx: JobContext,
   { head, committed }: { head: string; committed: JobCommit | null },
 ): Promise<JobOutcome> {
-  const { queue, root, events } = ctx;
-  const { job, ref, worktree, logPath, sandbox, env } = run;
+  const { root, events } = ctx;
+  const { job, ref, logPath } = run;
   // Set while the candidate is built and tested: the landing waits for it only before it moves the target
   // (and deletes the branch in the same step); `branchSet` throws its error.
   const settingBranch = settled(setBranch(root, run.branch, head));
   const branchSet = async (): Promise<void> => unwrap(await settingBranch);
-
   // Each gate's process group is recorded as the job's `pid` while it runs: unconfined, what a gate started
   // outlives a runner killed meanwhile, and recovery stops the group the job records.
   const recordingGatePids: Promise<Settled<unknown>>[] = [];
   // Watched while the job waits in the train too: a cancelled job leaves it at once.
   const landingCancel = new AbortController();
   const landingWatcher = watchForCancel(ctx, job.id, landingCancel);
-  const result = await ctx.train.land({
-    job: ref,
-    root,
-    target: ctx.target,
-    head,
-    made: committed,
-    branch: run.branch,
-    branchSet,
-    worktree,
-    reset: (commit, tree) => resetSlot(ctx, commit, tree),
-    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
-    wipe: (commit, tree) =>
-      wipeSlot(ctx, commit, tree).catch((error: unknown) =>
-        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
-      ),
-    logPath,
-    strategy: ctx.config.landing.strategy,
-    message: ctx.config.landing.strategy === "squash"
-      ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
-      : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
-    gates: ctx.config.merge_gates,
-    protectedPaths: Object.values(CONFIG_FILES),
-    env,
-    finish: finishJob(queue, job.id, ctx.stop),
-    // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
-    prepare: async (commit, signal) => {
-      const prepared = await prepareForJob(ctx, ref, {
-        worktree,
-        commit,
-        clean: slotIndex(ctx),
-        logPath,
-        env,
-        sandbox,
-        signal,
-        onStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
-      }, { record: "built" });
-      return prepared.ok ? null : prepared.error;
+  const request = landRequest(
+    run,
+    ctx,
+    { head, committed, branchSet, cancelled: landingCancel.signal },
+    (pid) => {
+      recordingGatePids.push(settled(ctx.queue.record(job.id, { pid })));
     },
-    onGate: (gate) => events.emit({ kind: "gate", job: ref, gate }),
-    onGateStart: (pid) => void recordingGatePids.push(settled(queue.record(job.id, { pid }))),
-    sandbox,
-    cancelled: landingCancel.signal,
-    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
-  }).finally(() => landingWatcher.stop());
+  );
+  const result = await ctx.train.land(request).finally(() => landingWatcher.stop());
   for (const recorded of await Promise.all(recordingGatePids)) unwrap(recorded);
   await branchSet();
   switch (result.kind) {
@@ -135,4 +100,63 @@ export async function landWork(
       await deleteBranch(root, run.branch);
       return await requeue(ctx, ref, "the runner was stopped while its gates ran");
   }
+}
+
+/** What the train needs to land the job's commit. */
+function landRequest(
+  run: Run,
+  ctx: JobContext,
+  commit: {
+    head: string;
+    committed: JobCommit | null;
+    branchSet: () => Promise<void>;
+    cancelled: AbortSignal;
+  },
+  recordPid: (pid: number) => void,
+): LandRequest {
+  const { job, ref, worktree, logPath, sandbox, env } = run;
+  return {
+    job: ref,
+    root: ctx.root,
+    target: ctx.target,
+    head: commit.head,
+    made: commit.committed,
+    branch: run.branch,
+    branchSet: commit.branchSet,
+    worktree,
+    reset: (at, tree) => resetSlot(ctx, at, tree),
+    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
+    wipe: (at, tree) =>
+      wipeSlot(ctx, at, tree).catch((error: unknown) =>
+        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
+      ),
+    logPath,
+    strategy: ctx.config.landing.strategy,
+    message: ctx.config.landing.strategy === "squash"
+      ? `${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`
+      : `Merge ork job ${job.id}: ${job.role}: ${job.description}\n\nOrk-Job: ${job.id}`,
+    gates: ctx.config.merge_gates,
+    protectedPaths: Object.values(CONFIG_FILES),
+    env,
+    finish: finishJob(ctx.queue, job.id, ctx.stop),
+    // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
+    prepare: async (at, signal) => {
+      const prepared = await prepareForJob(ctx, ref, {
+        worktree,
+        commit: at,
+        clean: slotIndex(ctx),
+        logPath,
+        env,
+        sandbox,
+        signal,
+        onStart: recordPid,
+      }, { record: "built" });
+      return prepared.ok ? null : prepared.error;
+    },
+    onGate: (gate) => ctx.events.emit({ kind: "gate", job: ref, gate }),
+    onGateStart: recordPid,
+    sandbox,
+    cancelled: commit.cancelled,
+    maxLogBytes: ctx.config.orchestrator.log_max_bytes,
+  };
 }

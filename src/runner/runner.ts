@@ -16,7 +16,7 @@ import { pruneWorktrees, readBranch, removeWorktree, targetBranchName } from "..
 import { tryAcquire } from "../lock/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { formatEvent, openEventLog } from "./events.ts";
+import { type EventLog, openEventLog } from "./events.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob } from "./job.ts";
 import type { Slot } from "./slot.ts";
@@ -24,6 +24,7 @@ import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
 import { Train } from "./train.ts";
+import { StopSignals } from "./signals.ts";
 import { finishBatchOf } from "./finish.ts";
 import { trainFile, writeTrain } from "./train_view.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
@@ -115,6 +116,11 @@ export async function runQueue(ws: Workspace, queue: FsQueue, options: RunOption
   }
 }
 
+/**
+ * The run itself, under the runner lock. It reads top to bottom (announce, settle dead runners' jobs, listen
+ * for signals, build the train, run the workers until the queue is empty or a signal comes, clean up); its
+ * steps share the runner's state (events, signals, train, outcomes), which is why they stay in one function.
+ */
 async function runHoldingLock(
   ws: Workspace,
   queue: FsQueue,
@@ -134,16 +140,7 @@ async function runHoldingLock(
     once: options.once,
     sandbox: describeSandbox(sandbox),
   });
-  if (sandbox.kind === "none") {
-    // Unconfined, a gate can import the user's files instead of the candidate's: said first, whatever -v says.
-    const leaks = await checkoutLeaks(ws.root, ws.paths.worktrees, Deno.env.toObject());
-    if (leaks.length > 0) {
-      const message = `warning: jobs and gates run unconfined and ${describeLeaks(leaks)}: a gate may test ` +
-        "your checkout rather than the candidate (see 'ork doctor')";
-      events.emit({ kind: "warning", message });
-      if (!options.verbose) options.stderr?.(`ork: ${message}`);
-    }
-  }
+  if (sandbox.kind === "none") await warnOfLeaks(ws, events, options);
   // Where recovery looks, at the start and, in a daemon, while idle.
   const orphans = {
     queue,
@@ -156,44 +153,14 @@ async function runHoldingLock(
   };
   try {
     await recoverOrphans(orphans);
-    const leftovers = await removeLeftoverWorktrees({
-      root: ws.root,
-      worktreesDir: ws.paths.worktrees,
-      locksDir: ws.paths.locks,
-      host: identity.host,
-      self: name,
-      queue,
-    });
-    for (const path of leftovers) {
-      events.emit({ kind: "warning", message: `removed ${path}, a worktree a dead runner left behind` });
-    }
+    await removeLeftovers(ws, queue, events, { host: identity.host, self: name });
   } catch (error) {
     events.emit({ kind: "runner-stopped", runner: name, exitCode: null, reason: reasonOf(error) });
     throw error;
   }
 
-  const stop = new AbortController();
-  let stopping: Deno.Signal | null = null;
-  let wake = new AbortController();
-  const onSignal = (signal: Deno.Signal) => () => {
-    if (stopping === null) {
-      stopping = signal;
-      wake.abort();
-      events.emit({ kind: "stopping", signal, force: false });
-      // Said at once, whatever -v says: the running jobs may take a while, and the user should know why.
-      if (!options.verbose) {
-        options.stderr?.(`ork: ${formatEvent({ kind: "stopping", signal, force: false })}`);
-      }
-    } else if (!stop.signal.aborted) {
-      events.emit({ kind: "stopping", signal, force: true });
-      stop.abort(signal);
-    }
-  };
-  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
-    const listener = onSignal(signal);
-    Deno.addSignalListener(signal, listener);
-    return () => Deno.removeSignalListener(signal, listener);
-  });
+  using signals = new StopSignals(events, options.verbose ? undefined : options.stderr);
+  const stop = signals.stop;
 
   const outcomes: Record<JobOutcome, number> = {
     completed: 0,
@@ -217,31 +184,15 @@ async function runHoldingLock(
     onChange: (snapshot) =>
       writeTrain(trainPath, { runner: name, target, updated_at: new Date().toISOString(), ...snapshot }),
   });
-  // An idle daemon settles the jobs of runners that died since it started (another daemon killed, say), so
-  // that they do not stay running while it waits; at most every few seconds, by one worker at a time.
-  let lastLook = Date.now();
-  let looking = false;
-  const lookForDeadPeers = async () => {
-    if (looking || Date.now() - lastLook < PEER_LOOK_MS) return;
-    looking = true;
-    try {
-      await recoverOrphans(orphans);
-    } catch (error) {
-      events.emit({ kind: "warning", message: `could not settle dead runners' jobs: ${reasonOf(error)}` });
-    } finally {
-      lastLook = Date.now();
-      looking = false;
-    }
-  };
+  const lookForDeadPeers = peerWatch(orphans, events);
   const work = async (slot: Slot, index: number) => {
     const worker = workerName(identity, index + 1);
-    while (stopping === null) {
+    while (signals.first === null) {
       const job = await queue.claim(worker);
       if (job === null) {
         if (options.once) return;
         await lookForDeadPeers();
-        await delay(options.pollSeconds * 1000, wake.signal);
-        if (wake.signal.aborted && stopping === null) wake = new AbortController();
+        await delay(options.pollSeconds * 1000, signals.wake);
         continue;
       }
       events.emit({ kind: "claimed", job, worker });
@@ -267,7 +218,6 @@ async function runHoldingLock(
     const broken = settled.find((result) => result.status === "rejected");
     if (broken) throw broken.reason;
   } finally {
-    for (const remove of listeners) remove();
     writeTrain(trainPath, {
       runner: name,
       target,
@@ -279,8 +229,62 @@ async function runHoldingLock(
     for (const slot of slots) if (slot.path !== null) await removeWorktree(ws.root, slot.path);
     await pruneWorktrees(ws.root);
   }
-  const forced = stop.signal.aborted ? (stopping === "SIGINT" ? 130 : 143) : null;
+  const forced = signals.forcedExitCode();
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });
   return { outcomes, exitCode };
+}
+
+/**
+ * Unconfined, a gate can import the user's files instead of the candidate's (a `node_modules` or virtual
+ * environment pointing into the checkout): said first, on stderr too, whatever `--verbose` says.
+ */
+async function warnOfLeaks(ws: Workspace, events: EventLog, options: RunOptions): Promise<void> {
+  const leaks = await checkoutLeaks(ws.root, ws.paths.worktrees, Deno.env.toObject());
+  if (leaks.length === 0) return;
+  const message = `warning: jobs and gates run unconfined and ${describeLeaks(leaks)}: a gate may test ` +
+    "your checkout rather than the candidate (see 'ork doctor')";
+  events.emit({ kind: "warning", message });
+  if (!options.verbose) options.stderr?.(`ork: ${message}`);
+}
+
+/** Removes the worktrees dead runners left behind, saying so for each. */
+async function removeLeftovers(
+  ws: Workspace,
+  queue: FsQueue,
+  events: EventLog,
+  runner: { host: string; self: string },
+): Promise<void> {
+  const leftovers = await removeLeftoverWorktrees({
+    root: ws.root,
+    worktreesDir: ws.paths.worktrees,
+    locksDir: ws.paths.locks,
+    ...runner,
+    queue,
+  });
+  for (const path of leftovers) {
+    events.emit({ kind: "warning", message: `removed ${path}, a worktree a dead runner left behind` });
+  }
+}
+
+/**
+ * What an idle daemon's workers call between polls: settles the jobs of runners that died since it started
+ * (another daemon killed, say), so that they do not stay running while it waits; at most every few seconds, by
+ * one worker at a time.
+ */
+function peerWatch(orphans: Parameters<typeof recoverOrphans>[0], events: EventLog): () => Promise<void> {
+  let lastLook = Date.now();
+  let looking = false;
+  return async () => {
+    if (looking || Date.now() - lastLook < PEER_LOOK_MS) return;
+    looking = true;
+    try {
+      await recoverOrphans(orphans);
+    } catch (error) {
+      events.emit({ kind: "warning", message: `could not settle dead runners' jobs: ${reasonOf(error)}` });
+    } finally {
+      lastLook = Date.now();
+      looking = false;
+    }
+  };
 }
