@@ -25,6 +25,7 @@ import { statusCommand } from "./commands/status.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { showCommand } from "./commands/show.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { pauseCommand, resumeCommand } from "./commands/pause.ts";
 import { cleanCommand } from "./commands/clean.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { rolesCommand } from "./commands/roles.ts";
@@ -44,6 +45,8 @@ export const COMMANDS: ReadonlyArray<{ name: string; build: (ctx: CliContext) =>
   { name: "retry", build: retryCommand },
   { name: "clear", build: clearCommand },
   { name: "run", build: runCommand },
+  { name: "pause", build: pauseCommand },
+  { name: "resume", build: resumeCommand },
   { name: "setup", build: setupCommand },
   { name: "status", build: statusCommand },
   { name: "logs", build: logsCommand },

@@ -11,7 +11,7 @@ import type { JobStatus } from "./status.ts";
 import { MAX_TIMEOUT_SECONDS } from "../time/mod.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -69,6 +69,10 @@ export interface Job {
   environment: string | null;
   /** Each run that ended, oldest first: how it ended and why (`ork show` and `ork logs` can tell them apart). */
   tries: JobTry[];
+  /** `ork enqueue --unique`: no two pending or running jobs have the same key; null for none. */
+  unique: string | null;
+  /** `ork enqueue --after`: the jobs that must land (or complete without changes) before this one runs. */
+  after: string[];
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -109,6 +113,10 @@ export interface NewJob {
   agent?: string | null;
   /** The agent's prompt, given to the command as `ORK_PROMPT`; default none. */
   prompt?: string | null;
+  /** A key no other pending or running job may have (`ork enqueue --unique`); default none. */
+  unique?: string | null;
+  /** Whole ids of the jobs that must complete first (`ork enqueue --after`); default none. */
+  after?: string[];
 }
 
 /** The longest prompt, in UTF-8 bytes: it travels in an environment variable, which Linux caps at 128 KiB. */
@@ -155,7 +163,7 @@ export function newJobRecord(
   fields: Required<NewJob> & { timeout: number | null },
   createdAt: Date = new Date(),
 ): Job {
-  const { role, description, command, agent, prompt, priority, timeout, max_retries } = fields;
+  const { role, description, command, agent, prompt, priority, timeout, max_retries, unique, after } = fields;
   return {
     id,
     role,
@@ -171,6 +179,8 @@ export function newJobRecord(
     created_at: createdAt.toISOString(),
     ...NO_RUN_YET,
     tries: [],
+    unique,
+    after,
     schema_version: SCHEMA_VERSION,
   };
 }
@@ -296,5 +306,27 @@ export function checkNewJob(
     priority,
     timeout,
     max_retries: maxRetries,
+    unique: checkUnique(input.unique ?? null, name("unique")),
+    after: [...new Set(input.after ?? [])],
   };
+}
+
+/** The most characters a `unique` key may have. */
+const MAX_UNIQUE_CHARS = 200;
+
+/** A `unique` key: one line of plain text, not empty, not long. */
+function checkUnique(key: string | null, name: string): string | null {
+  if (key === null) return null;
+  if (
+    typeof key !== "string" || key.trim() === "" || [...key].length > MAX_UNIQUE_CHARS ||
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/.test(key)
+  ) {
+    throw new InputError(
+      `${name} must be one line of 1 to ${MAX_UNIQUE_CHARS} characters without control characters, got ` +
+        JSON.stringify(key),
+      "name what the job is for, such as --unique nightly-lint",
+    );
+  }
+  return key;
 }

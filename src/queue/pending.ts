@@ -62,6 +62,11 @@ export class PendingSet {
     return true;
   }
 
+  /** Puts entries popped but still pending (waiting for other jobs) back in the index. */
+  restore(entries: readonly PendingEntry[]): void {
+    for (const entry of entries) this.#index.add(entry);
+  }
+
   /** The next pending job by the index (it may have changed since: the caller reads its file). */
   pop(): PendingEntry | undefined {
     return this.#index.pop();

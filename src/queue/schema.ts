@@ -50,6 +50,8 @@ const jobSchema = z.looseObject({
     branch: nullable(z.string()),
     landed_commit: nullable(z.string()),
   })),
+  unique: nullable(z.string()),
+  after: z.array(z.string()),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
@@ -108,6 +110,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   (record) => ({ agent: null, prompt: null, ...record }),
   // 5 -> 6: the record of each try (none kept before).
   (record) => ({ tries: [], ...record }),
+  // 6 -> 7: the `unique` key and the jobs it runs `after`.
+  (record) => ({ unique: null, after: [], ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

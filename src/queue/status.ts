@@ -6,7 +6,8 @@
  * pending ──claim──> running ──ok──> completed
  *    │                  │ ├──fail, retries left──> pending
  *    │                  │ └──fail, none left────> failed ──ork retry──> pending
- *    └──cancel──> cancelled <──cancel──┘
+ *    ├──cancel──> cancelled <──cancel──┘               ▲
+ *    └──a job it waits for (--after) failed──────────────┘
  * ```
  *
  * @module
@@ -26,7 +27,8 @@ export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "
 
 /** The moves the state machine allows: from -> the statuses it may go to. */
 export const ALLOWED_MOVES: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
-  pending: ["running", "cancelled"],
+  // A pending job fails without running when a job it waits for (`--after`) failed or was cancelled.
+  pending: ["running", "cancelled", "failed"],
   running: ["completed", "failed", "pending", "cancelled"],
   failed: ["pending"],
   completed: [],

@@ -16,37 +16,20 @@
 import { dirname, join } from "node:path";
 import { InputError, messageOf, OrkError } from "../errors/mod.ts";
 import { writeFileDurable } from "../fs/atomic.ts";
-import { acquire, type Lock, tryAcquire } from "../lock/mod.ts";
 import { newJobId } from "./id.ts";
-import { folderError, JobFiles, type JobPlace } from "./files.ts";
+import { JobFiles } from "./files.ts";
+import { refuseTaken } from "./unique.ts";
+import { resolveAfter } from "./after.ts";
+import { claimNext } from "./claim.ts";
 import { checkNewJob, type Job, type NewJob, newJobRecord, serializeJob } from "./job.ts";
 import { compareForList } from "./order.ts";
 import { PendingSet } from "./pending.ts";
+import { type FsQueueOptions, QueueCore } from "./core.ts";
+import { type Completion, finishAll } from "./finish.ts";
 import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
 
-/** Where a queue keeps its files, and how it reports trouble. */
-export interface FsQueueOptions {
-  /** Finished jobs; default: `archive/` beside the queue folder. */
-  archiveDir?: string;
-  /** Job files that did not parse or validate; default: `quarantine/` beside the queue folder. */
-  quarantineDir?: string;
-  /** The queue lock; default: `locks/queue.lock` beside the queue folder. */
-  lockPath?: string;
-  /** How long to wait for the queue lock, in ms (default 30 000). */
-  lockTimeoutMs?: number;
-  /** Default `max_retries` of new jobs (default 2). */
-  defaultMaxRetries?: number;
-  /** Called with a one-line warning, e.g. when a job file is quarantined; default: ignore. */
-  onWarning?: (message: string) => void;
-  /** Journal size in bytes past which a claimer starts a new journal (default 4 MiB). */
-  journalRotateBytes?: number;
-}
-
-/** What completing a job records: its result, and other fields of the record. */
-export interface Completion {
-  readonly result: Record<string, unknown>;
-  readonly changes: TransitionChanges;
-}
+export type { Completion } from "./finish.ts";
+export type { FsQueueOptions } from "./core.ts";
 
 /** Counts of jobs per status, and in all. */
 export type QueueStats = Record<JobStatus, number> & { total: number };
@@ -71,11 +54,8 @@ export class FsQueue {
   readonly quarantineDir: string;
   /** The queue lock file. */
   readonly lockPath: string;
-  readonly #lockTimeoutMs: number;
   readonly #defaultMaxRetries: number | undefined;
-  readonly #pending: PendingSet;
-  #dirsReady = false;
-  readonly #files: JobFiles;
+  readonly #core: QueueCore;
 
   /**
    * @param dir the queue folder (e.g. `.ork/queue`); created on first write
@@ -87,13 +67,18 @@ export class FsQueue {
     this.archiveDir = options.archiveDir ?? join(parent, "archive");
     this.quarantineDir = options.quarantineDir ?? join(parent, "quarantine");
     this.lockPath = options.lockPath ?? join(parent, "locks", "queue.lock");
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.#defaultMaxRetries = options.defaultMaxRetries;
-    this.#files = new JobFiles(
+    const files = new JobFiles(
       { queueDir: dir, archiveDir: this.archiveDir, quarantineDir: this.quarantineDir },
       options.onWarning ?? (() => {}),
     );
-    this.#pending = new PendingSet(dir, this.#files, options.journalRotateBytes ?? 4 * 1024 * 1024);
+    this.#core = new QueueCore({
+      files,
+      pending: new PendingSet(dir, files, options.journalRotateBytes ?? 4 * 1024 * 1024),
+      folders: [dir, this.archiveDir],
+      lockPath: this.lockPath,
+      lockTimeoutMs: options.lockTimeoutMs ?? 30_000,
+    });
   }
 
   /**
@@ -103,19 +88,30 @@ export class FsQueue {
    * @returns the new job's id
    * @throws {InputError} when a field is invalid; nothing is written then
    */
-  // deno-lint-ignore require-await -- async so that a refusal is a rejected promise, not a throw
   async enqueue(input: NewJob): Promise<string> {
-    return this.enqueueSync(input).id;
+    return (input.unique || input.after?.length ? await this.enqueueLocked(input) : this.enqueueSync(input))
+      .id;
+  }
+
+  /**
+   * Enqueues a job with a `unique` key or jobs to run `after` under the queue lock: refused while a pending or
+   * running job has the key, or when a job to run after is unknown, failed or cancelled.
+   */
+  async enqueueLocked(input: NewJob): Promise<Job> {
+    using _lock = await this.#core.lock("enqueue");
+    if (input.unique) refuseTaken(this.#core.files.readAll({ readOnly: true }), input.unique);
+    const after = resolveAfter(input.after ?? [], (id) => this.#core.files.locate(id).job);
+    return this.enqueueSync({ ...input, after });
   }
 
   /** {@link FsQueue.enqueue}, synchronously, returning the whole record. */
   enqueueSync(input: NewJob): Job {
     const fields = checkNewJob(input, { max_retries: this.#defaultMaxRetries });
-    this.#ensureDirs();
+    this.#core.ensureDirs();
     const now = new Date();
     const job = newJobRecord(newJobId(now.getTime()), fields, now);
-    writeFileDurable(this.#files.path(job.id, "queue"), serializeJob(job));
-    this.#pending.added(job);
+    writeFileDurable(this.#core.files.path(job.id, "queue"), serializeJob(job));
+    this.#core.pending.added(job);
     return job;
   }
 
@@ -127,27 +123,8 @@ export class FsQueue {
    * @returns the running job, or null when nothing is pending
    */
   async claim(worker: string): Promise<Job | null> {
-    using _lock = await this.#lock("claim");
-    let scanned = this.#pending.sync();
-    for (;;) {
-      const next = this.#pending.pop();
-      if (next === undefined) {
-        // The index can miss a job whose journal line a crash lost; look at the files before saying "empty".
-        if (scanned) return null;
-        this.#pending.scan();
-        scanned = true;
-        continue;
-      }
-      // find, not a read of queue/ alone: a crash in the middle of a cancel can leave the job's old, pending
-      // record in queue/ beside the cancelled one in the archive.
-      const found = this.#files.find(next.id);
-      if (found === null || found.place !== "queue" || found.job.status !== "pending") continue;
-      const job = found.job;
-      const running = transition(job, "running", { worker });
-      this.#store(job, running, "queue");
-      this.#pending.rotateIfBig();
-      return running;
-    }
+    using _lock = await this.#core.lock("claim");
+    return claimNext(this.#core, worker);
   }
 
   /**
@@ -156,8 +133,8 @@ export class FsQueue {
    * @throws {OrkError} `job-not-found`, or `ambiguous-id` listing the candidates
    */
   async get(idOrPrefix: string): Promise<Job> {
-    using _lock = await this.#lock("get");
-    return this.#files.locate(idOrPrefix).job;
+    using _lock = await this.#core.lock("get");
+    return this.#core.files.locate(idOrPrefix).job;
   }
 
   /**
@@ -167,8 +144,8 @@ export class FsQueue {
    * @param filter `status`: only jobs with that status
    */
   async list(filter: { status?: JobStatus } = {}): Promise<Job[]> {
-    using _lock = await this.#lock("list");
-    const jobs = this.#files.readAll().filter((job) =>
+    using _lock = await this.#core.lock("list");
+    const jobs = this.#core.files.readAll().filter((job) =>
       filter.status === undefined || job.status === filter.status
     );
     return jobs.sort(compareForList);
@@ -176,11 +153,11 @@ export class FsQueue {
 
   /** Counts of jobs per status. */
   async stats(): Promise<QueueStats> {
-    await this.#loadParser();
-    this.#checkDirs();
+    await this.#core.loadParser();
+    this.#core.checkDirs();
     const stats: QueueStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
     // Read without moving anything: a look changes nothing (an invalid file is reported, not quarantined).
-    for (const job of this.#files.readAll({ readOnly: true })) {
+    for (const job of this.#core.files.readAll({ readOnly: true })) {
       stats[job.status]++;
       stats.total++;
     }
@@ -194,7 +171,7 @@ export class FsQueue {
    * @param changes other fields to record (e.g. `landed_commit`)
    */
   complete(id: string, result: Record<string, unknown> = {}, changes: TransitionChanges = {}): Promise<Job> {
-    return this.#change(id, "complete", (job) => transition(job, "completed", { ...changes, result }));
+    return this.#core.change(id, "complete", (job) => transition(job, "completed", { ...changes, result }));
   }
 
   /**
@@ -211,7 +188,7 @@ export class FsQueue {
     changes: TransitionChanges = {},
     options: { retry?: boolean } = {},
   ): Promise<Job> {
-    return this.#change(
+    return this.#core.change(
       id,
       "fail",
       (job) =>
@@ -245,63 +222,22 @@ export class FsQueue {
     return "notRunning" in finished ? null : { value: finished.value, job: finished.jobs[0]! };
   }
 
-  /**
-   * {@link FsQueue.finishWhileRunning} for several jobs whose outcome one step makes final (the jobs of one
-   * merge-train candidate, landed together): `work` runs only while every one is running, and completes them
-   * all in the same hold of the queue lock, or none.
-   *
-   * @param jobs each job's id and the fields recorded for it before `work` runs (taken back unless completed)
-   * @param work returns its value and, to complete the jobs, what to record for each (null leaves them running)
-   * @returns the ids of the jobs not running (then `work` did not run); else `work`'s value and the jobs as
-   *   stored afterwards, in order
-   */
+  /** {@link FsQueue.finishWhileRunning} for several jobs at once, all or none (see `finishAll` in finish.ts). */
   async finishAllWhileRunning<T>(
     jobs: readonly { id: string; intent: TransitionChanges }[],
     work: () => Promise<{ value: T; complete: ((id: string) => Completion) | null }>,
   ): Promise<{ value: T; jobs: Job[] } | { notRunning: string[] }> {
-    using _lock = await this.#lock("finish");
-    const found = jobs.map(({ id, intent }) => {
-      const { job, place } = this.#files.locate(id);
-      return { job, place, intended: Object.keys(intent).length === 0 ? job : { ...job, ...intent } };
-    });
-    const notRunning = found.filter(({ job }) => job.status !== "running").map(({ job }) => job.id);
-    if (notRunning.length > 0) return { notRunning };
-    // Recorded before the work, for whoever finds the jobs running after a crash in the middle of it.
-    const putBack = () => {
-      for (const { job, place, intended } of found) if (intended !== job) this.#store(intended, job, place);
-    };
-    for (const { job, place, intended } of found) if (intended !== job) this.#store(job, intended, place);
-    let outcome: Awaited<ReturnType<typeof work>>;
-    try {
-      outcome = await work();
-    } catch (error) {
-      putBack();
-      throw error;
-    }
-    const { value, complete } = outcome;
-    if (complete === null) {
-      putBack();
-      return { value, jobs: found.map(({ job }) => job) };
-    }
-    return {
-      value,
-      jobs: found.map(({ place, intended }) => {
-        const { changes, result } = complete(intended.id);
-        const next = transition(intended, "completed", { ...changes, result });
-        this.#store(intended, next, place);
-        return next;
-      }),
-    };
+    return await finishAll(this.#core, jobs, work);
   }
 
   /** Cancels a pending or running job. */
   cancel(id: string): Promise<Job> {
-    return this.#change(id, "cancel", (job) => transition(job, "cancelled"));
+    return this.#core.change(id, "cancel", (job) => transition(job, "cancelled"));
   }
 
   /** Puts a failed job back to `pending` with its retries restored and its last outcome cleared. */
   retry(id: string): Promise<Job> {
-    return this.#change(id, "retry", (job) =>
+    return this.#core.change(id, "retry", (job) =>
       transition(job, "pending", {
         retry_count: 0,
         error: null,
@@ -316,7 +252,11 @@ export class FsQueue {
    * @returns the job as stored; unchanged when it is no longer running (cancelled meanwhile): the caller checks
    */
   record(id: string, changes: TransitionChanges): Promise<Job> {
-    return this.#change(id, "record", (job) => (job.status === "running" ? { ...job, ...changes } : job));
+    return this.#core.change(
+      id,
+      "record",
+      (job) => (job.status === "running" ? { ...job, ...changes } : job),
+    );
   }
 
   /**
@@ -326,10 +266,10 @@ export class FsQueue {
    * @param reason why, for the warning
    */
   async quarantine(id: string, reason: string): Promise<void> {
-    using _lock = await this.#lock("quarantine");
-    const { place } = this.#files.locate(id);
+    using _lock = await this.#core.lock("quarantine");
+    const { place } = this.#core.files.locate(id);
     try {
-      this.#files.quarantineJob(id, place, reason);
+      this.#core.files.quarantineJob(id, place, reason);
     } catch (error) {
       if (error instanceof OrkError) throw error;
       throw new InputError(
@@ -347,7 +287,7 @@ export class FsQueue {
    * @param changes other fields to record (recovery clears a `landed_commit` that did not land)
    */
   requeue(id: string, note: string, changes: TransitionChanges = {}): Promise<Job> {
-    return this.#change(id, "requeue", (job) => transition(job, "pending", { ...changes, error: note }));
+    return this.#core.change(id, "requeue", (job) => transition(job, "pending", { ...changes, error: note }));
   }
 
   /**
@@ -356,8 +296,8 @@ export class FsQueue {
    * @param id the whole id
    */
   async statusOf(id: string): Promise<JobStatus | null> {
-    await this.#loadParser();
-    return this.#files.find(id, { readOnly: true })?.job.status ?? null;
+    await this.#core.loadParser();
+    return this.#core.files.find(id, { readOnly: true })?.job.status ?? null;
   }
 
   /**
@@ -365,9 +305,9 @@ export class FsQueue {
    * files are skipped, not quarantined): for looks that must change nothing, such as `ork run --dry-run`.
    */
   async peek(filter: { status?: JobStatus } = {}): Promise<Job[]> {
-    await this.#loadParser();
-    this.#checkDirs();
-    const jobs = this.#files.readAll({ readOnly: true });
+    await this.#core.loadParser();
+    this.#core.checkDirs();
+    const jobs = this.#core.files.readAll({ readOnly: true });
     return jobs.filter((job) => filter.status === undefined || job.status === filter.status).sort(
       compareForList,
     );
@@ -387,76 +327,21 @@ export class FsQueue {
         "e.g. 7; 0 clears all",
       );
     }
-    using _lock = await this.#lock("clear");
+    using _lock = await this.#core.lock("clear");
     const cutoff = Date.now() - days * 86_400_000;
     const removed: Job[] = [];
-    for (const name of this.#files.names("archive")) {
+    for (const name of this.#core.files.names("archive")) {
       const path = join(this.archiveDir, name);
-      const job = this.#files.read(path);
+      const job = this.#core.files.read(path);
       if (job === null || !FINISHED_STATUSES.has(job.status)) continue;
       const finished = Date.parse(job.finished_at ?? job.created_at);
       if (days === 0 || finished < cutoff) {
         // An old record a crash left in queue/ goes first, or it would come back once the archived one is gone.
-        this.#files.dropQueueCopy(job.id);
+        this.#core.files.dropQueueCopy(job.id);
         Deno.removeSync(path);
         removed.push(job);
       }
     }
     return removed;
-  }
-
-  // -- internals -----------------------------------------------------------------------------------------------
-
-  /** Every read of job files goes through the lock, so this is where the job file parser is loaded. */
-  async #lock(purpose: string): Promise<Lock> {
-    await this.#loadParser();
-    this.#ensureDirs();
-    return tryAcquire(this.lockPath, { purpose }) ??
-      await acquire(this.lockPath, { purpose, timeoutMs: this.#lockTimeoutMs });
-  }
-
-  async #loadParser(): Promise<void> {
-    this.#files.parse ??= (await import("./schema.ts")).parseJob;
-  }
-
-  /** For reads that create nothing: a job folder with something else in its place is refused as when creating it. */
-  #checkDirs(): void {
-    for (const dir of [this.dir, this.archiveDir]) {
-      let info: Deno.FileInfo;
-      try {
-        info = Deno.statSync(dir);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) continue;
-        throw folderError(dir, error);
-      }
-      if (!info.isDirectory) throw folderError(dir, new Deno.errors.NotADirectory());
-    }
-  }
-
-  #ensureDirs(): void {
-    if (this.#dirsReady) return;
-    for (const dir of [this.dir, this.archiveDir, dirname(this.lockPath)]) {
-      try {
-        Deno.mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw folderError(dir, error);
-      }
-    }
-    this.#dirsReady = true;
-  }
-
-  /** Applies `change` to one job under the lock and stores the result. */
-  async #change(idOrPrefix: string, purpose: string, change: (job: Job) => Job): Promise<Job> {
-    using _lock = await this.#lock(purpose);
-    const { job, place } = this.#files.locate(idOrPrefix);
-    const next = change(job);
-    this.#store(job, next, place);
-    return next;
-  }
-
-  /** Writes `next` in place of `prev` and tells the journal when it joins or leaves the pending set. */
-  #store(prev: Job, next: Job, place: JobPlace): void {
-    this.#files.write(next, place);
-    this.#pending.changed(prev, next);
   }
 }

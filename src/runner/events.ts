@@ -45,7 +45,8 @@ export type RunnerEvent =
   /** `exitCode` null and a `reason`: it stopped on an error before running anything. */
   | { kind: "runner-stopped"; runner: string; exitCode: number | null; reason: string | null }
   | { kind: "worktree-replaced"; path: string; reason: string }
-  | { kind: "warning"; message: string };
+  | { kind: "warning"; message: string }
+  | { kind: "paused"; since: string; pending: number; once: boolean };
 
 type Formatters = { [K in RunnerEvent["kind"]]: (event: Extract<RunnerEvent, { kind: K }>) => string };
 
@@ -80,6 +81,9 @@ const FORMAT: Formatters = {
       ? `runner ${e.runner} stopped: ${e.reason}`
       : `runner ${e.runner} stopped, exit ${e.exitCode}`,
   warning: (e) => e.message,
+  paused: (e) =>
+    `paused since ${e.since}: no new job is claimed` +
+    (e.once ? `; ${e.pending} pending left for after ork resume` : " until ork resume"),
   "worktree-replaced": (e) =>
     `worktree ${e.path} could not be reused (${e.reason}); removed it, a new one follows`,
 };

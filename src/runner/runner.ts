@@ -16,7 +16,8 @@ import { pruneWorktrees, readBranch, removeWorktree, targetBranchName } from "..
 import { tryAcquire } from "../lock/mod.ts";
 import type { FsQueue } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
-import { type EventLog, openEventLog } from "./events.ts";
+import { type EventLog, formatEvent, openEventLog } from "./events.ts";
+import { readPause } from "./pause.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob } from "./job.ts";
 import type { Slot } from "./slot.ts";
@@ -185,9 +186,15 @@ async function runHoldingLock(
       writeTrain(trainPath, { runner: name, target, updated_at: new Date().toISOString(), ...snapshot }),
   });
   const lookForDeadPeers = peerWatch(orphans, events);
+  const pausedNow = pauseWatch(ws, queue, events, options);
   const work = async (slot: Slot, index: number) => {
     const worker = workerName(identity, index + 1);
     while (signals.first === null) {
+      if (await pausedNow()) {
+        if (options.once) return;
+        await delay(options.pollSeconds * 1000, signals.wake);
+        continue;
+      }
       const job = await queue.claim(worker);
       if (job === null) {
         if (options.once) return;
@@ -286,5 +293,37 @@ function peerWatch(orphans: Parameters<typeof recoverOrphans>[0], events: EventL
       lastLook = Date.now();
       looking = false;
     }
+  };
+}
+
+/**
+ * What workers ask before each claim: whether `ork pause` is in force. Said once per pause, in the event log
+ * and, for `--once` (which then ends once its running jobs have), on stderr with the jobs left pending.
+ */
+function pauseWatch(
+  ws: Workspace,
+  queue: FsQueue,
+  events: EventLog,
+  options: RunOptions,
+): () => Promise<boolean> {
+  let said: string | null = null;
+  return async () => {
+    const pause = readPause(ws.paths.ork);
+    if (pause === null) {
+      said = null;
+      return false;
+    }
+    if (said !== pause.since) {
+      said = pause.since;
+      const event = {
+        kind: "paused",
+        since: pause.since,
+        pending: (await queue.stats()).pending,
+        once: options.once,
+      } as const;
+      events.emit(event);
+      if (options.once && !options.verbose) options.stderr?.(`ork: ${formatEvent(event)}`);
+    }
+    return true;
   };
 }

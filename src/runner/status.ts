@@ -11,6 +11,7 @@ import type { FsQueue, Job, QueueStats } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { runnerAlive, runnerOfLockName } from "./identity.ts";
 import { readTrains, type TrainView } from "./train_view.ts";
+import { type Pause, readPause } from "./pause.ts";
 
 /** A runner that is alive now. */
 export interface RunnerInfo {
@@ -36,6 +37,8 @@ export interface StatusReport {
   readonly landings: Job[];
   /** The merge trains of live runners: the candidates under test or waiting to land. */
   readonly trains: TrainView[];
+  /** `ork pause` in force: since when; null when runners claim jobs. */
+  readonly paused: Pause | null;
 }
 
 /** The runners whose lock is held now. */
@@ -85,6 +88,7 @@ export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings 
   return {
     runners: liveRunners(ws.paths.locks, Deno.hostname()),
     trains: readTrains(ws.paths.ork, ws.paths.locks, Deno.hostname()),
+    paused: readPause(ws.paths.ork),
     running: jobs.filter((job) => job.status === "running"),
     counts,
     landings,

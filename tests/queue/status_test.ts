@@ -20,6 +20,8 @@ function job(status: Job["status"]): Job {
     priority: 50,
     timeout: null,
     max_retries: 2,
+    unique: null,
+    after: [],
   };
   return { ...newJobRecord(newJobId(), fields), status };
 }
@@ -31,6 +33,7 @@ Deno.test("the table allows exactly the moves of the job lifecycle", () => {
   assert.deepEqual(allowed.sort(), [
     "failed->pending",
     "pending->cancelled",
+    "pending->failed",
     "pending->running",
     "running->cancelled",
     "running->completed",

@@ -63,6 +63,8 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "sandbox",
     "environment",
     "tries",
+    "unique",
+    "after",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -346,7 +348,7 @@ Deno.test("job files of every older schema (the Python layout, 1 and 2) still lo
         job.tries,
         job.schema_version,
       ],
-      ["bug-catcher", 10, 2, 0, null, null, null, [], 6],
+      ["bug-catcher", 10, 2, 0, null, null, null, [], 7],
       `${id}`,
     );
   }

@@ -15,7 +15,22 @@ const FLAG_NAMES = {
   priority: "--priority",
   timeout: "--timeout",
   max_retries: "--max-retries",
+  unique: "--unique",
+  after: "--after",
 } as const;
+
+/** `--after a,b`: the ids, or a one-line refusal of an empty one. */
+function afterFlag(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const ids = value.split(",").map((id) => id.trim());
+  if (ids.some((id) => id === "")) {
+    throw new InputError(
+      `--after must be job ids separated by commas, got ${JSON.stringify(value)}`,
+      "e.g. --after 01kaz3x0q4,01kaz3x1b7",
+    );
+  }
+  return ids;
+}
 
 /** `ork enqueue`: adds a job to the queue and prints its id. */
 export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
@@ -39,14 +54,16 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--priority <n>", "lower runs first: 0-9 critical, 10-49 high, 50-99 normal, 100+ low", "50")
     .option("--timeout <seconds>", "stop the job after this long (default: job_timeout from the config)")
     .option("--max-retries <n>", "automatic retries after a failure (default: max_retries from the config)")
+    .option("--after <ids>", "run only once these jobs completed (ids or prefixes, comma-separated)")
+    .option("--unique <key>", "refuse the job while a pending or running job has the same key (cron, make)")
     .option("--json", "print the whole job record as JSON")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText(
       "after",
       examples(
         `ork enqueue --role bug-catcher --desc "Fix test failures" --cmd "pytest tests/ -x" --priority 10`,
-        `ork enqueue --role style-warden --desc "Format" --cmd "ruff format ." --timeout 300`,
         `ork enqueue --agent claude --prompt "Fix the flaky date test in tests/test_dates.py"`,
+        `ork enqueue --after 01kaz3x0q4 --unique docs --role test-weaver --desc "Docs" --cmd "make docs"`,
       ),
     )
     .action(async (opts) => {
@@ -68,10 +85,14 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
           0,
           MAX_RETRIES_FLAG,
         ),
+        unique: opts.unique ?? null,
+        after: afterFlag(opts.after),
       };
       checkNewJob(input, {}, { ...FLAG_NAMES, prompt: flag ?? FLAG_NAMES.prompt });
       await assertCommandAllowed(ws.config, input.role, input.command);
-      const job = queue.enqueueSync(input);
+      const job = input.unique || input.after?.length
+        ? await queue.enqueueLocked(input)
+        : queue.enqueueSync(input);
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(job.id);
     });

@@ -37,6 +37,8 @@ function reportLines({ job, tries, gates, change }: JobReport): string[] {
     ...field("command", job.command),
     ...field("agent", job.agent),
     ...field("priority", job.priority),
+    ...field("unique", job.unique),
+    ...field("after", job.after.join(", ")),
     ...field("created", job.created_at),
     ...field("started", job.started_at),
     ...field("finished", job.finished_at),

@@ -18,6 +18,9 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
         report.runners.map((r) => `pid ${r.pid} since ${r.since} (${formatAge(r.since, now)})`).join("; ")
       }`,
   );
+  if (report.paused !== null) {
+    lines.push(`paused since ${report.paused.since}: runners claim no new job (ork resume)`);
+  }
   if (report.running.length > 0) {
     lines.push("running:");
     const rows = report.running.map((job) => [
@@ -82,7 +85,7 @@ const CAR_STATES: Record<TrainCar["state"], string> = {
 export function statusCommand(ctx: CliContext): CommandUnknownOpts {
   const command = new Command("status")
     .description("show runners, running jobs, the merge train, counts per status and the last landings")
-    .option("--json", "print {runners, running, counts, landings, trains}")
+    .option("--json", "print {runners, running, counts, landings, trains, paused}")
     .option("--watch", "redraw every second until Ctrl-C (on a terminal)")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork status", "ork status --watch", "ork status --json | jq .counts"))
