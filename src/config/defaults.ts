@@ -203,6 +203,7 @@ export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
   landing: { strategy: "merge", parallel: null, batch: 1 },
   environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
+  hooks: { on_landed: null, on_completed: null, on_failed: null, on_cancelled: null, timeout: 30 },
   agents: AGENTS,
   merge_gates: MERGE_GATES,
   roles: ROLES,

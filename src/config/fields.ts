@@ -103,6 +103,30 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "environment.copy[]": REPO_PATH,
   "environment.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("900 (15 minutes)") },
+  "hooks": {
+    expected: "a mapping of settings",
+    hint: "indent on_landed:, on_completed:, on_failed:, on_cancelled: and timeout: under hooks:",
+  },
+  "hooks.on_landed": {
+    expected: "a command line (or null)",
+    hint: 'set it to a shell command run when a job lands, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
+  },
+  "hooks.on_completed": {
+    expected: "a command line (or null)",
+    hint:
+      'set it to a shell command run when a job completes with nothing to land, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
+  },
+  "hooks.on_failed": {
+    expected: "a command line (or null)",
+    hint:
+      'set it to a shell command run when a job fails for good, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
+  },
+  "hooks.on_cancelled": {
+    expected: "a command line (or null)",
+    hint:
+      'set it to a shell command run when a job is cancelled, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
+  },
+  "hooks.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("30") },
   "landing.strategy": {
     expected: "merge or squash",
     hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",

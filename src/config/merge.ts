@@ -37,6 +37,7 @@ export function mergeConfig(layers: readonly ConfigLayer[]): OrkConfig {
       orchestrator: { ...merged.orchestrator, ...layer.orchestrator },
       landing: { ...merged.landing, ...layer.landing },
       environment: { ...merged.environment, ...layer.environment },
+      hooks: { ...merged.hooks, ...layer.hooks },
       agents: { ...merged.agents, ...layer.agents },
       merge_gates: layer.merge_gates ?? merged.merge_gates,
       roles: layer.roles ?? merged.roles,

@@ -16,6 +16,7 @@ export type {
   EnvironmentSettings,
   GateConfig,
   GateType,
+  HookSettings,
   OrchestratorSettings,
   OrkConfig,
   RetryKind,

@@ -15,7 +15,7 @@ export { FIELDS, type FieldSpec } from "./fields.ts";
 
 /** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
 export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
-  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "agents", "merge_gates"],
+  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "hooks", "agents", "merge_gates"],
   [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
 };
 
@@ -135,6 +135,15 @@ const environmentSchema = z.partial(z.strictObject({
   setup: z.nullable(z.string().check(z.trim(), z.minLength(1))),
   inputs: z.array(repoPath),
   copy: z.array(repoPath),
+  timeout: seconds,
+}));
+
+const hookCommand = z.nullable(z.string().check(z.trim(), z.minLength(1)));
+const hooksSchema = z.partial(z.strictObject({
+  on_landed: hookCommand,
+  on_completed: hookCommand,
+  on_failed: hookCommand,
+  on_cancelled: hookCommand,
   timeout: seconds,
 }));
 
@@ -258,6 +267,7 @@ export const FILE_SCHEMAS = {
     orchestrator: z.optional(z.nullable(orchestratorSchema)),
     landing: z.optional(z.nullable(landingSchema)),
     environment: z.optional(z.nullable(environmentSchema)),
+    hooks: z.optional(z.nullable(hooksSchema)),
     agents: z.optional(z.nullable(z.record(z.string().check(z.regex(ROLE_NAME_PATTERN)), agentSchema))),
     merge_gates: z.optional(gatesSchema),
   }),

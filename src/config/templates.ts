@@ -79,6 +79,21 @@ environment:
   # Seconds setup may run before it is stopped and counted as failed (900 = 15 minutes).
   timeout: ${DEFAULT_CONFIG.environment.timeout}
 
+# Commands run when a job ends, in the repository's top folder, with the job in ORK_JOB_ID, ORK_JOB_STATUS,
+# ORK_JOB_ROLE, ORK_JOB_DESCRIPTION, ORK_JOB_ERROR and ORK_LANDED_COMMIT, and its record as JSON on stdin.
+# They never hold the runner up; one that fails or outlives timeout: is logged. null: none.
+hooks:
+  # Its work landed on the target branch.
+  on_landed: null
+  # It completed with nothing to land.
+  on_completed: null
+  # It failed for good (no retry left).
+  on_failed: null
+  # It was cancelled.
+  on_cancelled: null
+  # Seconds a hook may run before it is stopped.
+  timeout: ${DEFAULT_CONFIG.hooks.timeout}
+
 # Coding agents for \`ork enqueue --agent <name> --prompt "..."\`. Built in, without listing them here:
 # ${
   Object.keys(DEFAULT_CONFIG.agents).join(", ")

@@ -119,6 +119,19 @@ export interface RoleConfig {
   sandbox_writable: string[];
 }
 
+/** The job events a hook can run on (`hooks:` in `config/orchestrator.yaml`). */
+export const HOOK_EVENTS = ["on_landed", "on_completed", "on_failed", "on_cancelled"] as const;
+
+/**
+ * Commands run when a job ends (`hooks:`), with the job in `ORK_*` variables and as JSON on stdin: `on_landed`
+ * (its work landed), `on_completed` (it completed with nothing to land), `on_failed` (for good, no retry
+ * left), `on_cancelled`. Never blocking the runner; a failure is logged.
+ */
+export type HookSettings = { [K in typeof HOOK_EVENTS[number]]: string | null } & {
+  /** Seconds a hook may run before it is stopped. */
+  timeout: number;
+};
+
 /** ork's whole configuration: the embedded defaults overridden by the repository's config files. */
 export interface OrkConfig {
   /** Scheduler and path settings. */
@@ -127,6 +140,8 @@ export interface OrkConfig {
   landing: LandingSettings;
   /** How each worktree gets its dependencies and ignored files. */
   environment: EnvironmentSettings;
+  /** Commands run when a job ends. */
+  hooks: HookSettings;
   /** Coding agents by name, for `ork enqueue --agent`: the built-in presets and the config's. */
   agents: Record<string, AgentPreset>;
   /** Gates run, in order, before a job's work lands. */
@@ -145,6 +160,8 @@ export interface ConfigLayer {
   landing?: Partial<LandingSettings>;
   /** Settings that override their defaults one by one. */
   environment?: Partial<EnvironmentSettings>;
+  /** Settings that override their defaults one by one. */
+  hooks?: Partial<HookSettings>;
   /** Presets by name: each replaces the built-in of the same name, the others stay. */
   agents?: Record<string, AgentPreset>;
   /** Replaces the default gates wholesale. */

@@ -15,6 +15,7 @@ export {
   currentBranch,
   deleteBranch,
   headCommit,
+  previousTip,
   readBranch,
   resolveCommit,
   setBranch,

@@ -169,6 +169,30 @@ export async function readBranch(root: string, name: string): Promise<string | n
 }
 
 /**
+ * Where a branch pointed before its last move (its reflog's `<name>@{1}`), when that is an ancestor of where it
+ * points now: the tip before a landing that moved it past several commits at once (a batch of the merge train).
+ *
+ * @returns the commit, or null when the branch has no such reflog entry (reflogs off, a new branch)
+ */
+export async function previousTip(root: string, name: string): Promise<string | null> {
+  const result = await git(root, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--end-of-options",
+    `${HEADS}${name}@{1}`,
+  ], {
+    ok: [1, 128],
+  });
+  if (result.code !== 0) return null;
+  const before = result.stdout.trim();
+  const ancestor = await git(root, ["merge-base", "--is-ancestor", before, `${HEADS}${name}`], {
+    ok: [1, 128],
+  });
+  return ancestor.code === 0 ? before : null;
+}
+
+/**
  * Points a branch at a commit, creating it or moving it wherever it was. Not for a branch that a worktree has
  * checked out: that worktree's files would stay behind (landing uses `compareAndSwapBranch` and
  * `fastForwardCheckout`).

@@ -98,6 +98,9 @@ const WRAPPER = 'exec 2>&1; exec /bin/sh -c "$1"';
  * stopped processes see it) to the group, then SIGKILL after `killGraceMs`. Lines starting with `ork:` are
  * added to the log when ork had to step in.
  *
+ * Longer than most: spawning, the timeout, the abort, the log and the stop share the child and its group, and
+ * every way out of here must leave no process of it behind, which one function can show in one place.
+ *
  * @throws RangeError for a timeout that is not > 0 or a negative grace; the log's errors (e.g. its directory
  *   is missing) and whatever `onStart` throws, the latter after the group has been stopped
  */

@@ -206,7 +206,8 @@ function isWholeNumber(value: unknown): value is number {
 }
 
 /**
- * Checks the fields of a job to enqueue and returns them complete.
+ * Checks the fields of a job to enqueue and returns them complete. Long because it is one check per field,
+ * in the order the fields are, each with its own message and fix.
  *
  * @param input the caller's fields
  * @param defaults `max_retries` to use when the input has none

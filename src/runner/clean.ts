@@ -54,7 +54,29 @@ export const KEPT_ENVIRONMENTS = 3;
 const ENVIRONMENT_IN_USE_MS = 60 * 60 * 1000;
 
 /**
- * Cleans up after runners.
+ * Settles the running jobs of runners that are gone, as the next `ork run` would (a job that had landed is
+ * recorded completed, any other goes back to pending): for a command about to act on a running job, so that
+ * it acts on the truth (`ork cancel` of a job that landed as its runner was killed must not record it
+ * cancelled). Does nothing when the target branch cannot be told (a detached HEAD).
+ */
+export async function settleDeadRunnersJobs(ws: Workspace, queue: FsQueue): Promise<void> {
+  const target = await targetBranch(ws).catch(() => null);
+  if (target === null) return;
+  using events = openEventLog(join(ws.paths.ork, "orchestrator.log"));
+  await recoverOrphans({
+    queue,
+    root: ws.root,
+    locksDir: ws.paths.locks,
+    host: Deno.hostname(),
+    target: target.branch,
+    worktreesDir: ws.paths.worktrees,
+    events,
+  });
+}
+
+/**
+ * Cleans up after runners. Longer than most: it reads the worktrees, branches and locks before the jobs, in
+ * that order, so that nothing a live runner makes meanwhile is taken for a leftover; the order is the point.
  *
  * @param options `dryRun`: only say what would go
  * @throws {OrkError} `bad-input` when there is no target branch; `git-failed`

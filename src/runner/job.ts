@@ -26,7 +26,7 @@ import { describeSandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
 import type { JobRef } from "./events.ts";
 import { execInGroup, type ExecOutcome } from "../process/mod.ts";
 import { errorLine, logTail } from "../process/mod.ts";
-import { prepareForJob, stillIgnored } from "./environment.ts";
+import { stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
 import { jobNames } from "./names.ts";
@@ -38,6 +38,7 @@ import {
   type JobContext,
   type JobOutcome,
   mayRetry,
+  prepareRun,
   type Ran,
   requeue,
   type Run,
@@ -189,7 +190,7 @@ async function setUp(job: Job, ctx: JobContext, preset: AgentPreset | null): Pro
  */
 async function runCommand(run: Run, ctx: JobContext): Promise<JobOutcome | Ran> {
   const { queue, events } = ctx;
-  const { job, ref, preset, base, worktree, logPath, sandbox, jobSandbox, env } = run;
+  const { job, ref, preset, base, worktree, logPath, jobSandbox, env } = run;
   const cancel = new AbortController();
   const watcher = watchForCancel(ctx, job.id, cancel);
   const signal = AbortSignal.any([cancel.signal, ctx.stop]);
@@ -204,16 +205,12 @@ async function runCommand(run: Run, ctx: JobContext): Promise<JobOutcome | Ran> 
   let logSizeBefore: number;
   let environmentPaths: readonly string[] = [];
   try {
-    const prepared = await prepareForJob(ctx, ref, {
-      worktree,
+    const prepared = await prepareRun(run, ctx, {
       commit: base,
-      clean: slotIndex(ctx),
-      logPath,
-      env,
-      sandbox,
       signal,
       onStart: recordPid,
-    }, { record: "always" });
+      record: "always",
+    });
     unwrap(await recordingPid);
     if (!prepared.ok) {
       // What a failed setup left goes first: on a full disk, recording the failure needs the room.

@@ -16,6 +16,8 @@ import type { Train } from "./train.ts";
 import { type FailureKind, retryAllowed } from "./retry.ts";
 import type { Slot } from "./slot.ts";
 import type { ExecOutcome } from "../process/mod.ts";
+import { type EnvironmentResult, prepareForJob } from "./environment.ts";
+import { slotIndex } from "./slot.ts";
 
 /** What running a job needs. */
 export interface JobContext {
@@ -123,4 +125,26 @@ export async function failed(
   const retrying = after.status === "pending";
   ctx.events.emit({ kind: "failed", job, error, retrying });
   return retrying ? "retrying" : "failed";
+}
+
+/**
+ * Gives the run's worktree, holding `commit`, its environment (see `prepareForJob`): before the job's command
+ * (`record: "always"`) and before the gates of each candidate (`record: "built"`).
+ */
+export function prepareRun(
+  run: Run,
+  ctx: JobContext,
+  how: { commit: string; signal: AbortSignal; onStart: (pid: number) => void; record: "always" | "built" },
+): Promise<EnvironmentResult> {
+  const { ref, worktree, logPath, env, sandbox } = run;
+  return prepareForJob(ctx, ref, {
+    worktree,
+    commit: how.commit,
+    clean: slotIndex(ctx),
+    logPath,
+    env,
+    sandbox,
+    signal: how.signal,
+    onStart: how.onStart,
+  }, { record: how.record });
 }

@@ -9,7 +9,6 @@
 import { CONFIG_FILES } from "../config/mod.ts";
 import { deleteBranch, type JobCommit, setBranch } from "../git/mod.ts";
 import { reasonOf } from "../errors/mod.ts";
-import { prepareForJob } from "./environment.ts";
 import { finishJob } from "./finish.ts";
 import {
   cancelled,
@@ -17,12 +16,13 @@ import {
   type JobContext,
   type JobOutcome,
   mayRetry,
+  prepareRun,
   requeue,
   type Run,
   watchForCancel,
 } from "./job_context.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
-import { resetSlot, slotIndex, wipeSlot } from "./slot.ts";
+import { resetSlot, wipeSlot } from "./slot.ts";
 import { landingFailure } from "./verdict.ts";
 import type { LandRequest } from "./land.ts";
 
@@ -141,16 +141,12 @@ function landRequest(
     finish: finishJob(ctx.queue, job.id, ctx.stop),
     // The candidate's environment, before its gates: setup runs again only when the job changed its inputs.
     prepare: async (at, signal) => {
-      const prepared = await prepareForJob(ctx, ref, {
-        worktree,
+      const prepared = await prepareRun(run, ctx, {
         commit: at,
-        clean: slotIndex(ctx),
-        logPath,
-        env,
-        sandbox,
         signal,
         onStart: recordPid,
-      }, { record: "built" });
+        record: "built",
+      });
       return prepared.ok ? null : prepared.error;
     },
     onGate: (gate) => ctx.events.emit({ kind: "gate", job: ref, gate }),

@@ -14,6 +14,7 @@ import {
   headCommit,
   isOnBranch,
   listWorktrees,
+  previousTip,
   removeWorktree,
   resolveCommit,
 } from "../git/mod.ts";
@@ -175,18 +176,15 @@ async function settleLanded(
     message: `job ${job.id} had landed (${landed.slice(0, 12)}) when ${runner} died; recorded completed`,
   });
   if ((await currentBranch(ctx.root)) === ctx.target && (await headCommit(ctx.root)) === landed) {
-    const checkout = await fastForwardCheckout(
-      ctx.root,
-      await resolveCommit(ctx.root, `${landed}^1`),
-      landed,
-    );
+    // The checkout still holds the tip before the landing: for a batch, that is before its first job, not the
+    // landed commit's first parent (the candidate of the job ahead of it in the batch).
+    const from = await previousTip(ctx.root, ctx.target) ?? await resolveCommit(ctx.root, `${landed}^1`);
+    const checkout = await fastForwardCheckout(ctx.root, from, landed);
     if (!checkout.ok) {
       ctx.events?.emit({
         kind: "warning",
         message: `your checkout was not brought forward to ${landed.slice(0, 12)} (local changes in ` +
-          `${
-            checkout.files.join(", ")
-          }); commit or stash them, then 'git read-tree -m -u ${landed}^1 ${landed}'`,
+          `${checkout.files.join(", ")}); commit or stash them, then 'git read-tree -m -u ${from} ${landed}'`,
       });
     }
   }

@@ -26,6 +26,7 @@ import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
 import { Train } from "./train.ts";
 import { StopSignals } from "./signals.ts";
+import { Hooks } from "./hooks.ts";
 import { finishBatchOf } from "./finish.ts";
 import { trainFile, writeTrain } from "./train_view.ts";
 import { describeSandbox, detectSandbox, type Sandbox } from "../sandbox/mod.ts";
@@ -128,10 +129,12 @@ async function runHoldingLock(
   options: RunOptions,
   { identity, target, sandbox }: { identity: RunnerIdentity; target: string; sandbox: Sandbox },
 ): Promise<RunReport> {
-  using events = openEventLog(join(ws.paths.ork, "orchestrator.log"), {
+  using log = openEventLog(join(ws.paths.ork, "orchestrator.log"), {
     verbose: options.verbose,
     stderr: options.stderr,
   });
+  const hooks = new Hooks(ws.config.hooks, ws.root, queue, log);
+  const events = hooks.wrap();
   const name = runnerName(identity);
   events.emit({
     kind: "runner-started",
@@ -236,6 +239,8 @@ async function runHoldingLock(
     for (const slot of slots) if (slot.path !== null) await removeWorktree(ws.root, slot.path);
     await pruneWorktrees(ws.root);
   }
+  // Hooks still running (a job's last one) end before the runner says it stopped: at most hooks.timeout.
+  await hooks.settled();
   const forced = signals.forcedExitCode();
   const exitCode = forced ?? (outcomes.failed > 0 ? 1 : 0);
   events.emit({ kind: "runner-stopped", runner: name, exitCode, reason: null });

@@ -167,7 +167,8 @@ Deno.test("an unknown key far from every known key lists the known keys only", (
   assertRefused(ORCHESTRATOR, "foo: 1\n", {
     line: 1,
     message: 'config/orchestrator.yaml:1: unknown key "foo"',
-    hint: "known keys in config/orchestrator.yaml: orchestrator, landing, environment, agents, merge_gates",
+    hint:
+      "known keys in config/orchestrator.yaml: orchestrator, landing, environment, hooks, agents, merge_gates",
   });
 });
 
@@ -177,7 +178,7 @@ Deno.test("a key of the other file says which file it belongs in", () => {
     message: 'config/orchestrator.yaml:2: unknown key "roles"',
     hint:
       '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, agents, merge_gates",
+      "landing, environment, hooks, agents, merge_gates",
   });
 });
 
@@ -187,7 +188,7 @@ Deno.test("a setting at the top level is told to go under orchestrator:", () => 
     message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
     hint:
       'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, agents, merge_gates",
+      "landing, environment, hooks, agents, merge_gates",
   });
 });
 
@@ -233,9 +234,9 @@ Deno.test("a file that is a lone word is refused", () => {
     line: 1,
     message:
       "config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, environment:, " +
-      'agents:, merge_gates:), got "hello"',
+      'hooks:, agents:, merge_gates:), got "hello"',
     hint:
-      "start the file with orchestrator: or landing: or environment: or agents: or merge_gates: at the left " +
+      "start the file with orchestrator: or landing: or environment: or hooks: or agents: or merge_gates: at the left " +
       "margin",
   });
 });

@@ -31,6 +31,7 @@ Deno.test("each template parses on its own to exactly the defaults of its keys",
     orchestrator: DEFAULT_CONFIG.orchestrator,
     landing: DEFAULT_CONFIG.landing,
     environment: DEFAULT_CONFIG.environment,
+    hooks: DEFAULT_CONFIG.hooks,
     merge_gates: [],
   });
   assert.deepEqual(parseConfigText(CONFIG_FILES.roles, templates[CONFIG_FILES.roles] ?? ""), {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Job } from "../../src/queue/mod.ts";
-import { git, ork, spawnOrk, waitFor } from "../helpers/mod.ts";
+import { exists, git, ork, spawnOrk, waitFor } from "../helpers/mod.ts";
 import { type RunFixture, runFixture } from "./_setup.ts";
 import { assertEveryMoveGated, recordingGate, startedCount, withJobs } from "./_train.ts";
 
@@ -154,4 +154,33 @@ Deno.test("SIGKILL of the runner while a batch is under test, then run --once: e
   assert.deepEqual(landed, [...new Set(landed)], "a job landed twice");
   assert.equal(landed.length, 5);
   assert.ok(moves.length >= 2 && moves.length <= 5, `main moved ${moves.length} times`);
+});
+
+Deno.test("SIGKILL after a batch moved main but before the checkout came forward: the next run brings every batch job's files in", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const { from, ids } = await fiveJobs(s, recordingGate(s.trace, { until: trainHolds(s, 5) }));
+  // git runs this after each update of main; on the second (the batch of jobs 2-5) it says so and holds the
+  // landing there, after main moved and before ork brings the checkout forward.
+  const hook = join(s.dir, ".git/hooks/reference-transaction");
+  await Deno.writeTextFile(
+    hook,
+    `#!/bin/sh\ninput=$(cat)\n[ "$1" = committed ] || exit 0\ncase "$input" in *" refs/heads/main"*) ;; *) exit 0;; esac\n` +
+      `n=$(cat ${s.trace}/moves 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${s.trace}/moves\n` +
+      `if [ $n = 2 ]; then touch ${s.trace}/held; until [ -e ${s.trace}/let-go ]; do sleep 0.05; done; fi\n`,
+  );
+  await Deno.chmod(hook, 0o755);
+  const runner = spawnOrk(["run", "--once", "--workers", "5"], { cwd: s.dir });
+  await waitFor("the batch's move of main", () => exists(join(s.trace, "held")));
+  runner.kill("SIGKILL");
+  await runner.status;
+  await Deno.remove(hook);
+  await Deno.writeTextFile(join(s.trace, "let-go"), "");
+  const result = await s.run("--once", "--workers", "5");
+  assert.equal(result.code, 0, result.stderr);
+  for (const [index, id] of ids.entries()) {
+    assert.equal((await s.queue.get(id)).status, "completed", `job ${index + 1}`);
+    assert.equal((await Deno.readTextFile(join(s.dir, `f${index + 1}.txt`))).trim(), String(index + 1));
+  }
+  assert.equal(await git(s.dir, "status", "--porcelain"), "", "the checkout holds what main holds");
+  await assertEveryMoveGated(s, from);
 });

@@ -14,7 +14,12 @@ export function cancelCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", examples("ork cancel 01kaz3x0q4", "ork cancel --job-id 01kaz3x0q4mk2p7h3r6wq9y8ve"))
     .action(async (positional, opts) => {
       const id = jobIdArgument(positional, opts.jobId, "ork cancel <id>");
-      const { queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      const { ws, queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
+      if ((await queue.get(id)).status === "running") {
+        // Its runner may be dead, having landed it: settled first, as the next run would.
+        const { settleDeadRunnersJobs } = await import("../../runner/clean.ts");
+        await settleDeadRunnersJobs(ws, queue);
+      }
       const job = await queue.cancel(id);
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(`cancelled ${job.id} (${job.description})`);

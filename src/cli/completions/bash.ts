@@ -14,6 +14,10 @@ import {
   valueOptions,
 } from "./spec.ts";
 
+/**
+ * The bash script. Long because it is the script's text, one array of lines in the order bash reads them (the
+ * per-command `case` first, then the completion function); split up, the script could no longer be read whole.
+ */
 export function bashScript(specs: readonly CommandSpec[]): string {
   const set = (name: string, values: string[]) =>
     values.length === 0 ? [] : [`    ${name}=${shQuote(values.join(" "))}`];

@@ -27,6 +27,10 @@ function fishValues(source: ValueSource): string {
   }
 }
 
+/**
+ * The fish script. Long because it is the script's text, one `complete` line per command, option and
+ * argument, in order; split up, the script could no longer be read whole.
+ */
 export function fishScript(specs: readonly CommandSpec[]): string {
   const at = (spec: CommandSpec) => ["ork", ...spec.path].join(" ");
   const switchOf = (name: string, lines: (spec: CommandSpec) => string[]) => [

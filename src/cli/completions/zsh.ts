@@ -23,6 +23,10 @@ function zshArray(items: readonly string[]): string {
   return `(${items.map(shQuote).join(" ")})`;
 }
 
+/**
+ * The zsh script. Long because it is the script's text, one array of lines in the order zsh reads them;
+ * split up, the script could no longer be read whole.
+ */
 export function zshScript(specs: readonly CommandSpec[]): string {
   const set = (name: string, values: string[]) =>
     values.length === 0 ? [] : [`    ${name}=${zshArray(values)}`];

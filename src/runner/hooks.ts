@@ -1,0 +1,126 @@
+/**
+ * Hooks (`hooks:` in `config/orchestrator.yaml`): a command run when a job ends, as pueue's callback does, with
+ * the job in `ORK_*` variables and its record as JSON on stdin, in the repository's top folder. A hook never
+ * holds up a worker: it runs beside the runner, is stopped at `hooks.timeout`, and a failure is logged as a
+ * warning. The runner waits for the hooks still running before it exits (at most their timeout).
+ *
+ * @module
+ */
+
+import type { HookSettings } from "../config/mod.ts";
+import { reasonOf } from "../errors/mod.ts";
+import { killGroup } from "../process/mod.ts";
+import type { FsQueue, Job } from "../queue/mod.ts";
+import type { EventLog, RunnerEvent } from "./events.ts";
+
+/** The hook a runner event calls for, if any. */
+function hookFor(event: RunnerEvent): "on_landed" | "on_completed" | "on_failed" | "on_cancelled" | null {
+  switch (event.kind) {
+    case "landed":
+      return "on_landed";
+    case "no-changes":
+      return "on_completed";
+    case "failed":
+      return event.retrying ? null : "on_failed";
+    case "cancelled":
+      return "on_cancelled";
+    default:
+      return null;
+  }
+}
+
+/** Runs the configured hooks for a runner's events. */
+export class Hooks {
+  readonly #running = new Set<Promise<void>>();
+
+  /**
+   * @param settings `hooks:` as configured
+   * @param root where hooks run
+   * @param queue where the job's record is read
+   * @param log where a hook's failure is reported
+   */
+  constructor(
+    readonly settings: HookSettings,
+    readonly root: string,
+    readonly queue: FsQueue,
+    readonly log: EventLog,
+  ) {}
+
+  /** The event log with the hooks behind it: every event goes to `log`, and a job's end starts its hook. */
+  wrap(): EventLog {
+    return {
+      emit: (event) => {
+        this.log.emit(event);
+        this.#start(event);
+      },
+      [Symbol.dispose]: () => this.log[Symbol.dispose](),
+    };
+  }
+
+  /** Resolves once every hook started has ended. */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #start(event: RunnerEvent): void {
+    const hook = hookFor(event);
+    const command = hook === null ? null : this.settings[hook];
+    if (hook === null || command === null || !("job" in event)) return;
+    const running: Promise<void> = this.#run(hook, command, event.job.id)
+      .catch((error) =>
+        this.log.emit({ kind: "warning", message: `hook ${hook} could not run: ${reasonOf(error)}` })
+      )
+      .finally(() => this.#running.delete(running));
+    this.#running.add(running);
+  }
+
+  async #run(hook: string, command: string, id: string): Promise<void> {
+    const job = await this.queue.get(id);
+    const child = new Deno.Command("sh", {
+      args: ["-c", command],
+      cwd: this.root,
+      env: hookEnv(job),
+      stdin: "piped",
+      stdout: "null",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, "SIGKILL");
+    }, this.settings.timeout * 1000);
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(job) + "\n")).catch(() => {});
+      await writer.close().catch(() => {});
+      const { code, stderr } = await child.output();
+      const last = new TextDecoder().decode(stderr).trim().split("\n").at(-1) ?? "";
+      if (timedOut) {
+        this.log.emit({
+          kind: "warning",
+          message: `hook ${hook} for ${id} timed out after ${this.settings.timeout}s`,
+        });
+      } else if (code !== 0) {
+        this.log.emit({
+          kind: "warning",
+          message: `hook ${hook} for ${id} failed with exit code ${code}${last ? `: ${last}` : ""}`,
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The job, in variables for its hook. */
+function hookEnv(job: Job): Record<string, string> {
+  return {
+    ORK_JOB_ID: job.id,
+    ORK_JOB_STATUS: job.status,
+    ORK_JOB_ROLE: job.role,
+    ORK_JOB_DESCRIPTION: job.description,
+    ORK_JOB_ERROR: job.error ?? "",
+    ORK_LANDED_COMMIT: job.landed_commit ?? "",
+  };
+}
