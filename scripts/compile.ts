@@ -27,6 +27,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
 
+/** V8's settings for ork's processes (see `scripts/ork`, which runs ork from source with the same). */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
+
 /** The platforms ork ships binaries for, as `deno compile --target` names them. */
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -212,6 +215,9 @@ async function compileTarget(bundle: string, target: Target, output: string): Pr
       "--no-config",
       "--no-check",
       ...COMPILE_PERMISSIONS,
+      // A young generation of 1 MiB: the runner's peak memory with 5 workers fell from 118.8 to 109.1 MiB
+      // (farm-bench, 2026-12-06), its time unchanged (0.94x).
+      V8_FLAGS,
       "--target",
       target,
       "--output",
