@@ -29,7 +29,7 @@ import { errorLine, logTail } from "../process/mod.ts";
 import { stillIgnored } from "./environment.ts";
 import { portBlock } from "./ports.ts";
 import { writablePaths } from "./writable.ts";
-import { jobNames } from "./names.ts";
+import { freeJobNames } from "./names.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
 import { prepareWorktree, slotIndex, wipeSlot } from "./slot.ts";
 import {
@@ -139,7 +139,7 @@ async function setUp(job: Job, ctx: JobContext, preset: AgentPreset | null): Pro
   const { queue, root } = ctx;
   const ref: JobRef = job;
   const base = await branchTip(root, ctx.target);
-  const names = jobNames(job);
+  const names = freeJobNames(job, ctx.paths.worktrees, ctx.slot.path);
   const worktree = join(ctx.paths.worktrees, names.worktree);
   const logPath = join(ctx.paths.logs, `${job.id}.log`);
   // Recorded before the worktree exists, so that `ork clean` always sees whose it is.

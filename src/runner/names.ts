@@ -5,7 +5,8 @@
  * @module
  */
 
-import { basename, dirname, isAbsolute, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { existsSync } from "../fs/paths.ts";
 import type { WorktreeInfo } from "../git/mod.ts";
 import { type Job, shortId } from "../queue/mod.ts";
 
@@ -16,6 +17,27 @@ export function jobNames(
 ): { worktree: string; branch: string } {
   const stamp = `${job.role}-${Math.floor(now.getTime() / 1000)}-${shortId(job.id)}`;
   return { worktree: `ork-${stamp}`, branch: `ork/${stamp}` };
+}
+
+/**
+ * {@link jobNames} for a job's new try, moved on by a second while that worktree folder exists and is not
+ * `own` (the claiming worker's): a job retried within the second by another worker must not take the folder
+ * the first worker's slot still holds.
+ *
+ * @param worktreesDir the worktree folder (`worktree_base`)
+ * @param own the claiming worker's worktree, which it may move onto the name
+ */
+export function freeJobNames(
+  job: Pick<Job, "id" | "role">,
+  worktreesDir: string,
+  own: string | null,
+  now: Date = new Date(),
+): { worktree: string; branch: string } {
+  for (let second = 0;; second++) {
+    const names = jobNames(job, new Date(now.getTime() + second * 1000));
+    const path = join(worktreesDir, names.worktree);
+    if (path === own || !existsSync(path)) return names;
+  }
 }
 
 /** How {@link jobNames} names a job's worktree folder; the last part is the job id's short form. */
