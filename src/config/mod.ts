@@ -16,6 +16,7 @@ export type {
   EnvironmentSettings,
   GateConfig,
   GateType,
+  HookEvent,
   HookSettings,
   OrchestratorSettings,
   OrkConfig,

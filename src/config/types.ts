@@ -122,12 +122,15 @@ export interface RoleConfig {
 /** The job events a hook can run on (`hooks:` in `config/orchestrator.yaml`). */
 export const HOOK_EVENTS = ["on_landed", "on_completed", "on_failed", "on_cancelled"] as const;
 
+/** One of {@link HOOK_EVENTS}. */
+export type HookEvent = typeof HOOK_EVENTS[number];
+
 /**
  * Commands run when a job ends (`hooks:`), with the job in `ORK_*` variables and as JSON on stdin: `on_landed`
  * (its work landed), `on_completed` (it completed with nothing to land), `on_failed` (for good, no retry
  * left), `on_cancelled`. Never blocking the runner; a failure is logged.
  */
-export type HookSettings = { [K in typeof HOOK_EVENTS[number]]: string | null } & {
+export type HookSettings = { [K in HookEvent]: string | null } & {
   /** Seconds a hook may run before it is stopped. */
   timeout: number;
 };

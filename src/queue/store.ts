@@ -89,15 +89,16 @@ export class FsQueue {
    * @throws {InputError} when a field is invalid; nothing is written then
    */
   async enqueue(input: NewJob): Promise<string> {
-    return (input.unique || input.after?.length ? await this.enqueueLocked(input) : this.enqueueSync(input))
-      .id;
+    return (await this.enqueueJob(input)).id;
   }
 
   /**
-   * Enqueues a job with a `unique` key or jobs to run `after` under the queue lock: refused while a pending or
-   * running job has the key, or when a job to run after is unknown, failed or cancelled.
+   * {@link FsQueue.enqueue}, returning the whole record. A job with a `unique` key or jobs to run `after` is
+   * enqueued under the queue lock: refused while a pending or running job has the key, or when a job to run
+   * after is unknown, failed or cancelled; any other needs no lock.
    */
-  async enqueueLocked(input: NewJob): Promise<Job> {
+  async enqueueJob(input: NewJob): Promise<Job> {
+    if (!input.unique && !input.after?.length) return this.enqueueSync(input);
     using _lock = await this.#core.lock("enqueue");
     if (input.unique) refuseTaken(this.#core.files.readAll({ readOnly: true }), input.unique);
     const after = resolveAfter(input.after ?? [], (id) => this.#core.files.locate(id).job);

@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { HookSettings } from "../config/mod.ts";
+import type { HookEvent, HookSettings } from "../config/mod.ts";
 import { reasonOf } from "../errors/mod.ts";
 import { killGroup } from "../process/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
 import type { EventLog, RunnerEvent } from "./events.ts";
 
 /** The hook a runner event calls for, if any. */
-function hookFor(event: RunnerEvent): "on_landed" | "on_completed" | "on_failed" | "on_cancelled" | null {
+function hookFor(event: RunnerEvent): HookEvent | null {
   switch (event.kind) {
     case "landed":
       return "on_landed";

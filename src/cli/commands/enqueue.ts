@@ -90,9 +90,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
       };
       checkNewJob(input, {}, { ...FLAG_NAMES, prompt: flag ?? FLAG_NAMES.prompt });
       await assertCommandAllowed(ws.config, input.role, input.command);
-      const job = input.unique || input.after?.length
-        ? await queue.enqueueLocked(input)
-        : queue.enqueueSync(input);
+      const job = await queue.enqueueJob(input);
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(job.id);
     });
