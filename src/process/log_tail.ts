@@ -16,8 +16,12 @@ export async function lastLine(path: string, maxBytes = 4096): Promise<string> {
 /** A line that names what went wrong: an error's name, an errno, a `fatal:`/`error:` prefix, a failed test. */
 const STRONG_ERROR_LINE =
   /\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\bE[A-Z]{3,}\b:|^(?:error|fatal)\b[^:]*:|: (?:error|fatal):|^FAILED\b|no such file or directory|read-only file system|permission denied|command not found|: not found$/i;
-/** A line that only mentions failure: a summary, a log prefix. */
-const WEAK_ERROR_LINE = /error|fatal|fail|exception|panic|cannot|could not|denied|not found|^\s*E\s|✗|✘/i;
+/**
+ * A line that only mentions failure: a summary, a log prefix, a ballot x (`\u2717`, `\u2718`: escaped, as in
+ * `sandbox/hint.ts`, to keep the bundle ASCII).
+ */
+const WEAK_ERROR_LINE =
+  /error|fatal|fail|exception|panic|cannot|could not|denied|not found|^\s*E\s|\u2717|\u2718/i;
 /** Advice a tool prints after its error, which says nothing about it. */
 const ADVICE_LINE =
   /rerun|re-run|for more (?:info|details)|--verbose|complete log|log files? (?:were|was|is|are)|see the logs?\b/i;

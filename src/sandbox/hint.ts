@@ -52,8 +52,13 @@ export function sandboxHint(lines: readonly string[], home: string): string | nu
   return null;
 }
 
-/** The absolute paths a line of output names, quoted or not. */
+/**
+ * The absolute paths a line of output names, quoted or not. Curly quotes are written as `\u` escapes: one
+ * non-ASCII character makes V8 hold the whole bundle as two bytes a character, megabytes more.
+ */
 function pathsIn(line: string): string[] {
-  return [...line.matchAll(/(?:^|[\s'"`‘“(=:,[])(\/[^\s'"`’”),:\]]+)/g)].map((match) => match[1] ?? "")
+  return [...line.matchAll(/(?:^|[\s'"`\u2018\u201c(=:,[])(\/[^\s'"`\u2019\u201d),:\]]+)/g)].map((match) =>
+    match[1] ?? ""
+  )
     .map((path) => path.replace(/[.;]+$/, ""));
 }
