@@ -4,6 +4,13 @@
  * on how Deno or esbuild lay out a bundle, so a Deno upgrade cannot break it. Start-up is the source's own
  * concern: a command imports what only it needs with a dynamic `import()`, which the bundle keeps lazy.
  *
+ * The bundle is minified (`--minify`, a flag of `deno bundle`, not a rewrite of its output): every ork process
+ * holds the whole text of the file in V8's heap, with a table of its line ends, and 5.2 MB over 168,000 lines
+ * (comments, indentation) made the runner's peak with 5 workers 109.4 MiB; 2.3 MB over 460 lines, 92.6 MiB
+ * (docs/performance.md, "The runner's memory"). The price: a stack trace (`ORK_DEBUG=1`) names minified
+ * functions. `--keep-names` would keep the names, but Deno 2.9's bundle then fails at start-up ("Dynamic
+ * require of "node:events" is not supported").
+ *
  * Usage: deno run --allow-all scripts/bundle.ts [output]   (default: dist/ork.js)
  */
 
@@ -26,7 +33,16 @@ try {
       `Deno.exit(await main(Deno.args));\n`,
   );
   const bundle = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--config", join(checkout, "deno.json"), "--output", output, entry],
+    args: [
+      "bundle",
+      "--quiet",
+      "--minify",
+      "--config",
+      join(checkout, "deno.json"),
+      "--output",
+      output,
+      entry,
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();
