@@ -25,6 +25,8 @@ import { statusCommand } from "./commands/status.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { showCommand } from "./commands/show.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { approveCommand, rejectCommand } from "./commands/review.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { pauseCommand, resumeCommand } from "./commands/pause.ts";
 import { cleanCommand } from "./commands/clean.ts";
 import { doctorCommand } from "./commands/doctor.ts";
@@ -52,6 +54,9 @@ export const COMMANDS: ReadonlyArray<{ name: string; build: (ctx: CliContext) =>
   { name: "logs", build: logsCommand },
   { name: "show", build: showCommand },
   { name: "diff", build: diffCommand },
+  { name: "approve", build: approveCommand },
+  { name: "reject", build: rejectCommand },
+  { name: "serve", build: serveCommand },
   { name: "clean", build: cleanCommand },
   { name: "doctor", build: doctorCommand },
   { name: "roles", build: rolesCommand },

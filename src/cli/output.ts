@@ -20,11 +20,18 @@ export interface Output {
 /** ANSI styles, applied only when the output allows colour. */
 export function style(
   output: Output,
-  code: "bold" | "dim" | "red" | "green" | "yellow",
+  code: "bold" | "dim" | "red" | "green" | "yellow" | "cyan",
   text: string,
 ): string {
   if (!output.color) return text;
-  const codes = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39] } as const;
+  const codes = {
+    bold: [1, 22],
+    dim: [2, 22],
+    red: [31, 39],
+    green: [32, 39],
+    yellow: [33, 39],
+    cyan: [36, 39],
+  } as const;
   const [open, close] = codes[code];
   return `\x1b[${open}m${text}\x1b[${close}m`;
 }

@@ -201,9 +201,16 @@ function deepFreeze<T>(value: T): T {
  */
 export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
   orchestrator: ORCHESTRATOR,
-  landing: { strategy: "merge", parallel: null, batch: 1 },
+  landing: { strategy: "merge", parallel: null, batch: 1, approve: "auto" },
   environment: { setup: null, inputs: [], copy: [], timeout: DEFAULT_SETUP_TIMEOUT },
-  hooks: { on_landed: null, on_completed: null, on_failed: null, on_cancelled: null, timeout: 30 },
+  hooks: {
+    on_landed: null,
+    on_completed: null,
+    on_failed: null,
+    on_cancelled: null,
+    on_awaiting_review: null,
+    timeout: 30,
+  },
   agents: AGENTS,
   merge_gates: MERGE_GATES,
   roles: ROLES,

@@ -82,7 +82,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "landing": {
     expected: "a mapping of settings",
-    hint: "indent strategy:, parallel: and batch: under landing:",
+    hint: "indent strategy:, parallel:, batch: and approve: under landing:",
   },
   "environment": {
     expected: "a mapping of settings",
@@ -105,7 +105,8 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   "environment.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("900 (15 minutes)") },
   "hooks": {
     expected: "a mapping of settings",
-    hint: "indent on_landed:, on_completed:, on_failed:, on_cancelled: and timeout: under hooks:",
+    hint:
+      "indent on_landed:, on_completed:, on_failed:, on_cancelled:, on_awaiting_review: and timeout: under hooks:",
   },
   "hooks.on_landed": {
     expected: "a command line (or null)",
@@ -126,6 +127,11 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     hint:
       'set it to a shell command run when a job is cancelled, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
   },
+  "hooks.on_awaiting_review": {
+    expected: "a command line (or null)",
+    hint:
+      'set it to a shell command run when a job waits for review, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
+  },
   "hooks.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("30") },
   "landing.strategy": {
     expected: "merge or squash",
@@ -140,6 +146,10 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "an integer >= 1",
     hint:
       "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
+  },
+  "landing.approve": {
+    expected: "auto or manual",
+    hint: "auto (jobs land once their gates pass) or manual (they wait for ork approve)",
   },
   "agents": {
     expected: "a mapping of agent names to presets",

@@ -144,6 +144,7 @@ const hooksSchema = z.partial(z.strictObject({
   on_completed: hookCommand,
   on_failed: hookCommand,
   on_cancelled: hookCommand,
+  on_awaiting_review: hookCommand,
   timeout: seconds,
 }));
 
@@ -151,6 +152,7 @@ const landingSchema = z.partial(z.strictObject({
   strategy: z.enum(["merge", "squash"]),
   parallel: z.nullable(z.int().check(z.minimum(1), z.maximum(MAX_LANDING_PARALLEL))),
   batch: z.int().check(z.minimum(1), z.maximum(MAX_LANDING_BATCH)),
+  approve: z.enum(["auto", "manual"]),
 }));
 
 const nonEmptyTrimmed = () => z.string().check(z.trim(), z.minLength(1));

@@ -65,6 +65,9 @@ landing:
   # (tested once, landed together); one that fails is split in halves until the failing job is found.
   # 1: every job is tested on its own.
   batch: 1
+  # auto: a job lands once its gates pass. manual: it then waits in awaiting_review until ork approve
+  # (ork reject fails it); ork enqueue --review asks this of one job.
+  approve: auto
 
 # Each job worktree's environment: what setup makes (dependencies, builds) and the ignored files it needs.
 environment:
@@ -91,6 +94,8 @@ hooks:
   on_failed: null
   # It was cancelled.
   on_cancelled: null
+  # Its gates passed and it waits for ork approve (landing.approve: manual, or ork enqueue --review).
+  on_awaiting_review: null
   # Seconds a hook may run before it is stopped.
   timeout: ${DEFAULT_CONFIG.hooks.timeout}
 

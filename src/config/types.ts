@@ -68,6 +68,11 @@ export interface LandingSettings {
    * the default: each job is its own candidate); a candidate of several that fails is split in halves.
    */
   batch: number;
+  /**
+   * `auto` (default): a job lands once its gates pass; `manual`: it then waits in `awaiting_review` for
+   * `ork approve` (`ork enqueue --review` asks the same of one job).
+   */
+  approve: "auto" | "manual";
 }
 
 /** The kinds of merge gate ork can run. */
@@ -120,7 +125,13 @@ export interface RoleConfig {
 }
 
 /** The job events a hook can run on (`hooks:` in `config/orchestrator.yaml`). */
-export const HOOK_EVENTS = ["on_landed", "on_completed", "on_failed", "on_cancelled"] as const;
+export const HOOK_EVENTS = [
+  "on_landed",
+  "on_completed",
+  "on_failed",
+  "on_cancelled",
+  "on_awaiting_review",
+] as const;
 
 /** One of {@link HOOK_EVENTS}. */
 export type HookEvent = typeof HOOK_EVENTS[number];
@@ -128,7 +139,7 @@ export type HookEvent = typeof HOOK_EVENTS[number];
 /**
  * Commands run when a job ends (`hooks:`), with the job in `ORK_*` variables and as JSON on stdin: `on_landed`
  * (its work landed), `on_completed` (it completed with nothing to land), `on_failed` (for good, no retry
- * left), `on_cancelled`. Never blocking the runner; a failure is logged.
+ * left), `on_cancelled`, `on_awaiting_review` (its gates passed; it waits for `ork approve`). Never blocking the runner; a failure is logged.
  */
 export type HookSettings = { [K in HookEvent]: string | null } & {
   /** Seconds a hook may run before it is stopped. */

@@ -65,4 +65,4 @@ export {
   hooksDir,
   mergeBase,
 } from "./diff.ts";
-export { type FileStat, fileStats, printDiff } from "./show.ts";
+export { type DiffText, diffText, type FileStat, fileStats, printDiff } from "./show.ts";

@@ -66,3 +66,30 @@ export async function printDiff(
   }
   return code;
 }
+
+/** A change as the text of a unified diff, for a page to render. */
+export interface DiffText {
+  /** The diff, cut at `maxBytes` (at a line's end). */
+  readonly text: string;
+  /** Whether it was cut. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The unified diff from `from` to `to` as text (`git diff --no-color --no-ext-diff`, renames followed), whatever
+ * the user's diff settings say about colour or external tools: for a page, not a terminal.
+ *
+ * @param maxBytes where a large diff is cut
+ * @throws {OrkError} `git-failed` when a commit does not exist
+ */
+export async function diffText(
+  root: string,
+  from: string,
+  to: string,
+  maxBytes = 2_000_000,
+): Promise<DiffText> {
+  const result = await git(root, ["diff", "--no-color", "--no-ext-diff", "--find-renames", from, to, "--"]);
+  if (result.stdout.length <= maxBytes) return { text: result.stdout, truncated: false };
+  const cut = result.stdout.lastIndexOf("\n", maxBytes);
+  return { text: result.stdout.slice(0, cut + 1), truncated: true };
+}

@@ -62,16 +62,21 @@ export async function logTail(path: string, maxBytes = 16_384): Promise<string[]
   using _file = file;
   const size = (await file.stat()).size;
   const start = Math.max(0, size - maxBytes);
-  await file.seek(start, Deno.SeekMode.Start);
-  const buffer = new Uint8Array(size - start);
-  let filled = 0;
-  while (filled < buffer.length) {
-    const n = await file.read(buffer.subarray(filled));
-    if (n === null) break;
-    filled += n;
-  }
-  return new TextDecoder().decode(buffer.subarray(0, filled)).split("\n").map((line) =>
+  return new TextDecoder().decode(await readBytes(file, start, size - start)).split("\n").map((line) =>
     line.replace(/\r$/, "")
   )
     .filter((line) => line.trim() !== "");
+}
+
+/** Up to `length` bytes of `file` from `offset` (fewer when it ends sooner). */
+export async function readBytes(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
+  await file.seek(offset, Deno.SeekMode.Start);
+  const buffer = new Uint8Array(length);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const count = await file.read(buffer.subarray(filled));
+    if (count === null) break;
+    filled += count;
+  }
+  return buffer.subarray(0, filled);
 }

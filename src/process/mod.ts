@@ -11,4 +11,4 @@
 export { DEFAULT_KILL_GRACE_MS, execInGroup, type ExecOutcome, type ExecSpec } from "./exec.ts";
 export { groupAlive, groupStartedWith, GroupStopper, killGroup, waitGroupGone } from "./group.ts";
 export { LogWriter } from "./log_writer.ts";
-export { errorLine, lastLine, logTail } from "./log_tail.ts";
+export { errorLine, lastLine, logTail, readBytes } from "./log_tail.ts";

@@ -11,7 +11,7 @@ import type { JobStatus } from "./status.ts";
 import { MAX_TIMEOUT_SECONDS } from "../time/mod.ts";
 
 /** The schema version this ork writes. Files with a lower one are migrated when read. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** A job as stored in `.ork/queue/<id>.json` or `.ork/archive/<id>.json`. */
 export interface Job {
@@ -73,6 +73,10 @@ export interface Job {
   unique: string | null;
   /** `ork enqueue --after`: the jobs that must land (or complete without changes) before this one runs. */
   after: string[];
+  /** `ork enqueue --review`: once its gates pass, it waits in `awaiting_review` for `ork approve`. */
+  review: boolean;
+  /** When `ork approve` let it land; null until then, and again once a retry runs its command anew. */
+  approved_at: string | null;
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -85,8 +89,11 @@ export interface JobTry {
   started_at: string | null;
   /** When it ended. */
   finished_at: string;
-  /** `completed`, `failed`, `cancelled`, `retrying` (failed, and runs again) or `requeued` (stopped or recovered). */
-  outcome: "completed" | "failed" | "cancelled" | "retrying" | "requeued";
+  /**
+   * `completed`, `failed`, `cancelled`, `retrying` (failed, and runs again), `requeued` (stopped or recovered) or
+   * `awaiting_review` (its gates passed; it waits for `ork approve`).
+   */
+  outcome: "completed" | "failed" | "cancelled" | "retrying" | "requeued" | "awaiting_review";
   /** Why it did not complete, or a note (`recovered: ...`). */
   error: string | null;
   /** The branch that held its work, if it had one. */
@@ -117,6 +124,8 @@ export interface NewJob {
   unique?: string | null;
   /** Whole ids of the jobs that must complete first (`ork enqueue --after`); default none. */
   after?: string[];
+  /** Wait for `ork approve` once its gates pass (`ork enqueue --review`); default false. */
+  review?: boolean;
 }
 
 /** The longest prompt, in UTF-8 bytes: it travels in an environment variable, which Linux caps at 128 KiB. */
@@ -163,7 +172,8 @@ export function newJobRecord(
   fields: Required<NewJob> & { timeout: number | null },
   createdAt: Date = new Date(),
 ): Job {
-  const { role, description, command, agent, prompt, priority, timeout, max_retries, unique, after } = fields;
+  const { role, description, command, agent, prompt, priority, timeout, max_retries, unique, after, review } =
+    fields;
   return {
     id,
     role,
@@ -181,6 +191,8 @@ export function newJobRecord(
     tries: [],
     unique,
     after,
+    review,
+    approved_at: null,
     schema_version: SCHEMA_VERSION,
   };
 }
@@ -309,7 +321,17 @@ export function checkNewJob(
     max_retries: maxRetries,
     unique: checkUnique(input.unique ?? null, name("unique")),
     after: [...new Set(input.after ?? [])],
+    review: checkReview(input.review ?? false, name("review")),
   };
+}
+
+/** `review` is true or false (a job file written by hand may say anything). */
+function checkReview(review: unknown, name: string): boolean {
+  if (typeof review === "boolean") return review;
+  throw new InputError(
+    `${name} must be true or false, got ${JSON.stringify(review)}`,
+    "leave it out for no review",
+  );
 }
 
 /** The most characters a `unique` key may have. */

@@ -92,11 +92,15 @@ const LIST_RANK: Record<JobStatus, number> = {
   completed: 0,
   failed: 0,
   cancelled: 0,
-  running: 1,
-  pending: 2,
+  awaiting_review: 1,
+  running: 2,
+  pending: 3,
 };
 
-/** List order: history (by finish time), then running (by start), then pending in dequeue order. */
+/**
+ * List order: history (by finish time), then awaiting review and running (by start), then pending in dequeue
+ * order.
+ */
 export function compareForList(a: Job, b: Job): number {
   const rank = LIST_RANK[a.status] - LIST_RANK[b.status];
   if (rank !== 0) return rank;

@@ -5,9 +5,10 @@
  * ```
  * pending ──claim──> running ──ok──> completed
  *    │                  │ ├──fail, retries left──> pending
- *    │                  │ └──fail, none left────> failed ──ork retry──> pending
- *    ├──cancel──> cancelled <──cancel──┘               ▲
- *    └──a job it waits for (--after) failed──────────────┘
+ *    │                  │ ├──fail, none left────> failed ──ork retry──> pending
+ *    │                  │ └──gates passed, review──> awaiting_review ──ork approve──> pending (lands next)
+ *    ├──cancel──> cancelled <──cancel──┘               ▲       │ └──ork reject──> failed
+ *    └──a job it waits for (--after) failed──────────────┘       └──cancel──> cancelled
  * ```
  *
  * @module
@@ -17,7 +18,14 @@ import { OrkError } from "../errors/mod.ts";
 import type { Job, JobTry } from "./job.ts";
 
 /** Every status a job can have. */
-export const JOB_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
+export const JOB_STATUSES = [
+  "pending",
+  "running",
+  "awaiting_review",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
 
 /** A job's status. */
 export type JobStatus = typeof JOB_STATUSES[number];
@@ -29,7 +37,9 @@ export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "
 export const ALLOWED_MOVES: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   // A pending job fails without running when a job it waits for (`--after`) failed or was cancelled.
   pending: ["running", "cancelled", "failed"],
-  running: ["completed", "failed", "pending", "cancelled"],
+  running: ["completed", "failed", "pending", "cancelled", "awaiting_review"],
+  // Approved (back to pending, to land), rejected (failed) or cancelled.
+  awaiting_review: ["pending", "failed", "cancelled"],
   failed: ["pending"],
   completed: [],
   cancelled: [],
@@ -57,6 +67,7 @@ export type TransitionChanges = Partial<
     | "pid"
     | "sandbox"
     | "environment"
+    | "approved_at"
   >
 >;
 
@@ -64,7 +75,7 @@ export type TransitionChanges = Partial<
 function tryOf(job: Job, next: Job, at: string): JobTry {
   const outcome = next.status === "pending"
     ? (next.retry_count > job.retry_count ? "retrying" : "requeued")
-    : next.status as "completed" | "failed" | "cancelled";
+    : next.status as "completed" | "failed" | "cancelled" | "awaiting_review";
   return {
     try: (job.tries?.length ?? 0) + 1,
     started_at: job.started_at,
@@ -110,9 +121,23 @@ export function transition(
   switch (to) {
     case "running":
       return { ...next, started_at: at, finished_at: null };
-    case "pending":
-      // A pending job has no run: whatever ran before left, and its next run starts from a new base.
-      return { ...next, started_at: null, finished_at: null, worker: null, pid: null, base: null };
+    case "pending": {
+      // A pending job has no run: whatever ran before left, and its next run starts from a new base. A retry
+      // runs the command anew, whose work nobody approved.
+      const retried = next.retry_count > job.retry_count;
+      return {
+        ...next,
+        started_at: null,
+        finished_at: null,
+        worker: null,
+        pid: null,
+        base: null,
+        ...(retried ? { approved_at: null } : {}),
+      };
+    }
+    case "awaiting_review":
+      // Its run is over (its branch and the candidate its gates passed are kept); a person decides next.
+      return { ...next, finished_at: null, worker: null, pid: null };
     case "completed":
       // An earlier try's failure (a conflict, a recovery) is history once the job succeeds.
       return { ...next, error: changes.error ?? null, finished_at: at, pid: null };

@@ -26,7 +26,14 @@ import { compareForList } from "./order.ts";
 import { PendingSet } from "./pending.ts";
 import { type FsQueueOptions, QueueCore } from "./core.ts";
 import { type Completion, finishAll } from "./finish.ts";
-import { FINISHED_STATUSES, type JobStatus, transition, type TransitionChanges } from "./status.ts";
+import { approved, awaitingReview, rejected, retried } from "./review.ts";
+import {
+  FINISHED_STATUSES,
+  JOB_STATUSES,
+  type JobStatus,
+  transition,
+  type TransitionChanges,
+} from "./status.ts";
 
 export type { Completion } from "./finish.ts";
 export type { FsQueueOptions } from "./core.ts";
@@ -156,7 +163,7 @@ export class FsQueue {
   async stats(): Promise<QueueStats> {
     await this.#core.loadParser();
     this.#core.checkDirs();
-    const stats: QueueStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+    const stats = Object.fromEntries([...JOB_STATUSES, "total"].map((key) => [key, 0])) as QueueStats;
     // Read without moving anything: a look changes nothing (an invalid file is reported, not quarantined).
     for (const job of this.#core.files.readAll({ readOnly: true })) {
       stats[job.status]++;
@@ -236,15 +243,27 @@ export class FsQueue {
     return this.#core.change(id, "cancel", (job) => transition(job, "cancelled"));
   }
 
-  /** Puts a failed job back to `pending` with its retries restored and its last outcome cleared. */
+  /** Puts a failed job back to `pending` (see {@link retried}); refuses any other. */
   retry(id: string): Promise<Job> {
-    return this.#core.change(id, "retry", (job) =>
-      transition(job, "pending", {
-        retry_count: 0,
-        error: null,
-        result: null,
-        exit_code: null,
-      }));
+    return this.#core.change(id, "retry", retried);
+  }
+
+  /** A running job whose gates passed waits for review, `result` saying on what; unchanged unless running. */
+  awaitReview(id: string, result: Record<string, unknown>): Promise<Job> {
+    return this.#core.change(
+      id,
+      "await review",
+      (job) => job.status === "running" ? awaitingReview(job, result) : job,
+    );
+  }
+
+  /** Approves a job awaiting review, or rejects it with a reason (see `queue/review.ts`). */
+  decide(id: string, decision: { approve: true } | { approve: false; reason: string | null }): Promise<Job> {
+    return this.#core.change(
+      id,
+      decision.approve ? "approve" : "reject",
+      (job) => decision.approve ? approved(job) : rejected(job, decision.reason),
+    );
   }
 
   /**

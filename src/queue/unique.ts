@@ -16,7 +16,8 @@ import type { Job } from "./job.ts";
  */
 export function refuseTaken(jobs: readonly Job[], key: string): void {
   const holder = jobs.find((job) =>
-    job.unique === key && (job.status === "pending" || job.status === "running")
+    job.unique === key &&
+    (job.status === "pending" || job.status === "running" || job.status === "awaiting_review")
   );
   if (holder === undefined) return;
   throw new InputError(

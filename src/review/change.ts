@@ -47,6 +47,8 @@ function whyNone(job: Job): string {
       return "it has not run yet";
     case "running":
       return "it is running, and its work is not committed yet";
+    case "awaiting_review":
+      return "its branch was removed";
     case "completed":
       return job.landed_commit === null ? "it completed without changes" : "its landed commit is gone";
     case "failed":

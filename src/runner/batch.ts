@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Car } from "./car.ts";
 import type { Candidate, LandRequest } from "./land.ts";
 
 /**
@@ -58,4 +59,24 @@ export function batchCandidate(cars: readonly { readonly candidate: Candidate | 
 /** The ids of a batch's jobs, but for `except`'s, for messages. */
 export function batchNames(batch: readonly { readonly request: LandRequest }[], except?: unknown): string {
   return batch.filter((car) => car !== except).map((car) => car.request.job.id).join(", ");
+}
+
+/**
+ * The waiting cars, from the one at `index` on, that go into its candidate: itself alone, unless more wait than
+ * there are free places to test them (see {@link batchSize}) and their caps allow.
+ *
+ * @param cars the train's line, head first
+ * @param free the places free to test a candidate
+ * @param batch `landing.batch`
+ */
+export function nextBatch(cars: readonly Car[], index: number, free: number, batch: number): Car[] {
+  const waiting = cars.slice(index).filter((car) => car.state === "waiting").length;
+  const taken = [cars[index]!];
+  let limit = Math.min(batchSize(waiting, free, batch), taken[0]!.cap);
+  for (let next = cars[index + 1]; next?.state === "waiting"; next = cars[index + taken.length]) {
+    if (taken.length >= Math.min(limit, next.cap)) break;
+    limit = Math.min(limit, next.cap);
+    taken.push(next);
+  }
+  return taken;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { buildCandidate } from "../git/mod.ts";
+import type { GateConfig } from "../config/mod.ts";
+import { buildCandidate, changesBetween } from "../git/mod.ts";
 import type { GateResult } from "../gates/mod.ts";
 import type { Candidate, LandRequest, LandResult, Tested } from "./land.ts";
 import { testCandidate } from "./land.ts";
@@ -166,4 +167,48 @@ export async function settle(car: Car, tell: () => void): Promise<void> {
 export function gatesOf(entry: Car): GateResult[] {
   const outcome = entry.outcome;
   return outcome !== null && "gates" in outcome ? outcome.gates : [];
+}
+
+/** How a car for review leaves once its gates passed: with its candidate and their results. */
+export function forReview(car: Car): Extract<LandResult, { kind: "awaiting-review" }> {
+  return { kind: "awaiting-review", candidate: car.candidate!, gates: gatesOf(car) };
+}
+
+/** What tells one configuration of the gates from another: a review's pass holds only under the same. */
+export function gatesKey(gates: readonly GateConfig[]): string {
+  return JSON.stringify(gates);
+}
+
+/**
+ * An approved car whose candidate has the very tree its gates passed in review, under the same gates: it passes
+ * with their results and no test (promise 2 holds: the gates tested that tree). False, changing nothing, else.
+ */
+export async function passedInReview(car: Car, candidate: Candidate): Promise<boolean> {
+  const reviewed = car.request.reviewed;
+  if (reviewed === undefined) return false;
+  if (
+    reviewed.candidate.tree !== candidate.tree || reviewed.candidate.gates_key !== gatesKey(car.request.gates)
+  ) {
+    note(car, "the target moved since the review (or the gates changed): its candidate is tested again");
+    return false;
+  }
+  const changes = await changesBetween(car.request.root, candidate.base, candidate.commit);
+  note(
+    car,
+    `its candidate has the tree its gates passed in review (${
+      candidate.tree.slice(0, 12)
+    }): not tested again`,
+  );
+  car.outcome = { kind: "passed", gates: reviewed.gates, changes };
+  car.state = "passed";
+  return true;
+}
+
+/** Adds an `== ork:` line to the car's job log. Never throws: the log is for reading, landing does not need it. */
+export function note(car: Car, text: string): void {
+  try {
+    Deno.writeTextFileSync(car.request.logPath, `== ork: ${text}\n`, { append: true });
+  } catch {
+    // A full disk: the event log has it too.
+  }
 }

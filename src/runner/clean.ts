@@ -75,6 +75,18 @@ export async function settleDeadRunnersJobs(ws: Workspace, queue: FsQueue): Prom
 }
 
 /**
+ * Cancels a job as `ork cancel` and the dashboard do: the jobs of dead runners are settled first when it is
+ * running (its runner may have died having landed it), so that a landed job is never recorded cancelled.
+ *
+ * @returns the job, cancelled
+ * @throws {OrkError} `invalid-transition` when it cannot be cancelled (finished, or landed meanwhile)
+ */
+export async function cancelJob(ws: Workspace, queue: FsQueue, id: string): Promise<Job> {
+  if ((await queue.get(id)).status === "running") await settleDeadRunnersJobs(ws, queue);
+  return await queue.cancel(id);
+}
+
+/**
  * Cleans up after runners. Longer than most: it reads the worktrees, branches and locks before the jobs, in
  * that order, so that nothing a live runner makes meanwhile is taken for a leftover; the order is the point.
  *

@@ -39,6 +39,7 @@ export type RunnerEvent =
   | { kind: "no-changes"; job: JobRef }
   | { kind: "failed"; job: JobRef; error: string; retrying: boolean }
   | { kind: "cancelled"; job: JobRef }
+  | { kind: "awaiting-review"; job: JobRef; target: string }
   | { kind: "requeued"; job: JobRef; reason: string }
   | { kind: "recovered"; job: JobRef; runner: string }
   | { kind: "stopping"; signal: string; force: boolean }
@@ -70,6 +71,9 @@ const FORMAT: Formatters = {
   "no-changes": (e) => `completed ${name(e.job)} with no changes; nothing to land`,
   failed: (e) => `failed ${name(e.job)}: ${e.error}${e.retrying ? " (will retry)" : ""}`,
   cancelled: (e) => `cancelled ${name(e.job)}; nothing of it lands`,
+  "awaiting-review": (e) =>
+    `${name(e.job)} passed its gates and awaits review: ork diff ${e.job.id}, then ork approve ${e.job.id} ` +
+    `(it lands on ${e.target}) or ork reject ${e.job.id}`,
   requeued: (e) => `put ${e.job.id} back to pending: ${e.reason}`,
   recovered: (e) => `recovered ${name(e.job)} from dead runner ${e.runner}; pending again`,
   stopping: (e) =>

@@ -24,6 +24,8 @@ function hookFor(event: RunnerEvent): HookEvent | null {
       return event.retrying ? null : "on_failed";
     case "cancelled":
       return "on_cancelled";
+    case "awaiting-review":
+      return "on_awaiting_review";
     default:
       return null;
   }

@@ -7,10 +7,8 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { AgentPreset } from "../config/mod.ts";
 import {
-  branchTip,
   commitAll,
   headOf,
   identityArgs,
@@ -22,16 +20,13 @@ import {
 import { messageOf, OrkError } from "../errors/mod.ts";
 import { type Job, MAX_COMMAND_BYTES } from "../queue/mod.ts";
 import { checkCommand } from "../roles/mod.ts";
-import { describeSandbox, sandboxFor, sandboxHint } from "../sandbox/mod.ts";
+import { sandboxHint } from "../sandbox/mod.ts";
 import type { JobRef } from "./events.ts";
 import { execInGroup, type ExecOutcome } from "../process/mod.ts";
 import { errorLine, logTail } from "../process/mod.ts";
 import { stillIgnored } from "./environment.ts";
-import { portBlock } from "./ports.ts";
-import { writablePaths } from "./writable.ts";
-import { freeJobNames } from "./names.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
-import { prepareWorktree, slotIndex, wipeSlot } from "./slot.ts";
+import { slotIndex, wipeSlot } from "./slot.ts";
 import {
   cancelled,
   failed,
@@ -44,7 +39,8 @@ import {
   type Run,
   watchForCancel,
 } from "./job_context.ts";
-import { landWork } from "./job_land.ts";
+import { landApproved, landWork } from "./job_land.ts";
+import { setUp } from "./job_setup.ts";
 
 export type { JobContext, JobOutcome } from "./job_context.ts";
 
@@ -79,6 +75,8 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
 }
 
 async function runClaimed(job: Job, ctx: JobContext): Promise<JobOutcome> {
+  // Approved in review: its branch lands; its command does not run again.
+  if (job.approved_at !== null) return await landApproved(job, ctx);
   const admitted = await admit(job, ctx);
   if (typeof admitted === "string") return admitted;
   const run = await setUp(job, ctx, admitted.preset);
@@ -127,60 +125,6 @@ async function admit(job: Job, ctx: JobContext): Promise<JobOutcome | { preset: 
     );
   }
   return { preset };
-}
-
-/**
- * Records where the job runs, puts the worker's worktree at the target's tip, builds the sandboxes and writes
- * the log's header.
- *
- * @returns the run, or `cancelled` when the job was cancelled before it started
- */
-async function setUp(job: Job, ctx: JobContext, preset: AgentPreset | null): Promise<JobOutcome | Run> {
-  const { queue, root } = ctx;
-  const ref: JobRef = job;
-  const base = await branchTip(root, ctx.target);
-  const names = freeJobNames(job, ctx.paths.worktrees, ctx.slot.path);
-  const worktree = join(ctx.paths.worktrees, names.worktree);
-  const logPath = join(ctx.paths.logs, `${job.id}.log`);
-  // Recorded before the worktree exists, so that `ork clean` always sees whose it is.
-  const recorded = await queue.record(job.id, {
-    branch: names.branch,
-    worktree,
-    base,
-    log_path: logPath,
-    sandbox: describeSandbox(ctx.sandbox),
-  });
-  if (recorded.status !== "running") return cancelled(ctx, ref);
-  await prepareWorktree(ctx, worktree, base);
-  // Built for this worktree once it exists. The job's command may also write its role's and its agent's paths;
-  // setup and the gates, alike for every job (and the gates run the candidate's code), only the common ones.
-  const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {
-    extraWritable: await writablePaths(ctx.config, null, [], ctx),
-  });
-  const ownWritable = [...(ctx.config.roles[job.role]?.sandbox_writable ?? []), ...(preset?.writable ?? [])];
-  const jobSandbox = ownWritable.length === 0 ? sandbox : await sandboxFor(ctx.sandbox, root, worktree, {
-    extraWritable: await writablePaths(ctx.config, job.role, preset?.writable ?? [], ctx),
-  });
-  await Deno.mkdir(ctx.paths.logs, { recursive: true });
-  await Deno.writeTextFile(
-    logPath,
-    `== ork: job ${job.id} (${job.role}) try ${
-      job.retry_count + 1
-    }: ${job.command}\n== in ${worktree} at ${base}\n`,
-    { append: true },
-  );
-
-  ctx.slot.port = portBlock(ctx.slot.port);
-  // Setup's and the gates'; the job's command also gets its agent's variables and prompt.
-  const env = {
-    ORK_JOB_ID: job.id,
-    ORK_ROLE: job.role,
-    ORK_WORKTREE: worktree,
-    ORK_BASE: base,
-    ORK_ALLOWED_TOOLS: (ctx.config.roles[job.role]?.allowed_tools ?? []).join(","),
-    ORK_PORT: String(ctx.slot.port),
-  };
-  return { job, ref, preset, base, branch: names.branch, worktree, logPath, sandbox, jobSandbox, env };
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 
 import { CONFIG_FILES } from "../config/mod.ts";
-import { deleteBranch, type JobCommit, setBranch } from "../git/mod.ts";
+import { deleteBranch, type JobCommit, readBranch, setBranch } from "../git/mod.ts";
+import { setUp } from "./job_setup.ts";
 import { reasonOf } from "../errors/mod.ts";
 import { finishJob } from "./finish.ts";
 import {
@@ -24,7 +25,10 @@ import {
 import { type Settled, settled, unwrap } from "./settled.ts";
 import { resetSlot, wipeSlot } from "./slot.ts";
 import { landingFailure } from "./verdict.ts";
-import type { LandRequest } from "./land.ts";
+import type { LandRequest, LandResult } from "./land.ts";
+import type { Job, ReviewedCandidate } from "../queue/mod.ts";
+import type { GateResult } from "../gates/mod.ts";
+import { gatesKey } from "./car.ts";
 
 /** Hands the job's commit to the merge train and records how landing ended. */
 export async function landWork(
@@ -92,14 +96,77 @@ export async function landWork(
       // Its inputs as the job left them make setup fail: running the job again would do the same, unless setup
       // is flaky and retry_on says so.
       return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: mayRetry(ctx, job, "setup") });
+    case "awaiting-review":
+      return await awaitReview(ctx, run, result);
     case "cancelled":
       // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
       await deleteBranch(root, run.branch);
       return cancelled(ctx, ref);
     case "stopped":
-      await deleteBranch(root, run.branch);
+      // An approved job's branch is the work it lands next time, without running its command again.
+      if (job.approved_at === null) await deleteBranch(root, run.branch);
       return await requeue(ctx, ref, "the runner was stopped while its gates ran");
   }
+}
+
+/** Whether the job waits for a person once its gates pass: asked for, and not approved yet. */
+function needsReview(job: Job, ctx: JobContext): boolean {
+  return job.approved_at === null && (job.review || ctx.config.landing.approve === "manual");
+}
+
+/**
+ * What an approved job's gates passed in review, as its record keeps it: its candidate lands untested when the
+ * train builds the same tree. Undefined for any other job, or a record that does not say.
+ */
+function reviewedOf(job: Job): LandRequest["reviewed"] {
+  const review = job.result?.review as Partial<ReviewedCandidate> | undefined;
+  const gates = job.result?.gates;
+  if (job.approved_at === null || !Array.isArray(gates) || typeof review?.tree !== "string") return undefined;
+  if (typeof review.base !== "string" || typeof review.commit !== "string") return undefined;
+  if (typeof review.gates_key !== "string") return undefined;
+  return { candidate: review as ReviewedCandidate, gates: gates as GateResult[] };
+}
+
+/** The job's gates passed: it waits for `ork approve`, its branch and the candidate they passed kept. */
+async function awaitReview(
+  ctx: JobContext,
+  run: Run,
+  result: Extract<LandResult, { kind: "awaiting-review" }>,
+): Promise<JobOutcome> {
+  const { candidate, gates } = result;
+  const review: ReviewedCandidate = {
+    base: candidate.base,
+    commit: candidate.commit,
+    tree: candidate.tree,
+    gates_key: gatesKey(ctx.config.merge_gates),
+  };
+  const waiting = await ctx.queue.awaitReview(run.job.id, { landed: false, review, gates });
+  if (waiting.status !== "awaiting_review") {
+    await deleteBranch(ctx.root, run.branch);
+    return cancelled(ctx, run.ref);
+  }
+  ctx.events.emit({ kind: "awaiting-review", job: run.ref, target: ctx.target });
+  await Deno.writeTextFile(
+    run.logPath,
+    `== ork: its gates passed on ${candidate.commit}; it awaits review: ork approve ${run.job.id}\n`,
+    { append: true },
+  );
+  return "awaiting_review";
+}
+
+/**
+ * Lands an approved job's branch, its command not run again: tested on the target's tip, unless the candidate
+ * has the tree its gates passed in review.
+ */
+export async function landApproved(job: Job, ctx: JobContext): Promise<JobOutcome> {
+  const head = job.branch === null ? null : await readBranch(ctx.root, job.branch);
+  if (job.branch === null || head === null) {
+    const why = `its approved work is gone (branch ${job.branch ?? "none"} is missing)`;
+    return await failed(ctx, job, `${why}; ork retry ${job.id} runs it again`, {}, { retry: false });
+  }
+  const run = await setUp(job, ctx, null, { branch: job.branch });
+  if (typeof run === "string") return run;
+  return await landWork(run, ctx, { head, committed: null });
 }
 
 /** What the train needs to land the job's commit. */
@@ -154,5 +221,7 @@ function landRequest(
     sandbox,
     cancelled: commit.cancelled,
     maxLogBytes: ctx.config.orchestrator.log_max_bytes,
+    review: needsReview(job, ctx),
+    ...(reviewedOf(job) === undefined ? {} : { reviewed: reviewedOf(job) }),
   };
 }

@@ -7,7 +7,7 @@
  */
 
 import { batchCandidate, batchNames, halfOf } from "./batch.ts";
-import { type Car, settle } from "./car.ts";
+import { type Car, note, settle } from "./car.ts";
 import type { EventLog } from "./events.ts";
 import type { Candidate, LandResult } from "./land.ts";
 import type { TrainCar } from "./train_view.ts";
@@ -161,14 +161,5 @@ export class Line {
       this.remove(car);
       void settle(car, () => tell(car));
     }
-  }
-}
-
-/** Adds an `== ork:` line to the car's job log. Never throws: the log is for reading, landing does not need it. */
-export function note(car: Car, text: string): void {
-  try {
-    Deno.writeTextFileSync(car.request.logPath, `== ork: ${text}\n`, { append: true });
-  } catch {
-    // A full disk: the event log has it too.
   }
 }

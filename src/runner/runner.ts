@@ -172,6 +172,7 @@ async function runHoldingLock(
     retrying: 0,
     cancelled: 0,
     requeued: 0,
+    awaiting_review: 0,
   };
   const slots: Slot[] = Array.from({ length: options.workers }, () => ({ path: null }));
   const trainPath = trainFile(ws.paths.ork, name);

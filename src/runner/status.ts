@@ -75,6 +75,7 @@ export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings 
   const counts: QueueStats = {
     pending: 0,
     running: 0,
+    awaiting_review: 0,
     completed: 0,
     failed: 0,
     cancelled: 0,

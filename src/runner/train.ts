@@ -16,8 +16,8 @@ import { branchTip } from "../git/mod.ts";
 import type { EventLog } from "./events.ts";
 import { OneAtATime } from "./one_at_a_time.ts";
 import type { TrainSnapshot } from "./train_view.ts";
-import { buildCar, type Car, gatesOf, newCar, settle, testCar } from "./car.ts";
-import { batchCandidate, batchSize } from "./batch.ts";
+import { buildCar, type Car, forReview, gatesOf, newCar, passedInReview, settle, testCar } from "./car.ts";
+import { batchCandidate, nextBatch } from "./batch.ts";
 import { Line } from "./line.ts";
 import {
   type Candidate,
@@ -92,7 +92,8 @@ export class Train {
    */
   land(request: LandRequest): Promise<LandResult> {
     return new Promise<LandResult>((resolve, reject) => {
-      this.#line.cars.push(newCar(request, resolve, reject, this.#options.batch ?? 1));
+      // A job for review is tested alone: it leaves once its gates pass.
+      this.#line.cars.push(newCar(request, resolve, reject, request.review ? 1 : this.#options.batch ?? 1));
       request.cancelled?.addEventListener("abort", () => this.#kick(), { once: true });
       this.#kick();
     });
@@ -135,7 +136,7 @@ export class Train {
     for (const entry of [...entries]) {
       if (entry.request.cancelled?.aborted) {
         this.#line.leave(entry, { kind: "cancelled", gates: gatesOf(entry) });
-      }
+      } else if (entry.request.review && entry.state === "passed") this.#line.leave(entry, forReview(entry));
     }
     if (entries.length === 0) return this.#release();
     if (!this.#lock.held) {
@@ -187,30 +188,24 @@ export class Train {
         if (this.#slots.size >= this.#options.parallel || this.#options.stop.aborted) return;
         if (this.#lock.othersTurn()) return;
         // One conflicts: when it is the head that is final, and what is behind it builds without it.
-        if (!(await this.#build(this.#nextBatch(index), base, ahead))) this.#again = true;
+        if (
+          !(await this.#build(
+            nextBatch(
+              this.#line.cars,
+              index,
+              this.#options.parallel - this.#slots.size,
+              this.#options.batch ?? 1,
+            ),
+            base,
+            ahead,
+          ))
+        ) this.#again = true;
       }
-      if (entry.state === "failing") continue;
+      // Nothing is built on a job for review, which does not land.
+      if (entry.state === "failing" || entry.request.review) continue;
       base = entry.candidate!.commit;
       ahead.push(entry);
     }
-  }
-
-  /**
-   * The waiting entries, from the one at `index` on, that go into its candidate: itself alone, unless more wait
-   * than there are free places to test them (see `batchSize`) and their caps allow.
-   */
-  #nextBatch(index: number): Car[] {
-    const entries = this.#line.cars;
-    const waiting = entries.slice(index).filter((entry) => entry.state === "waiting").length;
-    const free = this.#options.parallel - this.#slots.size;
-    const batch = [entries[index]!];
-    let limit = Math.min(batchSize(waiting, free, this.#options.batch ?? 1), batch[0]!.cap);
-    for (let next = entries[index + 1]; next?.state === "waiting"; next = entries[index + batch.length]) {
-      if (batch.length >= Math.min(limit, next.cap)) break;
-      limit = Math.min(limit, next.cap);
-      batch.push(next);
-    }
-    return batch;
   }
 
   /**
@@ -225,7 +220,11 @@ export class Train {
       base = candidate.commit;
       built.push(car);
     }
-    if (built.length > 0) this.#startTest(built.at(-1)!, this.#line.built(built));
+    if (built.length === 0) return false;
+    const candidate = this.#line.built(built);
+    // An approved job whose gates passed on this very tree in review: no test.
+    if (built.length === 1 && await passedInReview(built[0]!, candidate)) this.#again = true;
+    else this.#startTest(built.at(-1)!, candidate);
     return built.length === cars.length;
   }
 

@@ -592,7 +592,7 @@ Deno.test("the merge train's keys: landing.parallel, and a gate's retries and pa
   });
 });
 
-Deno.test("a landing.parallel below 1, or a gate's retries or parallel of the wrong kind, is refused naming the key", () => {
+Deno.test("a landing.parallel below 1, an unknown landing.approve, or a gate's retries or parallel of the wrong kind, is refused naming the key", () => {
   for (
     const [text, line, message, hint] of [
       [
@@ -612,6 +612,12 @@ Deno.test("a landing.parallel below 1, or a gate's retries or parallel of the wr
         2,
         "config/orchestrator.yaml:2: landing.batch: expected an integer >= 1 and <= 32, got 33",
         "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
+      ],
+      [
+        "landing:\n  approve: sometimes\n",
+        2,
+        'config/orchestrator.yaml:2: landing.approve: expected auto or manual, got "sometimes"',
+        "auto (jobs land once their gates pass) or manual (they wait for ork approve)",
       ],
       [
         "merge_gates:\n  - name: t\n    command: make\n    retries: 11\n",

@@ -231,7 +231,15 @@ Deno.test("the bundle, denied reading the checkout, runs a job that lands, then 
   assert.match(status.stdout, /^jobs: 0 pending, 0 running, 1 completed, 0 failed, 0 cancelled$/m);
   assert.match(status.stdout, new RegExp(`${id}\\s+tester: Write$`, "m"));
   const counts = JSON.parse((await step("status", "--json")).stdout).counts;
-  assert.deepEqual(counts, { pending: 0, running: 0, completed: 1, failed: 0, cancelled: 0, total: 1 });
+  assert.deepEqual(counts, {
+    pending: 0,
+    running: 0,
+    awaiting_review: 0,
+    completed: 1,
+    failed: 0,
+    cancelled: 0,
+    total: 1,
+  });
 
   const gates = await step("gates");
   assert.match(gates.stdout, /^always\s+passed\s/m);
@@ -270,4 +278,49 @@ Deno.test("the bundle is minified ASCII: V8 holds its whole text, two bytes a ch
   );
   // Minified: a few hundred lines (deno bundle's plain output has about 168,000).
   assert.ok(text.filter((byte) => byte === 0x0a).length < 5_000);
+});
+
+Deno.test("the bundle, denied reading the checkout, serves the dashboard with its assets embedded", async () => {
+  await using copy = await bundleCopy();
+  await using repo = await tempRepo();
+  const init = await bundled(copy, ["--allow-all"], repo.dir)("init");
+  assert.equal(init.code, 0, init.stderr);
+  const server = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-config",
+      `--allow-read=${repo.dir},${copy.dir}`,
+      `--allow-write=${repo.dir}`,
+      "--allow-env",
+      "--allow-sys=hostname",
+      "--allow-net=127.0.0.1",
+      "--allow-run=git",
+      copy.ork,
+      "-C",
+      repo.dir,
+      "serve",
+    ],
+    cwd: copy.dir,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) line += (await reader.read()).value ?? "";
+  const url = new URL(/http:\/\/\S+/.exec(line)![0]);
+  const auth = { authorization: `Bearer ${url.searchParams.get("token")}` };
+  const diffScript = await fetch(`${url.origin}/assets/diff2html.js`, { headers: auth });
+  assert.equal(diffScript.status, 200);
+  assert.match(await diffScript.text(), /Diff2HtmlUI/);
+  const page = await fetch(`${url.origin}/assets/app.js`, { headers: auth });
+  assert.match(await page.text(), /EventSource/);
+  const state = await (await fetch(`${url.origin}/api/state`, { headers: auth })).json();
+  assert.deepEqual(state.jobs, []);
+  server.kill("SIGTERM");
+  await reader.cancel();
+  const stderr = await new Response(server.stderr).text();
+  await server.status;
+  assert.doesNotMatch(stderr, PERMISSION_TEXT);
 });

@@ -54,7 +54,15 @@ Deno.test("enqueue prints the id; list, stats and --json show the job", async ()
   assert.match(table.stdout.split("\n")[0]!, /^ID\s+PRI\s+STATUS\s+ROLE\s+AGE\s+DESCRIPTION$/);
   assert.match(table.stdout, new RegExp(`^${id}\\s+7\\s+pending\\s+bug-catcher\\s+\\d+s\\s+show me$`, "m"));
   const stats = JSON.parse((await ork(["stats", "--json"], { cwd: repo.dir })).stdout);
-  assert.deepEqual(Object.keys(stats), ["pending", "running", "completed", "failed", "cancelled", "total"]);
+  assert.deepEqual(Object.keys(stats), [
+    "pending",
+    "running",
+    "awaiting_review",
+    "completed",
+    "failed",
+    "cancelled",
+    "total",
+  ]);
   assert.ok(stats.pending >= 1);
   const withRecord = await ork([
     "enqueue",
@@ -172,10 +180,10 @@ Deno.test("each bad input is one stderr line, exit 2, and leaves the queue uncha
     [["cancel", "zzzzzzzz"], /^ork: no job with id "zzzzzzzz"; 'ork list' shows the jobs$/],
     [["cancel", existing.slice(0, common)], /^ork: job id prefix ".*" is ambiguous: /],
     [["cancel"], /^ork: no job id given; usage: ork cancel <id>$/],
-    [["retry", existing], new RegExp(`^ork: cannot move job ${existing} from pending to pending; `)],
+    [["retry", existing], new RegExp(`^ork: job ${existing} is pending; only a failed job can be retried; `)],
     [
       ["list", "--status", "done"],
-      /^ork: --status must be one of pending, running, completed, failed, cancelled; got "done"$/,
+      /^ork: --status must be one of pending, running, awaiting_review, completed, failed, cancelled; got "done"$/,
     ],
     [["clear", "--max-age", "-1"], /^ork: --max-age must be a number of days >= 0, got "-1"; /],
     [["clear"], /^ork: required option '--max-age <days>' not specified; /],

@@ -9,6 +9,7 @@ import {
   newJobRecord,
   transition,
 } from "../../src/queue/mod.ts";
+import { approved, awaitingReview, rejected } from "../../src/queue/review.ts";
 
 function job(status: Job["status"]): Job {
   const fields = {
@@ -22,6 +23,7 @@ function job(status: Job["status"]): Job {
     max_retries: 2,
     unique: null,
     after: [],
+    review: false,
   };
   return { ...newJobRecord(newJobId(), fields), status };
 }
@@ -31,10 +33,14 @@ Deno.test("the table allows exactly the moves of the job lifecycle", () => {
     JOB_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`)
   );
   assert.deepEqual(allowed.sort(), [
+    "awaiting_review->cancelled",
+    "awaiting_review->failed",
+    "awaiting_review->pending",
     "failed->pending",
     "pending->cancelled",
     "pending->failed",
     "pending->running",
+    "running->awaiting_review",
     "running->cancelled",
     "running->completed",
     "running->failed",
@@ -73,4 +79,32 @@ Deno.test("a move sets the timestamps its status implies and leaves the input al
   assert.equal(done.started_at, "2026-01-01T00:00:00.000Z");
   const again = transition(running, "pending");
   assert.deepEqual([again.started_at, again.finished_at, again.worker], [null, null, null]);
+});
+
+Deno.test("review: approve sends a waiting job back to pending marked approved; a retry of its run forgets the approval", () => {
+  const running = transition(job("pending"), "running");
+  const waiting = awaitingReview(running, { review: { tree: "t" } });
+  assert.equal(waiting.status, "awaiting_review");
+  assert.equal(waiting.tries.at(-1)?.outcome, "awaiting_review");
+  assert.equal(waiting.finished_at, null);
+  const now = new Date("2026-12-06T10:00:00.000Z");
+  const ok = approved(waiting, now);
+  assert.equal(ok.status, "pending");
+  assert.equal(ok.approved_at, now.toISOString());
+  assert.deepEqual(ok.result, { review: { tree: "t" } }, "the candidate its gates passed is kept");
+  // Its landing run fails with a retry left: the retry runs the command anew, unreviewed.
+  const retried = transition(transition(ok, "running"), "pending", { retry_count: 1 });
+  assert.equal(retried.approved_at, null);
+  // Stopped, not failed: still approved.
+  assert.equal(transition(transition(ok, "running"), "pending").approved_at, ok.approved_at);
+  const no = rejected(awaitingReview(transition(job("pending"), "running"), {}), "too big");
+  assert.deepEqual([no.status, no.error, no.retry_count], ["failed", "rejected: too big", 0]);
+  assert.throws(
+    () => approved(job("pending")),
+    /job .* is pending; only a job awaiting review can be approved/,
+  );
+  assert.throws(
+    () => rejected(job("completed"), null),
+    /is completed; only a job awaiting review can be rejected/,
+  );
 });

@@ -65,6 +65,8 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "tries",
     "unique",
     "after",
+    "review",
+    "approved_at",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -294,6 +296,7 @@ Deno.test("list shows history, then running, then pending in run order; stats co
   assert.deepEqual(await queue.stats(), {
     pending: 2,
     running: 1,
+    awaiting_review: 0,
     completed: 1,
     failed: 0,
     cancelled: 0,
@@ -346,9 +349,11 @@ Deno.test("job files of every older schema (the Python layout, 1 and 2) still lo
         job.sandbox,
         job.environment,
         job.tries,
+        job.review,
+        job.approved_at,
         job.schema_version,
       ],
-      ["bug-catcher", 10, 2, 0, null, null, null, [], 7],
+      ["bug-catcher", 10, 2, 0, null, null, null, [], false, null, 8],
       `${id}`,
     );
   }

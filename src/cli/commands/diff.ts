@@ -1,18 +1,16 @@
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { type CliContext, examples, repoOption } from "../context.ts";
+import { jobCommand } from "../job_command.ts";
 import { queueFor } from "../workspace.ts";
 import { jobIdArgument } from "../flags.ts";
 
 /** `ork diff`: a job's change through `git diff`, with the user's pager and diff settings. */
 export function diffCommand(ctx: CliContext): CommandUnknownOpts {
-  const command = new Command("diff")
-    .description(
-      "show a job's change with git diff: once landed, the landing; before, its branch against its base",
-    )
-    .argument("[id]", "the job id, or its first characters")
-    .option("--job-id <id>", "the job id (same as the argument)")
+  const command = jobCommand(
+    "diff",
+    "show a job's change with git diff: once landed, the landing; before, its branch against its base",
+  )
     .option("--stat", "only the files and their line counts (git diff --stat)")
-    .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork diff 01kaz3x0q4", "ork diff 01kaz3x0q4 --stat"))
     .action(async (positional, opts) => {
       const id = jobIdArgument(positional, opts.jobId, "ork diff <id>");

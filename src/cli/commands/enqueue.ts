@@ -56,13 +56,14 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--max-retries <n>", "automatic retries after a failure (default: max_retries from the config)")
     .option("--after <ids>", "run only once these jobs completed (ids or prefixes, comma-separated)")
     .option("--unique <key>", "refuse the job while a pending or running job has the same key (cron, make)")
+    .option("--review", "once its gates pass, wait for ork approve instead of landing")
     .option("--json", "print the whole job record as JSON")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText(
       "after",
       examples(
         `ork enqueue --role bug-catcher --desc "Fix test failures" --cmd "pytest tests/ -x" --priority 10`,
-        `ork enqueue --agent claude --prompt "Fix the flaky date test in tests/test_dates.py"`,
+        `ork enqueue --agent claude --review --prompt "Fix the flaky date test in tests/test_dates.py"`,
         `ork enqueue --after 01kaz3x0q4 --unique docs --role test-weaver --desc "Docs" --cmd "make docs"`,
       ),
     )
@@ -87,6 +88,7 @@ export function enqueueCommand(ctx: CliContext): CommandUnknownOpts {
         ),
         unique: opts.unique ?? null,
         after: afterFlag(opts.after),
+        review: opts.review === true,
       };
       checkNewJob(input, {}, { ...FLAG_NAMES, prompt: flag ?? FLAG_NAMES.prompt });
       await assertCommandAllowed(ws.config, input.role, input.command);

@@ -48,6 +48,8 @@ function colorByStatus(ctx: CliContext, job: Job, line: string): string {
       return style(ctx.output, "red", line);
     case "running":
       return style(ctx.output, "yellow", line);
+    case "awaiting_review":
+      return style(ctx.output, "cyan", line);
     case "completed":
       return style(ctx.output, "green", line);
     case "cancelled":

@@ -1,16 +1,13 @@
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { type CliContext, examples, repoOption } from "../context.ts";
+import { jobCommand } from "../job_command.ts";
 import { printJson, queueFor } from "../workspace.ts";
 import { jobIdArgument } from "../flags.ts";
 
 /** `ork retry`: puts a failed job back in the queue. */
 export function retryCommand(ctx: CliContext): CommandUnknownOpts {
-  const command = new Command("retry")
-    .description("put a failed job back in the queue, with its retries restored")
-    .argument("[id]", "the job id, or its first characters")
-    .option("--job-id <id>", "the job id (same as the argument)")
+  const command = jobCommand("retry", "put a failed job back in the queue, with its retries restored")
     .option("--json", "print the job record")
-    .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork retry 01kaz3x0q4", "ork list --status failed"))
     .action(async (positional, opts) => {
       const id = jobIdArgument(positional, opts.jobId, "ork retry <id>");

@@ -46,10 +46,15 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
         stderr: ctx.output.err,
       });
       const { completed, failed, retrying, cancelled, requeued } = report.outcomes;
+      // What is left for a person: every job awaiting review, this run's and earlier ones'.
+      const waiting = (await queue.peek({ status: "awaiting_review" })).length;
       ctx.output.out(
         `ork run: ${completed} completed, ${failed} failed` +
           (retrying ? `, ${retrying} retried` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
-          (requeued ? `, ${requeued} put back to pending` : ""),
+          (requeued ? `, ${requeued} put back to pending` : "") +
+          (waiting
+            ? `; ${waiting} awaiting review (ork list --status awaiting_review, then ork approve <id>)`
+            : ""),
       );
       ctx.exitCode = report.exitCode;
     });

@@ -1,18 +1,18 @@
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import type { JobReport } from "../../review/mod.ts";
-import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../context.ts";
+import { type CliContext, examples, repoOption } from "../context.ts";
+import { jobCommand } from "../job_command.ts";
 import { printJson, queueFor } from "../workspace.ts";
 import { jobIdArgument } from "../flags.ts";
 import { table } from "../table.ts";
 
 /** `ork show`: one job's record, tries, gates and the files its change touches. */
 export function showCommand(ctx: CliContext): CommandUnknownOpts {
-  const command = new Command("show")
-    .description("show one job: its record, each try, its gates with durations, the files it changed")
-    .argument("[id]", "the job id, or its first characters")
-    .option("--job-id <id>", "the job id (same as the argument)")
+  const command = jobCommand(
+    "show",
+    "show one job: its record, each try, its gates with durations, the files it changed",
+  )
     .option("--json", "print {job, tries, gates, change}")
-    .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork show 01kaz3x0q4", "ork show 01kaz3x0q4 --json | jq .change.files"))
     .action(async (positional, opts) => {
       const id = jobIdArgument(positional, opts.jobId, "ork show <id>");

@@ -8,7 +8,7 @@ import { table } from "../table.ts";
 export function statsCommand(ctx: CliContext): CommandUnknownOpts {
   const command = new Command("stats")
     .description("count jobs per status")
-    .option("--json", "print {pending, running, completed, failed, cancelled, total}")
+    .option("--json", "print {pending, running, awaiting_review, completed, failed, cancelled, total}")
     .option(REPO_FLAG, REPO_HELP)
     .addHelpText("after", examples("ork stats", "ork stats --json | jq .pending"))
     .action(async (opts) => {

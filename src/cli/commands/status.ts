@@ -36,7 +36,9 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
   for (const train of report.trains) lines.push(...trainLines(train, now));
   const c = report.counts;
   lines.push(
-    `jobs: ${c.pending} pending, ${c.running} running, ${c.completed} completed, ${c.failed} failed, ` +
+    `jobs: ${c.pending} pending, ${c.running} running, ${
+      c.awaiting_review ? `${c.awaiting_review} awaiting review, ` : ""
+    }${c.completed} completed, ${c.failed} failed, ` +
       `${c.cancelled} cancelled`,
   );
   if (report.landings.length > 0) {

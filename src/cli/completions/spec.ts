@@ -49,7 +49,7 @@ export type ValueList =
 export function parseValueList(name: string): ValueList | null {
   if (name === "roles" || name === "gates") return { what: name };
   if (name === "jobs") return { what: "jobs", statuses: JOB_STATUSES };
-  const match = /^jobs:([a-z,]+)$/.exec(name);
+  const match = /^jobs:([a-z_,]+)$/.exec(name);
   if (match === null) return null;
   const statuses = match[1]!.split(",");
   const known = (s: string): s is JobStatus => (JOB_STATUSES as readonly string[]).includes(s);
@@ -73,7 +73,9 @@ function list(name: string): ValueSource {
 const SOURCES: Readonly<Record<string, ValueSource>> = {
   role: list("roles"),
   id: list("jobs"),
-  "cancel:id": list("jobs:pending,running"),
+  "cancel:id": list("jobs:pending,running,awaiting_review"),
+  "approve:id": list("jobs:awaiting_review"),
+  "reject:id": list("jobs:awaiting_review"),
   "retry:id": list("jobs:failed"),
   "gates:names": list("gates"),
   status: words(JOB_STATUSES),
