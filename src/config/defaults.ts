@@ -196,6 +196,20 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * What the coding agents print when a usage limit stops them (only a command that failed is looked at): Claude
+ * Code's "usage limit reached|<epoch>" and "limit reached ... resets 3pm", Codex's "try again in 2 hours 5
+ * minutes", Gemini's quota errors, and a provider's 429 as aider (litellm) reports it.
+ */
+const RATE_LIMIT_PATTERNS = [
+  String.raw`usage limit reached\|(?<reset>\d{10})`,
+  String.raw`limit reached\W.*\bresets (?:at )?(?<reset>\d{1,2}(?::\d\d)?\s?(?:am|pm)?)`,
+  String.raw`hit your usage limit.*\btry again in (?<reset>[\w ,]+?)\.`,
+  String.raw`usage limit reached`,
+  String.raw`RESOURCE_EXHAUSTED|quota exceeded`,
+  String.raw`RateLimitError`,
+];
+
+/**
  * ork's configuration when a repository has no config files. Deep-frozen: {@link mergeConfig} copies it, and
  * code that wants to change a setting must copy it too.
  */
@@ -210,7 +224,9 @@ export const DEFAULT_CONFIG: OrkConfig = deepFreeze({
     on_cancelled: null,
     on_awaiting_review: null,
     timeout: 30,
+    notify: "none",
   },
+  rate_limit: { exit_codes: [], patterns: RATE_LIMIT_PATTERNS, wait: 900, max_waits: 24 },
   agents: AGENTS,
   merge_gates: MERGE_GATES,
   roles: ROLES,

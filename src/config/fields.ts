@@ -106,7 +106,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   "hooks": {
     expected: "a mapping of settings",
     hint:
-      "indent on_landed:, on_completed:, on_failed:, on_cancelled:, on_awaiting_review: and timeout: under hooks:",
+      "indent on_landed:, on_completed:, on_failed:, on_cancelled:, on_awaiting_review:, timeout: and notify: under hooks:",
   },
   "hooks.on_landed": {
     expected: "a command line (or null)",
@@ -133,6 +133,33 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
       'set it to a shell command run when a job waits for review, such as notify-send ork "$ORK_JOB_DESCRIPTION"',
   },
   "hooks.timeout": { expected: "a number of seconds > 0", hint: SECONDS_HINT("30") },
+  "hooks.notify": {
+    expected: "none or desktop",
+    hint: "desktop (notify-send, or osascript on macOS, when a job lands, fails or awaits review) or none",
+  },
+  "rate_limit": {
+    expected: "a mapping of settings",
+    hint: "indent exit_codes:, patterns:, wait: and max_waits: under rate_limit:",
+  },
+  "rate_limit.exit_codes": {
+    expected: "a list of exit codes",
+    hint: "list the exit codes that mean a usage limit, such as [75], or [] for none",
+  },
+  "rate_limit.exit_codes[]": { expected: "an integer >= 1 and <= 255", hint: "an exit code, such as 75" },
+  "rate_limit.patterns": {
+    expected: "a list of regular expressions",
+    hint:
+      'list what a usage limit prints, such as ["usage limit reached"]; a group (?<reset>...) may say when',
+  },
+  "rate_limit.patterns[]": {
+    expected: "a regular expression (JavaScript syntax)",
+    hint: "fix the pattern, or quote it in single quotes so YAML keeps its backslashes",
+  },
+  "rate_limit.wait": { expected: "a number of seconds > 0", hint: SECONDS_HINT("900 (15 minutes)") },
+  "rate_limit.max_waits": {
+    expected: "an integer >= 1 and <= 1000",
+    hint: "set it to how often one job may wait for a limit before it fails, such as 24",
+  },
   "landing.strategy": {
     expected: "merge or squash",
     hint: "merge (a merge commit naming the job) or squash (one commit with the job's changes)",

@@ -38,6 +38,7 @@ export function mergeConfig(layers: readonly ConfigLayer[]): OrkConfig {
       landing: { ...merged.landing, ...layer.landing },
       environment: { ...merged.environment, ...layer.environment },
       hooks: { ...merged.hooks, ...layer.hooks },
+      rate_limit: { ...merged.rate_limit, ...layer.rate_limit },
       agents: { ...merged.agents, ...layer.agents },
       merge_gates: layer.merge_gates ?? merged.merge_gates,
       roles: layer.roles ?? merged.roles,

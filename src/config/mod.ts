@@ -20,6 +20,7 @@ export type {
   HookSettings,
   OrchestratorSettings,
   OrkConfig,
+  RateLimitSettings,
   RetryKind,
   RoleConfig,
 } from "./types.ts";

@@ -110,13 +110,14 @@ export function parseConfigText(file: ConfigFile, text: string): ConfigLayer {
 function toLayer(file: ConfigFile, data: FileData[ConfigFile]): ConfigLayer {
   const layer: ConfigLayer = {};
   if (file === CONFIG_FILES.orchestrator) {
-    const { orchestrator, landing, environment, hooks, agents, merge_gates } = data as FileData[
+    const { orchestrator, landing, environment, hooks, rate_limit, agents, merge_gates } = data as FileData[
       typeof CONFIG_FILES.orchestrator
     ];
     if (orchestrator !== undefined && orchestrator !== null) layer.orchestrator = orchestrator;
     if (landing !== undefined && landing !== null) layer.landing = landing;
     if (environment !== undefined && environment !== null) layer.environment = environment;
     if (hooks !== undefined && hooks !== null) layer.hooks = hooks;
+    if (rate_limit !== undefined && rate_limit !== null) layer.rate_limit = rate_limit;
     if (agents !== undefined && agents !== null) {
       layer.agents = Object.fromEntries(
         Object.entries(agents).map(([name, agent]): [string, AgentPreset] => [

@@ -15,7 +15,15 @@ export { FIELDS, type FieldSpec } from "./fields.ts";
 
 /** The top-level keys each file accepts; a key of the other file is reported as misplaced. */
 export const FILE_KEYS: Readonly<Record<ConfigFile, readonly string[]>> = {
-  [CONFIG_FILES.orchestrator]: ["orchestrator", "landing", "environment", "hooks", "agents", "merge_gates"],
+  [CONFIG_FILES.orchestrator]: [
+    "orchestrator",
+    "landing",
+    "environment",
+    "hooks",
+    "rate_limit",
+    "agents",
+    "merge_gates",
+  ],
   [CONFIG_FILES.roles]: ["roles", "forbidden_patterns"],
 };
 
@@ -145,7 +153,15 @@ const hooksSchema = z.partial(z.strictObject({
   on_failed: hookCommand,
   on_cancelled: hookCommand,
   on_awaiting_review: hookCommand,
+  notify: z.enum(["none", "desktop"]),
   timeout: seconds,
+}));
+
+const rateLimitSchema = z.partial(z.strictObject({
+  exit_codes: z.array(z.int().check(z.minimum(1), z.maximum(255))),
+  patterns: z.array(regex),
+  wait: seconds,
+  max_waits: z.int().check(z.minimum(1), z.maximum(1000)),
 }));
 
 const landingSchema = z.partial(z.strictObject({
@@ -270,6 +286,7 @@ export const FILE_SCHEMAS = {
     landing: z.optional(z.nullable(landingSchema)),
     environment: z.optional(z.nullable(environmentSchema)),
     hooks: z.optional(z.nullable(hooksSchema)),
+    rate_limit: z.optional(z.nullable(rateLimitSchema)),
     agents: z.optional(z.nullable(z.record(z.string().check(z.regex(ROLE_NAME_PATTERN)), agentSchema))),
     merge_gates: z.optional(gatesSchema),
   }),

@@ -98,6 +98,23 @@ hooks:
   on_awaiting_review: null
   # Seconds a hook may run before it is stopped.
   timeout: ${DEFAULT_CONFIG.hooks.timeout}
+  # desktop: a desktop notification when a job lands, fails for good or awaits review (notify-send, or
+  # osascript on macOS); none: no notifications.
+  notify: ${DEFAULT_CONFIG.hooks.notify}
+
+# A command that fails because its agent hit a usage limit is parked, not failed: it runs again by itself once
+# the limit resets (when its output says when, else after wait:), spending no retry; ork status shows when.
+rate_limit:
+  # Exit codes that mean a usage limit, such as [75].
+  exit_codes: []
+  # What a usage limit prints, as regular expressions matched against the end of a failed command's output
+  # (case-insensitive); a group (?<reset>...) may capture when it resets: epoch seconds, "2h 5m", "3pm".
+  # Built in: the messages of Claude Code, Codex, Gemini and aider. A list here replaces them.
+  # patterns: ['usage limit reached']
+  # Seconds to wait when the output gives no reset time.
+  wait: ${DEFAULT_CONFIG.rate_limit.wait}
+  # How often one job may wait for a limit before the limit counts as its failure.
+  max_waits: ${DEFAULT_CONFIG.rate_limit.max_waits}
 
 # Coding agents for \`ork enqueue --agent <name> --prompt "..."\`. Built in, without listing them here:
 # ${

@@ -144,7 +144,30 @@ export type HookEvent = typeof HOOK_EVENTS[number];
 export type HookSettings = { [K in HookEvent]: string | null } & {
   /** Seconds a hook may run before it is stopped. */
   timeout: number;
+  /**
+   * `desktop`: a desktop notification when a job lands, fails for good or awaits review (`notify-send`, or
+   * `osascript` on macOS); `none` (default): none.
+   */
+  notify: "none" | "desktop";
 };
+
+/**
+ * When a failed command means its agent hit a usage limit (`rate_limit:`): the job is parked, not failed, and
+ * runs again by itself once the limit resets, spending no retry.
+ */
+export interface RateLimitSettings {
+  /** Exit codes that mean a usage limit (default none). */
+  exit_codes: number[];
+  /**
+   * Regular expressions (JavaScript syntax, case-insensitive) matched against the end of a failed command's
+   * output; a group named `reset` may capture when the limit resets (epoch seconds, `2h 5m`, `3pm`).
+   */
+  patterns: string[];
+  /** Seconds to wait when the output gives no reset time. */
+  wait: number;
+  /** How often one job may be parked before a limit counts as its failure. */
+  max_waits: number;
+}
 
 /** ork's whole configuration: the embedded defaults overridden by the repository's config files. */
 export interface OrkConfig {
@@ -156,6 +179,8 @@ export interface OrkConfig {
   environment: EnvironmentSettings;
   /** Commands run when a job ends. */
   hooks: HookSettings;
+  /** Which failures mean a usage limit: the job waits and runs again by itself. */
+  rate_limit: RateLimitSettings;
   /** Coding agents by name, for `ork enqueue --agent`: the built-in presets and the config's. */
   agents: Record<string, AgentPreset>;
   /** Gates run, in order, before a job's work lands. */
@@ -176,6 +201,8 @@ export interface ConfigLayer {
   environment?: Partial<EnvironmentSettings>;
   /** Settings that override their defaults one by one. */
   hooks?: Partial<HookSettings>;
+  /** Settings that override their defaults one by one. */
+  rate_limit?: Partial<RateLimitSettings>;
   /** Presets by name: each replaces the built-in of the same name, the others stay. */
   agents?: Record<string, AgentPreset>;
   /** Replaces the default gates wholesale. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { delimiter, isAbsolute, join } from "node:path";
 import { isNotFound } from "../errors/mod.ts";
 
 /** Whether `error` says the path is not there: not found, or a parent is not a folder. */
@@ -43,4 +44,25 @@ export function existsSync(path: string): boolean {
     if (isAbsent(error)) return false;
     throw error;
   }
+}
+
+/**
+ * The first executable file named `name` in a folder of `searchPath` (as a shell finds a command), or null.
+ * Empty and relative entries are skipped: the answer must not depend on the current folder.
+ */
+export async function findOnPath(
+  name: string,
+  searchPath: string = Deno.env.get("PATH") ?? "",
+): Promise<string | null> {
+  for (const dir of searchPath.split(delimiter)) {
+    if (dir === "" || !isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    try {
+      const info = await Deno.stat(candidate);
+      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return candidate;
+    } catch {
+      // Missing or unreadable: the next folder.
+    }
+  }
+  return null;
 }

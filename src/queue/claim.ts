@@ -1,7 +1,7 @@
 /**
  * Claiming: the next pending job in run order (priority, then age) that may run now becomes `running` for a
- * worker. A job waiting for others (`--after`) is passed over and stays pending; one whose dependency failed or
- * was cancelled fails, naming it. Runs under the queue lock (see `FsQueue.claim`).
+ * worker. A job waiting for others (`--after`), or parked after a usage limit until it resets, is passed over and
+ * stays pending; one whose dependency failed or was cancelled fails, naming it. Runs under the queue lock (see `FsQueue.claim`).
  *
  * @module
  */
@@ -31,6 +31,11 @@ export function claimNext(core: QueueCore, worker: string): Job | null {
       const found = core.files.find(next.id);
       if (found === null || found.place !== "queue" || found.job.status !== "pending") continue;
       const job = found.job;
+      // Parked after a usage limit: not before it resets.
+      if (job.parked_until !== null && Date.parse(job.parked_until) > Date.now()) {
+        waiting.push(next);
+        continue;
+      }
       const ready = readiness(job, (id) => core.files.find(id)?.job ?? null);
       if (ready.kind === "waiting") {
         waiting.push(next);

@@ -77,6 +77,8 @@ export interface Job {
   review: boolean;
   /** When `ork approve` let it land; null until then, and again once a retry runs its command anew. */
   approved_at: string | null;
+  /** Parked after a usage limit (`rate_limit:`): pending, but not claimed before this time; null otherwise. */
+  parked_until: string | null;
   /** The version of this record's layout. */
   schema_version: number;
 }
@@ -90,10 +92,11 @@ export interface JobTry {
   /** When it ended. */
   finished_at: string;
   /**
-   * `completed`, `failed`, `cancelled`, `retrying` (failed, and runs again), `requeued` (stopped or recovered) or
-   * `awaiting_review` (its gates passed; it waits for `ork approve`).
+   * `completed`, `failed`, `cancelled`, `retrying` (failed, and runs again), `requeued` (stopped or recovered),
+   * `awaiting_review` (its gates passed; it waits for `ork approve`) or `parked` (a usage limit; it runs again
+   * once that resets).
    */
-  outcome: "completed" | "failed" | "cancelled" | "retrying" | "requeued" | "awaiting_review";
+  outcome: "completed" | "failed" | "cancelled" | "retrying" | "requeued" | "awaiting_review" | "parked";
   /** Why it did not complete, or a note (`recovered: ...`). */
   error: string | null;
   /** The branch that held its work, if it had one. */
@@ -193,6 +196,7 @@ export function newJobRecord(
     after,
     review,
     approved_at: null,
+    parked_until: null,
     schema_version: SCHEMA_VERSION,
   };
 }

@@ -45,7 +45,15 @@ const jobSchema = z.looseObject({
     try: z.int().check(z.positive()),
     started_at: nullable(isoTime),
     finished_at: isoTime,
-    outcome: z.enum(["completed", "failed", "cancelled", "retrying", "requeued", "awaiting_review"]),
+    outcome: z.enum([
+      "completed",
+      "failed",
+      "cancelled",
+      "retrying",
+      "requeued",
+      "awaiting_review",
+      "parked",
+    ]),
     error: nullable(z.string()),
     branch: nullable(z.string()),
     landed_commit: nullable(z.string()),
@@ -54,6 +62,7 @@ const jobSchema = z.looseObject({
   after: z.array(z.string()),
   review: z.boolean(),
   approved_at: nullable(isoTime),
+  parked_until: nullable(isoTime),
   schema_version: z.literal(SCHEMA_VERSION),
 });
 
@@ -114,8 +123,8 @@ const MIGRATIONS: ReadonlyArray<(record: Record<string, unknown>) => Record<stri
   (record) => ({ tries: [], ...record }),
   // 6 -> 7: the `unique` key and the jobs it runs `after`.
   (record) => ({ unique: null, after: [], ...record }),
-  // 7 -> 8: review before landing (`--review`, `ork approve`).
-  (record) => ({ review: false, approved_at: null, ...record }),
+  // 7 -> 8: review before landing (`--review`, `ork approve`), parking after a usage limit.
+  (record) => ({ review: false, approved_at: null, parked_until: null, ...record }),
 ];
 
 function migrate(record: Record<string, unknown>, from: number): Record<string, unknown> {

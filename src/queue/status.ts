@@ -5,6 +5,7 @@
  * ```
  * pending ──claim──> running ──ok──> completed
  *    │                  │ ├──fail, retries left──> pending
+ *    │                  │ ├──usage limit──> pending, parked until it resets (no retry spent)
  *    │                  │ ├──fail, none left────> failed ──ork retry──> pending
  *    │                  │ └──gates passed, review──> awaiting_review ──ork approve──> pending (lands next)
  *    ├──cancel──> cancelled <──cancel──┘               ▲       │ └──ork reject──> failed
@@ -68,13 +69,14 @@ export type TransitionChanges = Partial<
     | "sandbox"
     | "environment"
     | "approved_at"
+    | "parked_until"
   >
 >;
 
 /** The record of the run `job` (running) had, ending now as `next`. */
 function tryOf(job: Job, next: Job, at: string): JobTry {
   const outcome = next.status === "pending"
-    ? (next.retry_count > job.retry_count ? "retrying" : "requeued")
+    ? (next.retry_count > job.retry_count ? "retrying" : next.parked_until !== null ? "parked" : "requeued")
     : next.status as "completed" | "failed" | "cancelled" | "awaiting_review";
   return {
     try: (job.tries?.length ?? 0) + 1,
@@ -120,7 +122,7 @@ export function transition(
   if (job.status === "running" && to !== "running") next.tries = [...(job.tries ?? []), tryOf(job, next, at)];
   switch (to) {
     case "running":
-      return { ...next, started_at: at, finished_at: null };
+      return { ...next, started_at: at, finished_at: null, parked_until: null };
     case "pending": {
       // A pending job has no run: whatever ran before left, and its next run starts from a new base. A retry
       // runs the command anew, whose work nobody approved.
@@ -132,6 +134,8 @@ export function transition(
         worker: null,
         pid: null,
         base: null,
+        // Parked only by a change that says until when (a usage limit); any other move to pending is free to run.
+        parked_until: changes.parked_until ?? null,
         ...(retried ? { approved_at: null } : {}),
       };
     }

@@ -40,6 +40,7 @@ export type RunnerEvent =
   | { kind: "failed"; job: JobRef; error: string; retrying: boolean }
   | { kind: "cancelled"; job: JobRef }
   | { kind: "awaiting-review"; job: JobRef; target: string }
+  | { kind: "parked"; job: JobRef; until: string; why: string }
   | { kind: "requeued"; job: JobRef; reason: string }
   | { kind: "recovered"; job: JobRef; runner: string }
   | { kind: "stopping"; signal: string; force: boolean }
@@ -71,6 +72,7 @@ const FORMAT: Formatters = {
   "no-changes": (e) => `completed ${name(e.job)} with no changes; nothing to land`,
   failed: (e) => `failed ${name(e.job)}: ${e.error}${e.retrying ? " (will retry)" : ""}`,
   cancelled: (e) => `cancelled ${name(e.job)}; nothing of it lands`,
+  parked: (e) => `parked ${name(e.job)} until ${e.until} after a usage limit (${e.why}); no retry spent`,
   "awaiting-review": (e) =>
     `${name(e.job)} passed its gates and awaits review: ork diff ${e.job.id}, then ork approve ${e.job.id} ` +
     `(it lands on ${e.target}) or ork reject ${e.job.id}`,

@@ -8,6 +8,7 @@
  */
 
 import type { HookEvent, HookSettings } from "../config/mod.ts";
+import { findOnPath } from "../fs/paths.ts";
 import { reasonOf } from "../errors/mod.ts";
 import { killGroup } from "../process/mod.ts";
 import type { FsQueue, Job } from "../queue/mod.ts";
@@ -34,6 +35,8 @@ function hookFor(event: RunnerEvent): HookEvent | null {
 /** Runs the configured hooks for a runner's events. */
 export class Hooks {
   readonly #running = new Set<Promise<void>>();
+  /** With `notify: desktop`, the command line that shows a notification titled so; null without. */
+  readonly #notifier: Promise<((title: string) => string) | null>;
 
   /**
    * @param settings `hooks:` as configured
@@ -46,7 +49,19 @@ export class Hooks {
     readonly root: string,
     readonly queue: FsQueue,
     readonly log: EventLog,
-  ) {}
+  ) {
+    this.#notifier = settings.notify === "desktop" ? desktopNotifier() : Promise.resolve(null);
+    if (settings.notify === "desktop") {
+      void this.#notifier.then((notifier) => {
+        if (notifier !== null) return;
+        log.emit({
+          kind: "warning",
+          message:
+            "hooks.notify is desktop, but neither notify-send nor osascript is on PATH: no notifications",
+        });
+      });
+    }
+  }
 
   /** The event log with the hooks behind it: every event goes to `log`, and a job's end starts its hook. */
   wrap(): EventLog {
@@ -66,9 +81,18 @@ export class Hooks {
 
   #start(event: RunnerEvent): void {
     const hook = hookFor(event);
-    const command = hook === null ? null : this.settings[hook];
-    if (hook === null || command === null || !("job" in event)) return;
-    const running: Promise<void> = this.#run(hook, command, event.job.id)
+    if (hook === null || !("job" in event)) return;
+    const command = this.settings[hook];
+    if (command !== null) this.#spawn(hook, Promise.resolve(command), event.job.id);
+    const title = NOTIFIED[hook];
+    if (title !== undefined && this.settings.notify === "desktop") {
+      this.#spawn("notify", this.#notifier.then((notifier) => notifier?.(title) ?? null), event.job.id);
+    }
+  }
+
+  /** Runs `command` (once it is known; null: nothing) for job `id` beside the runner, tracked until it ends. */
+  #spawn(hook: string, command: Promise<string | null>, id: string): void {
+    const running: Promise<void> = this.#run(hook, command, id)
       .catch((error) =>
         this.log.emit({ kind: "warning", message: `hook ${hook} could not run: ${reasonOf(error)}` })
       )
@@ -76,7 +100,9 @@ export class Hooks {
     this.#running.add(running);
   }
 
-  async #run(hook: string, command: string, id: string): Promise<void> {
+  async #run(hook: string, commandLine: Promise<string | null>, id: string): Promise<void> {
+    const command = await commandLine;
+    if (command === null) return;
     const job = await this.queue.get(id);
     const child = new Deno.Command("sh", {
       args: ["-c", command],
@@ -125,4 +151,28 @@ function hookEnv(job: Job): Record<string, string> {
     ORK_JOB_ERROR: job.error ?? "",
     ORK_LANDED_COMMIT: job.landed_commit ?? "",
   };
+}
+
+/** The notification's title for the events `notify: desktop` tells of. */
+const NOTIFIED: Partial<Record<HookEvent, string>> = {
+  on_landed: "ork: landed",
+  on_failed: "ork: failed",
+  on_awaiting_review: "ork: awaiting review",
+};
+
+/**
+ * The command line of a desktop notification titled so, with the job's description as its text (from the hook's
+ * variables, never pasted into the line): `notify-send` where it is on PATH, else macOS's `osascript`; null
+ * when neither is.
+ */
+async function desktopNotifier(): Promise<((title: string) => string) | null> {
+  if (await findOnPath("notify-send")) {
+    return (title) => `notify-send --app-name=ork '${title}' "$ORK_JOB_DESCRIPTION"`;
+  }
+  if (await findOnPath("osascript")) {
+    return (title) =>
+      `osascript -e 'on run argv' -e 'display notification (item 2 of argv) with title (item 1 of argv)' ` +
+      `-e 'end run' '${title}' "$ORK_JOB_DESCRIPTION"`;
+  }
+  return null;
 }

@@ -40,6 +40,7 @@ import {
   watchForCancel,
 } from "./job_context.ts";
 import { landApproved, landWork } from "./job_land.ts";
+import { commandOutput, parkedBefore, usageLimit } from "./rate_limit.ts";
 import { setUp } from "./job_setup.ts";
 
 export type { JobContext, JobOutcome } from "./job_context.ts";
@@ -210,6 +211,11 @@ async function commandFailure(run: Run, ctx: JobContext, ran: Ran): Promise<JobO
   if (outcome.startFailed) {
     return await failed(ctx, ref, `could not start: ${outcome.startError}`, {}, { retry: false });
   }
+  // Stopped by its agent's usage limit: parked until that resets, no retry spent (`rate_limit:`).
+  if (!outcome.timedOut && outcome.exitCode !== 0) {
+    const parked = await parkIfLimited(run, ctx, ran);
+    if (parked !== null) return parked;
+  }
   if (outcome.timedOut || outcome.exitCode !== 0) {
     // Only the command's own output counts as its last line, not ork's header above it.
     const wrote = (await Deno.stat(logPath)).size > logSizeBefore;
@@ -228,6 +234,27 @@ async function commandFailure(run: Run, ctx: JobContext, ran: Ran): Promise<JobO
     });
   }
   return null;
+}
+
+/**
+ * Parks the job when its command failed on a usage limit (`rate_limit:`): pending again, claimed no sooner than
+ * the limit resets, no retry spent. Null when it did not, or when it waited `max_waits` times already (the
+ * limit then counts as its failure).
+ */
+async function parkIfLimited(run: Run, ctx: JobContext, ran: Ran): Promise<JobOutcome | null> {
+  const settings = ctx.config.rate_limit;
+  const output = await commandOutput(run.logPath, ran.logSizeBefore);
+  const limit = usageLimit(settings, ran.outcome.exitCode, output);
+  if (limit === null || parkedBefore(run.job) >= settings.max_waits) return null;
+  const until = limit.until.toISOString();
+  const note = `usage limit (${limit.why}); runs again at ${until}`;
+  const parked = await ctx.queue.requeue(run.job.id, note, {
+    parked_until: until,
+    exit_code: ran.outcome.exitCode,
+  });
+  await Deno.writeTextFile(run.logPath, `== ork: ${note}\n`, { append: true });
+  ctx.events.emit({ kind: "parked", job: run.ref, until, why: limit.why });
+  return parked.status === "pending" ? "parked" : "cancelled";
 }
 
 /**

@@ -46,7 +46,14 @@ export interface JobContext {
 }
 
 /** How a job's run ended, for the runner's exit code. */
-export type JobOutcome = "completed" | "failed" | "retrying" | "cancelled" | "requeued" | "awaiting_review";
+export type JobOutcome =
+  | "completed"
+  | "failed"
+  | "retrying"
+  | "cancelled"
+  | "requeued"
+  | "awaiting_review"
+  | "parked";
 
 /** How often a running job's file is read to see whether it was cancelled. */
 const CANCEL_POLL_MS = 250;

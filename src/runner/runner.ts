@@ -173,6 +173,7 @@ async function runHoldingLock(
     cancelled: 0,
     requeued: 0,
     awaiting_review: 0,
+    parked: 0,
   };
   const slots: Slot[] = Array.from({ length: options.workers }, () => ({ path: null }));
   const trainPath = trainFile(ws.paths.ork, name);

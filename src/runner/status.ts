@@ -31,6 +31,8 @@ export interface StatusReport {
   readonly runners: RunnerInfo[];
   /** Jobs running now. */
   readonly running: Job[];
+  /** Pending jobs parked after a usage limit, not claimed before their `parked_until`, soonest first. */
+  readonly parked: Job[];
   /** Counts per status. */
   readonly counts: QueueStats;
   /** The last landed jobs, newest first. */
@@ -91,6 +93,9 @@ export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings 
     trains: readTrains(ws.paths.ork, ws.paths.locks, Deno.hostname()),
     paused: readPause(ws.paths.ork),
     running: jobs.filter((job) => job.status === "running"),
+    parked: jobs.filter((job) =>
+      job.status === "pending" && job.parked_until !== null && Date.parse(job.parked_until) > Date.now()
+    ).sort((a, b) => a.parked_until!.localeCompare(b.parked_until!)),
     counts,
     landings,
   };

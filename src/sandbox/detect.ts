@@ -7,10 +7,10 @@
  * @module
  */
 
-import { delimiter, isAbsolute, join } from "node:path";
 import type { OrchestratorSettings } from "../config/mod.ts";
 import { messageOf, OrkError } from "../errors/mod.ts";
 import { BWRAP_BASE_ARGS } from "./bwrap.ts";
+import { findOnPath } from "../fs/paths.ts";
 
 /** `orchestrator.sandbox`: `auto` (bubblewrap when it works), `off`, or `required`. */
 export type SandboxMode = OrchestratorSettings["sandbox"];
@@ -88,18 +88,8 @@ export function describeSandbox(sandbox: Sandbox): string {
 /** The first executable `bwrap` on `searchPath`, as `execvp` would pick it. */
 async function findBwrap(searchPath: string): Promise<{ bwrap: string } | { reason: string }> {
   if (Deno.build.os !== "linux") return { reason: `bubblewrap needs Linux, this is ${Deno.build.os}` };
-  for (const dir of searchPath.split(delimiter)) {
-    // An empty or relative entry would make the answer depend on the current directory; execvp's quirk, not ours.
-    if (dir === "" || !isAbsolute(dir)) continue;
-    const candidate = join(dir, "bwrap");
-    try {
-      const info = await Deno.stat(candidate);
-      if (info.isFile && ((info.mode ?? 0) & 0o111) !== 0) return { bwrap: candidate };
-    } catch {
-      // Missing or unreadable: try the next entry.
-    }
-  }
-  return { reason: "bwrap not found on PATH" };
+  const bwrap = await findOnPath("bwrap", searchPath);
+  return bwrap === null ? { reason: "bwrap not found on PATH" } : { bwrap };
 }
 
 function probeOnce(bwrap: string): Promise<string | null> {

@@ -168,7 +168,7 @@ Deno.test("an unknown key far from every known key lists the known keys only", (
     line: 1,
     message: 'config/orchestrator.yaml:1: unknown key "foo"',
     hint:
-      "known keys in config/orchestrator.yaml: orchestrator, landing, environment, hooks, agents, merge_gates",
+      "known keys in config/orchestrator.yaml: orchestrator, landing, environment, hooks, rate_limit, agents, merge_gates",
   });
 });
 
@@ -178,7 +178,7 @@ Deno.test("a key of the other file says which file it belongs in", () => {
     message: 'config/orchestrator.yaml:2: unknown key "roles"',
     hint:
       '"roles" belongs in config/agent_roles.yaml; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, hooks, agents, merge_gates",
+      "landing, environment, hooks, rate_limit, agents, merge_gates",
   });
 });
 
@@ -188,7 +188,7 @@ Deno.test("a setting at the top level is told to go under orchestrator:", () => 
     message: 'config/orchestrator.yaml:1: unknown key "max_concurrent"',
     hint:
       'indent "max_concurrent" under orchestrator:; known keys in config/orchestrator.yaml: orchestrator, ' +
-      "landing, environment, hooks, agents, merge_gates",
+      "landing, environment, hooks, rate_limit, agents, merge_gates",
   });
 });
 
@@ -234,10 +234,10 @@ Deno.test("a file that is a lone word is refused", () => {
     line: 1,
     message:
       "config/orchestrator.yaml:1: expected a mapping at the top level (orchestrator:, landing:, environment:, " +
-      'hooks:, agents:, merge_gates:), got "hello"',
+      'hooks:, rate_limit:, agents:, merge_gates:), got "hello"',
     hint:
-      "start the file with orchestrator: or landing: or environment: or hooks: or agents: or merge_gates: at the left " +
-      "margin",
+      "start the file with orchestrator: or landing: or environment: or hooks: or rate_limit: or agents: or merge_gates: " +
+      "at the left margin",
   });
 });
 
@@ -592,7 +592,7 @@ Deno.test("the merge train's keys: landing.parallel, and a gate's retries and pa
   });
 });
 
-Deno.test("a landing.parallel below 1, an unknown landing.approve, or a gate's retries or parallel of the wrong kind, is refused naming the key", () => {
+Deno.test("a landing.parallel below 1, an unknown landing.approve, a bad rate_limit value, or a gate's retries or parallel of the wrong kind, is refused naming the key", () => {
   for (
     const [text, line, message, hint] of [
       [
@@ -612,6 +612,24 @@ Deno.test("a landing.parallel below 1, an unknown landing.approve, or a gate's r
         2,
         "config/orchestrator.yaml:2: landing.batch: expected an integer >= 1 and <= 32, got 33",
         "set it to how many waiting jobs one candidate may hold when the train is long, such as 4, or 1 for none",
+      ],
+      [
+        "rate_limit:\n  exit_codes: [0]\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.exit_codes[0]: expected an integer >= 1 and <= 255, got 0",
+        "an exit code, such as 75",
+      ],
+      [
+        "rate_limit:\n  patterns: ['(unclosed']\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.patterns[0]: not a valid regular expression: Unterminated group",
+        "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
+      ],
+      [
+        "rate_limit:\n  wait: 0\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.wait: expected a number of seconds > 0, got 0",
+        "set it to a number of seconds such as 900 (15 minutes)",
       ],
       [
         "landing:\n  approve: sometimes\n",

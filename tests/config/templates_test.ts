@@ -32,6 +32,12 @@ Deno.test("each template parses on its own to exactly the defaults of its keys",
     landing: DEFAULT_CONFIG.landing,
     environment: DEFAULT_CONFIG.environment,
     hooks: DEFAULT_CONFIG.hooks,
+    // The built-in patterns are only named in a comment: the key keeps its default.
+    rate_limit: {
+      exit_codes: DEFAULT_CONFIG.rate_limit.exit_codes,
+      wait: DEFAULT_CONFIG.rate_limit.wait,
+      max_waits: DEFAULT_CONFIG.rate_limit.max_waits,
+    },
     merge_gates: [],
   });
   assert.deepEqual(parseConfigText(CONFIG_FILES.roles, templates[CONFIG_FILES.roles] ?? ""), {

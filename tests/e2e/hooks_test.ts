@@ -87,3 +87,43 @@ Deno.test("hooks config refusals: an empty command, a zero timeout, an unknown h
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   }
 });
+
+Deno.test("notify: desktop runs notify-send for a landing, a failure and a review; without it, one warning", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  // A notify-send of our own first on PATH: it records its arguments, one per line, a blank line after each call.
+  const bin = join(s.trace, "bin");
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(
+    join(bin, "notify-send"),
+    `#!/bin/sh\nfor a in "$@"; do echo "$a"; done >> ${s.trace}/notified\necho >> ${s.trace}/notified\n`,
+  );
+  await Deno.chmod(join(bin, "notify-send"), 0o755);
+  await Deno.writeTextFile(
+    join(s.dir, "config/orchestrator.yaml"),
+    "orchestrator:\n  sandbox: off\nhooks:\n  notify: desktop\n",
+  );
+  await git(s.dir, "commit", "--quiet", "-am", "notify");
+  await s.enqueue("Lands 'quoted' $HOME", "echo 1 > a.txt");
+  await s.enqueue("Fails", "exit 5", "--max-retries", "0");
+  await s.enqueue("Waits", "echo 2 > b.txt", "--review");
+  await s.enqueue("Nothing", "true");
+  const path = `${bin}:${Deno.env.get("PATH")}`;
+  const result = await ork(["run", "--once", "--workers", "1"], { cwd: s.dir, env: { PATH: path } });
+  assert.equal(result.code, 1, result.stderr);
+  const calls = (await Deno.readTextFile(join(s.trace, "notified"))).trim().split("\n\n").sort();
+  assert.deepEqual(calls, [
+    "--app-name=ork\nork: awaiting review\nWaits",
+    "--app-name=ork\nork: failed\nFails",
+    "--app-name=ork\nork: landed\nLands 'quoted' $HOME",
+  ]);
+
+  // No notifier on PATH: one warning in the log, and the jobs run as ever.
+  await s.enqueue("Also lands", "echo 3 > c.txt");
+  const bare = await ork(["run", "--once"], { cwd: s.dir, env: { PATH: "/usr/bin:/bin" } });
+  assert.equal(bare.code, 0, bare.stderr);
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.match(
+    log,
+    /hooks\.notify is desktop, but neither notify-send nor osascript is on PATH: no notifications/,
+  );
+});

@@ -67,6 +67,7 @@ Deno.test("enqueue writes one pending job file with every field of the record", 
     "after",
     "review",
     "approved_at",
+    "parked_until",
     "schema_version",
   ]);
   assert.equal(stored.status, "pending");
@@ -584,4 +585,28 @@ Deno.test("a job file that cannot be read is refused with one message naming it,
   });
   assert.deepEqual(await snapshot(dir), before);
   assert.deepEqual(await names(queue.quarantineDir), []);
+});
+
+Deno.test("a job parked until later is passed over by claim, spends no retry, and is claimed once its time passed", async () => {
+  const { queue } = freshQueue();
+  const parked = await queue.enqueue(job("parked", { priority: 1 }));
+  const other = await queue.enqueue(job("other", { priority: 2 }));
+  await queue.claim("w");
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const back = await queue.requeue(parked, "usage limit", { parked_until: later });
+  assert.deepEqual([back.status, back.retry_count, back.parked_until], ["pending", 0, later]);
+  assert.equal(back.tries.at(-1)?.outcome, "parked");
+  // The higher priority job waits; the other runs meanwhile.
+  assert.equal((await queue.claim("w"))?.id, other);
+  assert.equal(await queue.claim("w"), null);
+  // Its time passed (the record says so): claimed, and no longer parked.
+  const file = join(queue.dir, `${parked}.json`);
+  const record = JSON.parse(await Deno.readTextFile(file));
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ ...record, parked_until: new Date(Date.now() - 1000).toISOString() }),
+  );
+  const claimed = await queue.claim("w");
+  assert.equal(claimed?.id, parked);
+  assert.equal(claimed?.parked_until, null);
 });

@@ -46,14 +46,20 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
         stderr: ctx.output.err,
       });
       const { completed, failed, retrying, cancelled, requeued } = report.outcomes;
-      // What is left for a person: every job awaiting review, this run's and earlier ones'.
-      const waiting = (await queue.peek({ status: "awaiting_review" })).length;
+      // What is left: every job awaiting review (a person's to decide) and every one parked after a usage limit.
+      const left = await queue.peek();
+      const waiting = left.filter((job) => job.status === "awaiting_review").length;
+      const parked = left.filter((job) => job.status === "pending" && job.parked_until !== null)
+        .map((job) => job.parked_until!).sort();
       ctx.output.out(
         `ork run: ${completed} completed, ${failed} failed` +
           (retrying ? `, ${retrying} retried` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
           (requeued ? `, ${requeued} put back to pending` : "") +
           (waiting
             ? `; ${waiting} awaiting review (ork list --status awaiting_review, then ork approve <id>)`
+            : "") +
+          (parked.length
+            ? `; ${parked.length} parked after a usage limit, the first until ${parked[0]}`
             : ""),
       );
       ctx.exitCode = report.exitCode;

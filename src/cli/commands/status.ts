@@ -21,6 +21,10 @@ export function statusLines(report: StatusReport, now: number = Date.now()): str
   if (report.paused !== null) {
     lines.push(`paused since ${report.paused.since}: runners claim no new job (ork resume)`);
   }
+  if (report.parked.length > 0) {
+    lines.push("parked after a usage limit (no retry spent):");
+    lines.push(...table(report.parked.map((job) => [`  ${job.id}`, job.role, `until ${job.parked_until}`])));
+  }
   if (report.running.length > 0) {
     lines.push("running:");
     const rows = report.running.map((job) => [
