@@ -47,6 +47,19 @@ export function existsSync(path: string): boolean {
 }
 
 /**
+ * Whether anything is at `path`, not following a symlink (a dangling one is there); a path the process may not
+ * look at counts as there: for a name that must not be taken.
+ */
+export function presentSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    return !isAbsent(error);
+  }
+}
+
+/**
  * The first executable file named `name` in a folder of `searchPath` (as a shell finds a command), or null.
  * Empty and relative entries are skipped: the answer must not depend on the current folder.
  */

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, isNotFound } from "../errors/mod.ts";
 import { hooksDir } from "../git/mod.ts";
+import { existsSync } from "../fs/paths.ts";
 
 /** The line that marks a hook as ork's: only such a hook is replaced or removed without `--force`. */
 export const HOOK_MARKER = "# ork pre-commit hook";
@@ -149,14 +150,5 @@ async function readOrNull(path: string): Promise<string | null> {
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
-  }
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

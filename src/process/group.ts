@@ -7,6 +7,7 @@
  */
 
 import { delay } from "../time/mod.ts";
+import { existsSync } from "../fs/paths.ts";
 
 /** How often the group is checked while it is being stopped. */
 const POLL_MS = 20;
@@ -66,7 +67,7 @@ function killFollowers(pgid: number, signal: Deno.Signal): number {
  */
 export function groupAlive(pgid: number): boolean {
   if (!Number.isInteger(pgid) || pgid <= 0) return false;
-  procMounted ??= exists("/proc/self/stat");
+  procMounted ??= procReadable();
   if (!procMounted) return psAlive(pgid);
   return groupMembers(pgid, true).length > 0;
 }
@@ -82,7 +83,7 @@ export function groupAlive(pgid: number): boolean {
  */
 export function groupStartedWith(pgid: number, name: string, value: string): boolean | null {
   if (!Number.isInteger(pgid) || pgid <= 1) return null;
-  procMounted ??= exists("/proc/self/stat");
+  procMounted ??= procReadable();
   if (!procMounted) return null;
   const wanted = `${name}=${value}`;
   const members = groupMembers(pgid);
@@ -141,15 +142,6 @@ function psAlive(pgid: number): boolean {
   });
 }
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits until group `pgid` has no live process, for at most `ms`; resolves whether it emptied. */
 export async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
@@ -204,5 +196,14 @@ export class GroupStopper {
     this.#note(`ork: group ${pgid} still running ${this.#graceMs} ms after SIGTERM; sending SIGKILL`);
     if (!killGroup(pgid, "SIGKILL")) return true;
     return await waitGroupGone(pgid, AFTER_KILL_MS);
+  }
+}
+
+/** Whether this process can read `/proc`: not there (macOS), or not allowed to look (a narrow `--allow-read`). */
+function procReadable(): boolean {
+  try {
+    return existsSync("/proc/self/stat");
+  } catch {
+    return false;
   }
 }

@@ -14,6 +14,7 @@
 import { basename, dirname, join } from "node:path";
 import { InputError, isNotFound, messageOf, OrkError } from "../errors/mod.ts";
 import { moveDurable, readTextFileOrNull, syncDirectory, writeFileDurable } from "../fs/atomic.ts";
+import { presentSync } from "../fs/paths.ts";
 import { JOB_ID_PATTERN } from "./id.ts";
 import { InvalidJobFile, type Job, serializeJob } from "./job.ts";
 import { FINISHED_STATUSES } from "./status.ts";
@@ -182,7 +183,7 @@ export class JobFiles {
       } catch (error) {
         // Undone only while the old copy is still there: once it is gone (only the folder's fsync failed), the
         // archived copy is the job, and removing it would lose the job.
-        if (!exists(source)) throw error;
+        if (!presentSync(source)) throw error;
         const undone = undo(() => Deno.removeSync(target));
         throw stepError(
           error,
@@ -374,15 +375,4 @@ function notFound(idOrPrefix: string): OrkError {
     `no job with id ${JSON.stringify(idOrPrefix)}`,
     "'ork list' shows the jobs",
   );
-}
-
-/** Whether something is at `path` (a file the process may not read still counts). */
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    return true;
-  }
 }

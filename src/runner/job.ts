@@ -26,7 +26,6 @@ import { execInGroup, type ExecOutcome } from "../process/mod.ts";
 import { errorLine, logTail } from "../process/mod.ts";
 import { stillIgnored } from "./environment.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
-import { slotIndex, wipeSlot } from "./slot.ts";
 import {
   cancelled,
   failed,
@@ -58,7 +57,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
   } catch (error) {
     // A bug or a broken repository must not leave the job running forever: fail it, keep the reason. Its
     // worktree goes first: on a full disk, recording the failure needs the room it holds.
-    await wipeSlot(ctx);
+    await ctx.slot.wipe();
     const message = messageOf(error);
     const status = await ctx.queue.statusOf(job.id);
     if (status !== "running") return "cancelled";
@@ -71,7 +70,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
     });
     return failed.status === "pending" ? "retrying" : "failed";
   } finally {
-    await wipeSlot(ctx);
+    await ctx.slot.wipe();
   }
 }
 
@@ -159,7 +158,7 @@ async function runCommand(run: Run, ctx: JobContext): Promise<JobOutcome | Ran> 
     unwrap(await recordingPid);
     if (!prepared.ok) {
       // What a failed setup left goes first: on a full disk, recording the failure needs the room.
-      await wipeSlot(ctx);
+      await ctx.slot.wipe();
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
       if (prepared.cancelled) return cancelled(ctx, ref);
       return await failed(ctx, ref, prepared.error, {}, { retry: mayRetry(ctx, job, "setup") });
@@ -275,12 +274,12 @@ async function commitWork(
     message: `${job.role}: ${job.description}`,
     trailers: { "Ork-Job": job.id },
     identity: await identityArgs(root),
-    clean: slotIndex(ctx),
+    clean: ctx.slot.index,
   });
   // With nothing to commit, HEAD may still hold commits the job made itself.
   const head = committed?.commit ?? await headOf(worktree);
   // The worktree holds exactly the new commit, which this copy describes: what a gate changes is found against it.
-  if (committed !== null) ctx.slot.index = committed.index;
+  if (committed !== null) ctx.slot.committed(committed.index);
   if (head === base) {
     await queue.complete(job.id, { landed: false, reason: "no changes" }, { exit_code: 0 });
     events.emit({ kind: "no-changes", job: ref });
@@ -324,7 +323,7 @@ async function keepForInspection(
     message: `${job.role}: ${job.description} (failed: ${why})`,
     trailers: { "Ork-Job": job.id },
     identity: await identityArgs(ctx.root),
-    clean: slotIndex(ctx),
+    clean: ctx.slot.index,
   });
   const head = await headOf(worktree);
   if (head !== base) await setBranch(ctx.root, branch, head);

@@ -17,7 +17,6 @@ import { type FailureKind, retryAllowed } from "./retry.ts";
 import type { Slot } from "./slot.ts";
 import type { ExecOutcome } from "../process/mod.ts";
 import { type EnvironmentResult, prepareForJob } from "./environment.ts";
-import { slotIndex } from "./slot.ts";
 
 /** What running a job needs. */
 export interface JobContext {
@@ -147,7 +146,7 @@ export function prepareRun(
   return prepareForJob(ctx, ref, {
     worktree,
     commit: how.commit,
-    clean: slotIndex(ctx),
+    clean: ctx.slot.index,
     logPath,
     env,
     sandbox,

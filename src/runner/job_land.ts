@@ -9,7 +9,6 @@
 import { CONFIG_FILES } from "../config/mod.ts";
 import { deleteBranch, type JobCommit, readBranch, setBranch } from "../git/mod.ts";
 import { setUp } from "./job_setup.ts";
-import { reasonOf } from "../errors/mod.ts";
 import { finishJob } from "./finish.ts";
 import {
   cancelled,
@@ -23,7 +22,6 @@ import {
   watchForCancel,
 } from "./job_context.ts";
 import { type Settled, settled, unwrap } from "./settled.ts";
-import { resetSlot, wipeSlot } from "./slot.ts";
 import { landingFailure } from "./verdict.ts";
 import type { LandRequest, LandResult } from "./land.ts";
 import type { Job, ReviewedCandidate } from "../queue/mod.ts";
@@ -91,7 +89,7 @@ export async function landWork(
       );
     }
     case "environment-failed":
-      await wipeSlot(ctx);
+      await ctx.slot.wipe();
       if (ctx.stop.aborted) return await requeue(ctx, ref, "the runner was stopped during environment setup");
       // Its inputs as the job left them make setup fail: running the job again would do the same, unless setup
       // is flaky and retry_on says so.
@@ -191,12 +189,7 @@ function landRequest(
     branch: run.branch,
     branchSet: commit.branchSet,
     worktree,
-    reset: (at, tree) => resetSlot(ctx, at, tree),
-    // Never rejects: it runs beside the landing's last step, which must not be cut short by it.
-    wipe: (at, tree) =>
-      wipeSlot(ctx, at, tree).catch((error: unknown) =>
-        ctx.events.emit({ kind: "warning", message: `could not wipe ${worktree}: ${reasonOf(error)}` })
-      ),
+    slot: ctx.slot,
     logPath,
     strategy: ctx.config.landing.strategy,
     message: ctx.config.landing.strategy === "squash"

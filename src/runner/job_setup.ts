@@ -14,7 +14,6 @@ import type { JobRef } from "./events.ts";
 import { cancelled, type JobContext, type JobOutcome, type Run } from "./job_context.ts";
 import { freeJobNames } from "./names.ts";
 import { portBlock } from "./ports.ts";
-import { prepareWorktree } from "./slot.ts";
 import { writablePaths } from "./writable.ts";
 
 /**
@@ -45,7 +44,7 @@ export async function setUp(
     sandbox: describeSandbox(ctx.sandbox),
   });
   if (recorded.status !== "running") return cancelled(ctx, ref);
-  await prepareWorktree(ctx, worktree, base);
+  await ctx.slot.prepare(worktree, base);
   // Built for this worktree once it exists. The job's command may also write its role's and its agent's paths;
   // setup and the gates, alike for every job (and the gates run the candidate's code), only the common ones.
   const sandbox = await sandboxFor(ctx.sandbox, root, worktree, {

@@ -58,7 +58,7 @@ export async function testCandidate(
   const changing = settled(changesBetween(request.root, candidate.base, candidate.commit));
   if (options.signal.aborted) return { kind: "aborted" };
   if (options.holdsTree) await pointHeadAt(request.worktree, candidate.commit);
-  else await request.reset(candidate.commit, candidate.tree);
+  else await request.slot.reset(candidate.commit, candidate.tree);
   if (options.signal.aborted) return { kind: "aborted" };
   const unprepared = await request.prepare?.(candidate.commit, options.signal) ?? null;
   if (options.signal.aborted) return { kind: "aborted" };
@@ -112,7 +112,7 @@ export async function landCandidate(
   passed: { gates: GateResult[]; changes: Changes },
 ): Promise<LastStep | null> {
   // The gates are done with the worktree: it is wiped while the landing is recorded.
-  const wiping = request.wipe(candidate.commit, candidate.tree);
+  const wiping = request.slot.wipe(candidate.commit, candidate.tree);
   try {
     await request.branchSet();
     return await request.finish(() => moveTarget([request], candidate, passed), candidate.commit);
@@ -150,7 +150,7 @@ export async function landBatch(
 ): Promise<LastStep | { kind: "not-running"; jobs: string[] }> {
   const requests = cars.map((car) => car.request);
   const last = requests.at(-1)!;
-  const wiping = last.wipe(candidate.commit, candidate.tree);
+  const wiping = last.slot.wipe(candidate.commit, candidate.tree);
   try {
     for (const request of requests) await request.branchSet();
     return await finish(cars, () => moveTarget(requests, candidate, passed));

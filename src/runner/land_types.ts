@@ -11,6 +11,7 @@ import type { Changes, JobCommit } from "../git/mod.ts";
 import type { ReviewedCandidate } from "../queue/mod.ts";
 import type { ExecSandbox } from "../sandbox/mod.ts";
 import type { JobRef } from "./events.ts";
+import type { Slot } from "./slot.ts";
 
 /** What landing one job needs to know. */
 export interface LandRequest {
@@ -33,13 +34,11 @@ export interface LandRequest {
   readonly branchSet: () => Promise<void>;
   /** The job's worktree, where the gates run on the candidate. */
   readonly worktree: string;
-  /** Resets the job's worktree to a commit with the given tree (see resetWorktree). */
-  readonly reset: (commit: string, tree: string) => Promise<void>;
   /**
-   * Wipes the job's worktree back to a commit with the given tree once the gates are done with it, never
-   * throwing; run while the landing is recorded, as the two touch different worktrees.
+   * The worker's slot, which holds the job's worktree: reset to each candidate before its gates, wiped (it never
+   * throws) while the landing is recorded, as the two touch different worktrees.
    */
-  readonly wipe: (commit: string, tree: string) => Promise<void>;
+  readonly slot: Pick<Slot, "reset" | "wipe">;
   /** The job's log, which gets the gates' output. */
   readonly logPath: string;
   /** `merge` or `squash`. */

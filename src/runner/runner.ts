@@ -20,7 +20,7 @@ import { type EventLog, formatEvent, openEventLog } from "./events.ts";
 import { readPause } from "./pause.ts";
 import { type RunnerIdentity, runnerLockPath, runnerName, workerName } from "./identity.ts";
 import { type JobOutcome, runJob } from "./job.ts";
-import type { Slot } from "./slot.ts";
+import { Slot } from "./slot.ts";
 import { recoverOrphans, removeLeftoverWorktrees } from "./recover.ts";
 import { checkoutLeaks, describeLeaks } from "../environment/mod.ts";
 import { assertWritableOutside } from "./writable.ts";
@@ -175,7 +175,7 @@ async function runHoldingLock(
     awaiting_review: 0,
     parked: 0,
   };
-  const slots: Slot[] = Array.from({ length: options.workers }, () => ({ path: null }));
+  const slots = Array.from({ length: options.workers }, () => new Slot(ws.root, target, events));
   const trainPath = trainFile(ws.paths.ork, name);
   const train = new Train({
     root: ws.root,

@@ -53,7 +53,7 @@ export interface TrainOptions {
   /** The most jobs one candidate holds when more wait than there are free places to test them (default 1). */
   readonly batch?: number;
   /** Records the landing of a batch (several jobs in one candidate) in the same step as the target moves. */
-  readonly finishBatch?: FinishBatch;
+  readonly finishBatch: FinishBatch;
   /** Aborted when the runner is told twice to stop: every test stops and nothing more lands. */
   readonly stop: AbortSignal;
   /** Where train changes are reported. */
@@ -275,7 +275,7 @@ export class Train {
     const cars = batch.map((car) => ({ request: car.request, commit: car.candidate!.commit }));
     let step: Awaited<ReturnType<typeof landBatch>>;
     try {
-      step = await landBatch(cars, batchCandidate(batch), passed, this.#options.finishBatch!);
+      step = await landBatch(cars, batchCandidate(batch), passed, this.#options.finishBatch);
     } catch (error) {
       for (const car of batch) this.#line.remove(car);
       for (const car of batch) this.#line.rebuildDependents(car, `${car.request.job.id} could not land`);

@@ -50,11 +50,18 @@ const MAX_LISTED = 500;
 export function startDashboard(ws: Workspace, queue: FsQueue, port: number): Dashboard {
   const token = newToken();
   const streams = new AbortController();
+  const overview = cachedState(ws, queue);
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve(
       { hostname: "127.0.0.1", port, onListen() {} },
-      (request) => answer(ws, queue, request, { port: server.addr.port, token, streams: streams.signal }),
+      (request) =>
+        answer(ws, queue, request, {
+          port: server.addr.port,
+          token,
+          streams: streams.signal,
+          state: overview,
+        }),
     );
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
@@ -86,6 +93,25 @@ interface Context {
   readonly port: number;
   readonly token: string;
   readonly streams: AbortSignal;
+  /** The overview, read at most once a second whatever the number of pages polling it. */
+  readonly state: () => Promise<unknown>;
+}
+
+/** How long an overview read serves every page that asks (each reads every job file). */
+const STATE_TTL_MS = 1000;
+
+/** {@link state}, read again only once the last read is older than {@link STATE_TTL_MS}. */
+function cachedState(ws: Workspace, queue: FsQueue): () => Promise<unknown> {
+  let last: { at: number; value: Promise<unknown> } | null = null;
+  return () => {
+    if (last === null || performance.now() - last.at > STATE_TTL_MS) {
+      const value = state(ws, queue);
+      last = { at: performance.now(), value };
+      // A failed read is not kept: the next ask tries again.
+      value.catch(() => (last = null));
+    }
+    return last.value;
+  };
 }
 
 async function answer(ws: Workspace, queue: FsQueue, request: Request, ctx: Context): Promise<Response> {
@@ -114,7 +140,7 @@ async function route(ws: Workspace, queue: FsQueue, request: Request, ctx: Conte
   if (request.method === "GET" && pathname === "/") {
     return text(page(basename(ws.root)), "text/html; charset=utf-8");
   }
-  if (request.method === "GET" && pathname === "/api/state") return json(await state(ws, queue));
+  if (request.method === "GET" && pathname === "/api/state") return json(await ctx.state());
   const match = /^\/api\/jobs\/([0-9a-z]+)(?:\/([a-z]+))?$/.exec(pathname);
   if (match === null) return json({ error: `no such page: ${pathname}` }, 404);
   const [, id = "", what] = match;
