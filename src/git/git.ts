@@ -103,6 +103,63 @@ export async function gitOnTerminal(cwd: string, args: readonly string[]): Promi
   return result.code;
 }
 
+/**
+ * The first `maxBytes` of what `git -C <cwd> <args>` writes to stdout: git is stopped once that much is read, so
+ * a huge output costs no more than its start (a diff for a page). Same environment as {@link git}.
+ *
+ * @returns the text, cut at the last line end within `maxBytes`, and whether there was more
+ * @throws {OrkError} `git-failed` when git fails before writing what was asked
+ */
+export async function gitPrefix(
+  cwd: string,
+  args: readonly string[],
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
+  const env = { ...Deno.env.toObject() };
+  for (const [name, value] of Object.entries(GIT_ENV)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const child = new Deno.Command(await gitProgram(), {
+    args: ["-C", cwd, ...args],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of child.stdout) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > maxBytes) {
+      truncated = true;
+      break;
+    }
+  }
+  if (truncated) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  const { code } = await child.status;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  const text = new TextDecoder().decode(bytes.subarray(0, Math.min(size, maxBytes)));
+  if (!truncated && code !== 0) throw gitError(cwd, args, { code, stdout: text, stderr: await stderr });
+  await stderr;
+  return truncated ? { text: text.slice(0, text.lastIndexOf("\n") + 1), truncated } : { text, truncated };
+}
+
 let gitPath: Promise<string> | undefined;
 
 /**

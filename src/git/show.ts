@@ -6,7 +6,7 @@
  */
 
 import { OrkError } from "../errors/mod.ts";
-import { git, gitOnTerminal } from "./git.ts";
+import { git, gitOnTerminal, gitPrefix } from "./git.ts";
 
 /** One file a change touches. */
 export interface FileStat {
@@ -82,14 +82,6 @@ export interface DiffText {
  * @param maxBytes where a large diff is cut
  * @throws {OrkError} `git-failed` when a commit does not exist
  */
-export async function diffText(
-  root: string,
-  from: string,
-  to: string,
-  maxBytes = 2_000_000,
-): Promise<DiffText> {
-  const result = await git(root, ["diff", "--no-color", "--no-ext-diff", "--find-renames", from, to, "--"]);
-  if (result.stdout.length <= maxBytes) return { text: result.stdout, truncated: false };
-  const cut = result.stdout.lastIndexOf("\n", maxBytes);
-  return { text: result.stdout.slice(0, cut + 1), truncated: true };
+export function diffText(root: string, from: string, to: string, maxBytes = 2_000_000): Promise<DiffText> {
+  return gitPrefix(root, ["diff", "--no-color", "--no-ext-diff", "--find-renames", from, to, "--"], maxBytes);
 }

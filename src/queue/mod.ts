@@ -29,6 +29,6 @@ export {
   transition,
   type TransitionChanges,
 } from "./status.ts";
-export { type ReviewedCandidate } from "./review.ts";
+export { checkReason, type ReviewedCandidate } from "./review.ts";
 export { JOB_ID_PATTERN, newJobId, shortId } from "./id.ts";
 export { compareForList, comparePending, type PendingEntry, PendingIndex } from "./order.ts";

@@ -12,19 +12,34 @@ import { transition } from "./status.ts";
 
 /** The candidate a job's gates passed on, kept in its `result` while it awaits review. */
 export interface ReviewedCandidate {
+  /** The job's commit that was reviewed (its branch's tip then): only this lands once approved. */
+  readonly head: string;
   /** The target's tip it was built on. */
   readonly base: string;
   /** The candidate commit. */
   readonly commit: string;
-  /** Its tree: approved on a target that still gives this tree, it lands without testing again. */
-  readonly tree: string;
+  /**
+   * Its tree: approved on a target that still gives this tree, it lands without testing again; null when its
+   * branch moved after the review (tested again whatever the target).
+   */
+  readonly tree: string | null;
   /** The gates as they were configured, so that changed gates test again. */
   readonly gates_key: string;
 }
 
-/** The running job, its gates passed, waiting for `ork approve` with its branch and candidate kept. */
-export function awaitingReview(job: Job, result: Record<string, unknown>, now: Date = new Date()): Job {
-  return transition(job, "awaiting_review", { result, error: null }, now);
+/**
+ * The running job, its gates passed, waiting for `ork approve` with its branch and candidate kept; an earlier
+ * approval no longer holds.
+ *
+ * @param note why it waits again, when it was approved before (its branch moved); kept as its error
+ */
+export function awaitingReview(
+  job: Job,
+  result: Record<string, unknown>,
+  note: string | null = null,
+  now: Date = new Date(),
+): Job {
+  return transition(job, "awaiting_review", { result, error: note, approved_at: null }, now);
 }
 
 /**
@@ -35,7 +50,7 @@ export function awaitingReview(job: Job, result: Record<string, unknown>, now: D
  */
 export function approved(job: Job, now: Date = new Date()): Job {
   refuseUnlessAwaiting(job, "approved");
-  return transition(job, "pending", { approved_at: now.toISOString(), error: null }, now);
+  return transition(job, "pending", { approved_at: now.toISOString(), error: null, base: job.base }, now);
 }
 
 /**
@@ -84,4 +99,33 @@ export function retried(job: Job, now: Date = new Date()): Job {
     exit_code: null,
     approved_at: null,
   }, now);
+}
+
+/**
+ * A rejection's reason as given (`--reason`, or the dashboard's): one line of text, trimmed; null for none.
+ *
+ * @param name how to name it in a refusal
+ * @throws {InputError} for anything else: not text, empty, or with a control character or line break
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(checkReason(" too big ", "--reason"), "too big");
+ * assert.equal(checkReason(undefined, "--reason"), null);
+ * assert.throws(() => checkReason("a\nb", "--reason"), /--reason must be one line of text/);
+ * ```
+ */
+export function checkReason(reason: unknown, name: string): string | null {
+  if (reason === undefined || reason === null) return null;
+  if (
+    typeof reason !== "string" || reason.trim() === "" ||
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(reason)
+  ) {
+    throw new InputError(
+      `${name} must be one line of text, got ${JSON.stringify(reason)}`,
+      'say in a few words why, such as "breaks the build on Windows"',
+    );
+  }
+  return reason.trim();
 }

@@ -133,7 +133,8 @@ export function transition(
         finished_at: null,
         worker: null,
         pid: null,
-        base: null,
+        // Kept only by a change that says so (an approval: the reviewed change is shown against it until it lands).
+        base: changes.base ?? null,
         // Parked only by a change that says until when (a usage limit); any other move to pending is free to run.
         parked_until: changes.parked_until ?? null,
         ...(retried ? { approved_at: null } : {}),

@@ -249,11 +249,11 @@ export class FsQueue {
   }
 
   /** A running job whose gates passed waits for review, `result` saying on what; unchanged unless running. */
-  awaitReview(id: string, result: Record<string, unknown>): Promise<Job> {
+  awaitReview(id: string, result: Record<string, unknown>, note: string | null = null): Promise<Job> {
     return this.#core.change(
       id,
       "await review",
-      (job) => job.status === "running" ? awaitingReview(job, result) : job,
+      (job) => job.status === "running" ? awaitingReview(job, result, note) : job,
     );
   }
 

@@ -9,6 +9,7 @@
 import { CONFIG_FILES } from "../config/mod.ts";
 import { deleteBranch, type JobCommit, readBranch, setBranch } from "../git/mod.ts";
 import { setUp } from "./job_setup.ts";
+import { ownedByJob } from "./names.ts";
 import { finishJob } from "./finish.ts";
 import {
   cancelled,
@@ -95,7 +96,7 @@ export async function landWork(
       // is flaky and retry_on says so.
       return await failed(ctx, ref, result.error, { exit_code: 0 }, { retry: mayRetry(ctx, job, "setup") });
     case "awaiting-review":
-      return await awaitReview(ctx, run, result);
+      return await awaitReview(ctx, run, result, head);
     case "cancelled":
       // Cancelled during landing: like a job cancelled while it ran, it keeps no branch.
       await deleteBranch(root, run.branch);
@@ -130,9 +131,11 @@ async function awaitReview(
   ctx: JobContext,
   run: Run,
   result: Extract<LandResult, { kind: "awaiting-review" }>,
+  head: string,
 ): Promise<JobOutcome> {
   const { candidate, gates } = result;
   const review: ReviewedCandidate = {
+    head,
     base: candidate.base,
     commit: candidate.commit,
     tree: candidate.tree,
@@ -157,10 +160,28 @@ async function awaitReview(
  * has the tree its gates passed in review.
  */
 export async function landApproved(job: Job, ctx: JobContext): Promise<JobOutcome> {
+  // A record naming a branch ork did not make for this job (written by hand): nothing of it is landed or deleted.
+  const { problem } = ownedByJob({ ...job, worktree: null }, ctx.paths.worktrees);
+  if (problem !== null) return await failed(ctx, job, `not landed: ${problem}`, {}, { retry: false });
   const head = job.branch === null ? null : await readBranch(ctx.root, job.branch);
   if (job.branch === null || head === null) {
     const why = `its approved work is gone (branch ${job.branch ?? "none"} is missing)`;
     return await failed(ctx, job, `${why}; ork retry ${job.id} runs it again`, {}, { retry: false });
+  }
+  // Only what was reviewed lands: a branch moved since goes back to review, showing what it holds now.
+  const reviewed = (job.result?.review as Partial<ReviewedCandidate> | undefined)?.head;
+  if (reviewed !== head) {
+    const note = `its branch ${job.branch} moved since the review (${
+      reviewed ?? "unknown"
+    } -> ${head}): review it again`;
+    const back = await ctx.queue.awaitReview(job.id, {
+      ...job.result,
+      review: { ...job.result?.review as object, head, tree: null },
+    }, note);
+    if (back.status !== "awaiting_review") return "cancelled";
+    ctx.events.emit({ kind: "warning", message: `${job.id}: ${note}` });
+    ctx.events.emit({ kind: "awaiting-review", job, target: ctx.target });
+    return "awaiting_review";
   }
   const run = await setUp(job, ctx, null, { branch: job.branch });
   if (typeof run === "string") return run;

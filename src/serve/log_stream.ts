@@ -14,6 +14,12 @@ const POLL_MS = 250;
 /** How much of a log's start is skipped when it is long: the page shows the end. */
 const TAIL_BYTES = 64 * 1024;
 
+/** The most of a log read at once. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** The longest line sent whole; the rest of a longer one is dropped (`[cut]`). */
+const MAX_LINE_CHARS = 16 * 1024;
+
 /** A comment line sent now and then, so that a quiet log's connection is not taken for dead. */
 const KEEP_ALIVE_MS = 15_000;
 
@@ -32,6 +38,8 @@ export function logEvents(path: string, signal: AbortSignal): ReadableStream<Uin
       const decoder = new TextDecoder();
       let offset = -1;
       let partial = "";
+      // The rest of a line already cut is dropped up to its end.
+      let cutting = false;
       let quietSince = Date.now();
       try {
         while (!stopped && !signal.aborted) {
@@ -39,11 +47,29 @@ export function logEvents(path: string, signal: AbortSignal): ReadableStream<Uin
           if (size !== null && offset === -1) offset = Math.max(0, size - TAIL_BYTES);
           // Cut and written anew (a log moved aside): from its start.
           if (size !== null && size < offset) offset = 0;
-          if (size !== null && size > offset) {
-            const text = partial + decoder.decode(await readRange(path, offset, size), { stream: true });
-            offset = size;
+          // At most a chunk at a time, and a line cut once it is long (a progress bar redrawn with \r never ends
+          // one): whatever a job writes, a stream holds little.
+          while (size !== null && size > offset && !stopped && !signal.aborted) {
+            // A reader slower than the log: wait for it rather than queue what it has not taken.
+            if ((controller.desiredSize ?? 1) <= 0) {
+              await delay(POLL_MS, signal);
+              continue;
+            }
+            const end = Math.min(size, offset + CHUNK_BYTES);
+            let text = partial + decoder.decode(await readRange(path, offset, end), { stream: true });
+            offset = end;
+            if (cutting) {
+              const newline = text.indexOf("\n");
+              text = newline === -1 ? "" : text.slice(newline + 1);
+              cutting = newline === -1;
+            }
             const lines = text.split("\n");
             partial = lines.pop() ?? "";
+            if (partial.length > MAX_LINE_CHARS) {
+              lines.push(`${partial.slice(0, MAX_LINE_CHARS)} [cut]`);
+              partial = "";
+              cutting = true;
+            }
             if (lines.length > 0) {
               send(`data: ${JSON.stringify(lines.map((line) => line.replace(/\r$/, "")))}\n\n`);
               quietSince = Date.now();

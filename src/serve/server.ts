@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { InputError, messageOf, OrkError } from "../errors/mod.ts";
 import { diffText } from "../git/mod.ts";
-import type { FsQueue, Job } from "../queue/mod.ts";
+import { checkReason, FINISHED_STATUSES, type FsQueue, type Job } from "../queue/mod.ts";
 import { jobChange, jobReport } from "../review/mod.ts";
 import { cancelJob } from "../runner/clean.ts";
 import { collectStatus } from "../runner/status.ts";
@@ -38,7 +38,7 @@ const HTTP_STATUS: Partial<Record<OrkError["code"], number>> = {
   "lock-busy": 503,
 };
 
-/** The most jobs the page lists (the newest of the finished ones, and every other). */
+/** The most finished jobs the page lists (the newest), and the most pending ones (the next to run). */
 const MAX_LISTED = 500;
 
 /**
@@ -178,15 +178,11 @@ async function act(
   switch (action) {
     case "approve":
       return await queue.decide(id, { approve: true });
-    case "reject": {
-      const body = await request.json().catch(() => ({})) as { reason?: unknown };
-      const reason = typeof body.reason === "string" && body.reason.trim() !== "" ? body.reason.trim() : null;
-      // deno-lint-ignore no-control-regex
-      if (reason !== null && /[\u0000-\u001f\u007f-\u009f]/.test(reason)) {
-        throw new InputError("the reason must be one line of text", "say in a few words why");
-      }
-      return await queue.decide(id, { approve: false, reason });
-    }
+    case "reject":
+      return await queue.decide(id, {
+        approve: false,
+        reason: checkReason((await bodyOf(request)).reason, "reason"),
+      });
     case "cancel":
       return await cancelJob(ws, queue, id);
     case "retry":
@@ -195,12 +191,31 @@ async function act(
   throw new InputError(`no such action: ${action}`, "approve, reject, cancel or retry");
 }
 
+/** A request's JSON body (none: empty), or a refusal: a malformed one must change nothing. */
+async function bodyOf(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InputError("the request's body is not JSON", 'send {"reason": "..."} or nothing');
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new InputError("the request's body is not a JSON object", 'send {"reason": "..."} or nothing');
+  }
+  return body as Record<string, unknown>;
+}
+
 /** Everything the page's overview shows. */
 async function state(ws: Workspace, queue: FsQueue): Promise<{ status: unknown; jobs: Job[] }> {
   const status = await collectStatus(ws, queue);
   const jobs = await queue.peek();
-  // The list's order: history first; the newest of it is kept when the list is long.
-  return { status, jobs: jobs.slice(-MAX_LISTED).reverse() };
+  // Every job awaiting review or running; of the long lists, the next pending ones and the newest finished.
+  const finished = jobs.filter((job) => FINISHED_STATUSES.has(job.status)).slice(-MAX_LISTED);
+  const pending = jobs.filter((job) => job.status === "pending").slice(0, MAX_LISTED);
+  const active = jobs.filter((job) => job.status === "running" || job.status === "awaiting_review");
+  return { status, jobs: [...finished, ...active, ...pending].reverse() };
 }
 
 function json(value: unknown, status = 200): Response {

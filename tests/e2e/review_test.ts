@@ -193,3 +193,63 @@ Deno.test("approve and reject refuse a job not awaiting review, an empty reason 
   assert.deepEqual(await s.queue.get(pending), before.job);
   assert.deepEqual(await files(), before.files);
 });
+
+Deno.test("an approved job whose branch moved since the review goes back to review; what lands is what was approved", async () => {
+  await using s = await reviewFixture();
+  const id = await s.enqueue("reviewed", "echo good > a.txt", "--review");
+  assert.equal((await s.run("--once")).code, 0);
+  const waiting = await s.queue.get(id);
+  const reviewed = await git(s.dir, "rev-parse", waiting.branch!);
+  // Someone adds a commit to the job's branch after the reviewer looked.
+  await git(s.dir, "checkout", "--quiet", waiting.branch!);
+  await Deno.writeTextFile(join(s.dir, "sneaky.txt"), "sneaky\n");
+  await git(s.dir, "add", "sneaky.txt");
+  await git(s.dir, "commit", "--quiet", "-m", "sneaky");
+  await git(s.dir, "checkout", "--quiet", "main");
+  const moved = await git(s.dir, "rev-parse", waiting.branch!);
+  const mainBefore = await git(s.dir, "rev-parse", "main");
+  assert.equal((await ork(["approve", id], { cwd: s.dir })).code, 0);
+  // After the approval, its change is still there to look at.
+  assert.match((await ork(["diff", id, "--stat"], { cwd: s.dir })).stdout, /sneaky\.txt/);
+  assert.equal((await s.run("--once")).code, 0);
+  const back = await s.queue.get(id);
+  assert.equal(back.status, "awaiting_review");
+  assert.equal(back.approved_at, null);
+  assert.equal(
+    back.error,
+    `its branch ${waiting.branch} moved since the review (${reviewed} -> ${moved}): review it again`,
+  );
+  assert.equal(await git(s.dir, "rev-parse", "main"), mainBefore, "unreviewed work landed");
+  // Approved again, now that the reviewer saw it: it lands, tested again.
+  const gates = await count(s, "gates");
+  assert.equal((await ork(["approve", id], { cwd: s.dir })).code, 0);
+  assert.equal((await s.run("--once")).code, 0);
+  assert.equal((await s.queue.get(id)).status, "completed");
+  assert.equal(await s.show("sneaky.txt"), "sneaky");
+  assert.equal(await count(s, "gates"), gates + 1);
+});
+
+Deno.test("an approved job whose record names a branch not its own lands nothing and deletes nothing", async () => {
+  await using s = await reviewFixture();
+  await git(s.dir, "checkout", "--quiet", "-b", "feature");
+  await Deno.writeTextFile(join(s.dir, "user.txt"), "user work\n");
+  await git(s.dir, "add", "user.txt");
+  await git(s.dir, "commit", "--quiet", "-m", "feature");
+  await git(s.dir, "checkout", "--quiet", "main");
+  const id = await s.enqueue("reviewed", "echo good > a.txt", "--review");
+  assert.equal((await s.run("--once")).code, 0);
+  const file = join(s.dir, ".ork/queue", `${id}.json`);
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ ...JSON.parse(await Deno.readTextFile(file)), branch: "feature" }),
+  );
+  assert.equal((await ork(["approve", id], { cwd: s.dir })).code, 0);
+  const mainBefore = await git(s.dir, "rev-parse", "main");
+  const featureBefore = await git(s.dir, "rev-parse", "feature");
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.match(job.error ?? "", /^not landed: its branch feature is not one of ork's job branches/);
+  assert.equal(await git(s.dir, "rev-parse", "main"), mainBefore);
+  assert.equal(await git(s.dir, "rev-parse", "feature"), featureBefore);
+});

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { git, ork } from "../helpers/mod.ts";
 import { runFixture } from "./_setup.ts";
 import { serve } from "./_serve.ts";
@@ -124,3 +125,46 @@ async function rawGet(port: number, host: string, cookie: string): Promise<strin
   }
   return new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
 }
+
+Deno.test("the dashboard: a malformed reject changes nothing; a job awaiting review is listed behind 500 pending ones", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const id = await s.enqueue("reviewed", "echo r > r.txt", "--review", "--priority", "0");
+  assert.equal((await s.run("--once")).code, 0);
+  for (let i = 0; i < 510; i++) {
+    s.queue.enqueueSync({ role: "tester", description: `p${i}`, command: "true" });
+  }
+  await using d = await serve(s.dir);
+  const state = await (await d.api("/api/state")).json();
+  assert.ok(state.jobs.some((job: { id: string }) => job.id === id), "the job awaiting review is not listed");
+  assert.equal(state.jobs.filter((job: { status: string }) => job.status === "pending").length, 500);
+  for (const body of ['{"reason": 5}', "not json{", "[]", '{"reason": "two\\nlines"}']) {
+    const response = await d.api(`/api/jobs/${id}/reject`, { method: "POST", body });
+    assert.equal(response.status, 400, body);
+    assert.match((await response.json()).error, /reason must be one line of text|not JSON|not a JSON object/);
+  }
+  assert.equal((await s.queue.get(id)).status, "awaiting_review");
+  const rejected = await d.api(`/api/jobs/${id}/reject`, { method: "POST", body: '{"reason": "too big"}' });
+  assert.equal((await rejected.json()).error, "rejected: too big");
+});
+
+Deno.test("a job's log streams in bounded pieces: a line without end is cut, and what follows it still comes", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const id = await s.enqueue("quiet", "true");
+  const log = join(s.dir, ".ork/logs", `${id}.log`);
+  await Deno.mkdir(join(s.dir, ".ork/logs"), { recursive: true });
+  await Deno.writeTextFile(log, "first\n");
+  await using d = await serve(s.dir);
+  const response = await d.api(`/api/jobs/${id}/log`);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const until = async (text: string) => {
+    while (!seen.includes(text)) seen += (await reader.read()).value ?? "";
+  };
+  await until('"first"');
+  // A progress bar that never ends its line, 600 KB of it, then a line.
+  await Deno.writeTextFile(log, "x".repeat(600_000) + "\nafter\n", { append: true });
+  await until('"after"');
+  await reader.cancel();
+  assert.match(seen, /"x{16384} \[cut\]"/);
+  assert.ok(seen.length < 100_000, `sent ${seen.length} characters`);
+});

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { addedText, changedFiles, emptyTree, fileSizes, hooksDir, mergeBase } from "../../src/git/mod.ts";
+import {
+  addedText,
+  changedFiles,
+  diffText,
+  emptyTree,
+  fileSizes,
+  hooksDir,
+  mergeBase,
+} from "../../src/git/mod.ts";
 import { parsePatch } from "../../src/git/patch.ts";
 import { git, tempRepo } from "../helpers/mod.ts";
 import { commitOn } from "./_repo.ts";
@@ -116,4 +124,23 @@ Deno.test("emptyTree, mergeBase and hooksDir answer as git does", async () => {
   assert.equal(await hooksDir(repo.dir), join(repo.dir, ".git", "hooks"));
   await git(repo.dir, "config", "core.hooksPath", "tools/hooks");
   assert.equal(await hooksDir(repo.dir), join(repo.dir, "tools", "hooks"));
+});
+
+Deno.test("diffText gives a diff whole, or its start cut at a line's end with git stopped, and refuses an unknown commit", async () => {
+  await using repo = await tempRepo();
+  const base = await git(repo.dir, "rev-parse", "HEAD");
+  const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i}`).join("\n") + "\n";
+  const head = await commitOn(repo.dir, base, { "big.txt": lines, "small.txt": "s\n" });
+  const whole = await diffText(repo.dir, base, head);
+  assert.equal(whole.truncated, false);
+  assert.match(whole.text, /^diff --git a\/big.txt b\/big.txt\n/);
+  assert.match(whole.text, /\n\+line 99999\n/);
+  const cut = await diffText(repo.dir, base, head, 1000);
+  assert.equal(cut.truncated, true);
+  assert.ok(cut.text.length <= 1000 && cut.text.endsWith("\n"), cut.text.slice(-40));
+  assert.equal(whole.text.startsWith(cut.text), true);
+  await assert.rejects(
+    diffText(repo.dir, base, "0".repeat(40)),
+    /git diff .* failed|bad object|unknown revision/,
+  );
 });

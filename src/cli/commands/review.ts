@@ -1,5 +1,5 @@
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
-import { InputError } from "../../errors/mod.ts";
+import { checkReason } from "../../queue/mod.ts";
 import { type CliContext, examples, repoOption } from "../context.ts";
 import { jobCommand } from "../job_command.ts";
 import { printJson, queueFor } from "../workspace.ts";
@@ -44,24 +44,11 @@ export function rejectCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .action(async (positional, opts) => {
       const id = jobIdArgument(positional, opts.jobId, "ork reject <id>");
-      const reason = reasonFlag(opts.reason);
+      const reason = checkReason(opts.reason, "--reason");
       const { queue } = await queueFor(ctx, repoOption(opts, command.parent?.opts()));
       const job = await queue.decide(id, { approve: false, reason });
       if (opts.json) printJson(ctx, job);
       else ctx.output.out(`rejected ${job.id} (${job.description}): failed, nothing of it lands`);
     });
   return command;
-}
-
-/** `--reason`: one line of text, or a one-line refusal. */
-function reasonFlag(value: string | undefined): string | null {
-  if (value === undefined) return null;
-  // deno-lint-ignore no-control-regex
-  if (value.trim() === "" || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
-    throw new InputError(
-      `--reason must be one line of text, got ${JSON.stringify(value)}`,
-      'say in a few words why, such as --reason "breaks the build on Windows"',
-    );
-  }
-  return value.trim();
 }
