@@ -195,18 +195,24 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** When a limit resets, as the agents print it: `3pm`, `5:10pm`, and the zone Claude Code adds, `(Europe/Paris)`. */
+const RESET_CLOCK = String.raw`(?<reset>\d{1,2}(?::\d\d)?\s?(?:am|pm)?(?: \([\w/+-]+\))?)`;
+
 /**
- * What the coding agents print when a usage limit stops them (only a command that failed is looked at): Claude
- * Code's "usage limit reached|<epoch>" and "limit reached ... resets 3pm", Codex's "try again in 2 hours 5
- * minutes", Gemini's quota errors, and a provider's 429 as aider (litellm) reports it.
+ * What the coding agents print when a usage limit stops them (only a command that failed is looked at), in
+ * their own words, so that a test suite's failure naming a rate limit is not taken for one: Claude Code's
+ * "You've hit your limit · resets 1pm (Europe/Lisbon)", "Session limit reached ∙ resets 3pm" and "Claude AI
+ * usage limit reached|<epoch>", Codex's "You've hit your usage limit ... try again in 2 hours 5 minutes",
+ * Gemini CLI's API errors and aider's (litellm's) rate limit error.
  */
 const RATE_LIMIT_PATTERNS = [
   String.raw`usage limit reached\|(?<reset>\d{10})`,
-  String.raw`limit reached\W.*\bresets (?:at )?(?<reset>\d{1,2}(?::\d\d)?\s?(?:am|pm)?)`,
-  String.raw`hit your usage limit.*\btry again in (?<reset>[\w ,]+?)\.`,
-  String.raw`usage limit reached`,
-  String.raw`RESOURCE_EXHAUSTED|quota exceeded`,
-  String.raw`RateLimitError`,
+  String.raw`hit your (?:session |usage |weekly )?limit\W.*?\bresets (?:at )?` + RESET_CLOCK,
+  String.raw`\blimit reached\W.*?\bresets (?:at )?` + RESET_CLOCK,
+  String.raw`hit your usage limit.*?\btry again in (?<reset>[\w ,]+?)\.`,
+  String.raw`Claude AI usage limit reached|You've hit your (?:session |usage |weekly )?limit`,
+  String.raw`API Error.*(?:RESOURCE_EXHAUSTED|Quota exceeded for quota metric)`,
+  String.raw`litellm\.RateLimitError`,
 ];
 
 /**

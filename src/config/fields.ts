@@ -145,7 +145,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     expected: "a list of exit codes",
     hint: "list the exit codes that mean a usage limit, such as [75], or [] for none",
   },
-  "rate_limit.exit_codes[]": { expected: "an integer >= 1 and <= 255", hint: "an exit code, such as 75" },
+  "rate_limit.exit_codes[]": { expected: "an integer >= 1", hint: "an exit code, such as 75" },
   "rate_limit.patterns": {
     expected: "a list of regular expressions",
     hint:
@@ -157,7 +157,7 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   "rate_limit.wait": { expected: "a number of seconds > 0", hint: SECONDS_HINT("900 (15 minutes)") },
   "rate_limit.max_waits": {
-    expected: "an integer >= 1 and <= 1000",
+    expected: "an integer >= 1",
     hint: "set it to how often one job may wait for a limit before it fails, such as 24",
   },
   "landing.strategy": {

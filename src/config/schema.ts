@@ -10,6 +10,7 @@ import { MAX_TIMEOUT_SECONDS } from "../time/mod.ts";
 import { CONFIG_FILES, type ConfigFile } from "./types.ts";
 import { DEFAULT_CONFIG } from "./defaults.ts";
 import { messageOf } from "../errors/mod.ts";
+import { nestedRepetition } from "./regex.ts";
 
 export { FIELDS, type FieldSpec } from "./fields.ts";
 
@@ -59,6 +60,30 @@ const regex = z.string().check(z.superRefine((source, ctx) => {
     ctx.addIssue(hinted(
       `not a valid regular expression: ${reason}`,
       "fix the pattern (JavaScript RegExp syntax); escape a literal character such as ( or [ with a backslash",
+    ));
+  }
+}));
+
+/**
+ * A pattern run on a failed command's output (`rate_limit.patterns`), text a job controls: it must not
+ * backtrack exponentially, nor match empty text (every failure would look like a usage limit).
+ */
+const outputPattern = regex.check(z.superRefine((source, ctx) => {
+  let matchesEmpty: boolean;
+  try {
+    matchesEmpty = new RegExp(source, "i").test("");
+  } catch {
+    return; // `regex` says why.
+  }
+  const slow = nestedRepetition(source);
+  if (slow !== null) {
+    ctx.addIssue(
+      hinted(`too slow a regular expression: ${slow}`, "repeat a plain class instead, such as [\\w ]+"),
+    );
+  } else if (matchesEmpty) {
+    ctx.addIssue(hinted(
+      "the pattern matches empty text, so every failed command would look like a usage limit",
+      "name words the agent prints, such as 'usage limit reached'",
     ));
   }
 }));
@@ -159,7 +184,7 @@ const hooksSchema = z.partial(z.strictObject({
 
 const rateLimitSchema = z.partial(z.strictObject({
   exit_codes: z.array(z.int().check(z.minimum(1), z.maximum(255))),
-  patterns: z.array(regex),
+  patterns: z.array(outputPattern),
   wait: seconds,
   max_waits: z.int().check(z.minimum(1), z.maximum(1000)),
 }));

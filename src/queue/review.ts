@@ -78,12 +78,16 @@ function refuseUnlessAwaiting(job: Job, verb: "approved" | "rejected"): void {
 
 /**
  * A failed job back to `pending` for `ork retry`: its retries restored, its last outcome and any approval
- * cleared (its command runs anew). Only a failed job: the state machine's other moves to pending (a running
+ * cleared (its command runs anew). A job parked after a usage limit may run at once instead of at its time. Only a failed job: the state machine's other moves to pending (a running
  * job's retry, an approval) are the runner's and `ork approve`'s.
  *
  * @throws {InputError} when the job has not failed
  */
 export function retried(job: Job, now: Date = new Date()): Job {
+  // Parked after a usage limit that has reset sooner than said: no status change, it may run at once.
+  if (job.status === "pending" && job.parked_until !== null) {
+    return { ...job, parked_until: null, error: null };
+  }
   if (job.status !== "failed") {
     throw new InputError(
       `job ${job.id} is ${job.status}; only a failed job can be retried`,

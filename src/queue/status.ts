@@ -148,6 +148,6 @@ export function transition(
       return { ...next, error: changes.error ?? null, finished_at: at, pid: null };
     case "failed":
     case "cancelled":
-      return { ...next, finished_at: at, pid: null };
+      return { ...next, finished_at: at, pid: null, parked_until: null };
   }
 }

@@ -167,7 +167,7 @@ const NOTIFIED: Partial<Record<HookEvent, string>> = {
  */
 async function desktopNotifier(): Promise<((title: string) => string) | null> {
   if (await findOnPath("notify-send")) {
-    return (title) => `notify-send --app-name=ork '${title}' "$ORK_JOB_DESCRIPTION"`;
+    return (title) => `notify-send --app-name=ork -- '${title}' "$ORK_JOB_DESCRIPTION"`;
   }
   if (await findOnPath("osascript")) {
     return (title) =>

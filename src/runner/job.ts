@@ -244,7 +244,13 @@ async function parkIfLimited(run: Run, ctx: JobContext, ran: Ran): Promise<JobOu
   const settings = ctx.config.rate_limit;
   const output = await commandOutput(run.logPath, ran.logSizeBefore);
   const limit = usageLimit(settings, ran.outcome.exitCode, output);
-  if (limit === null || parkedBefore(run.job) >= settings.max_waits) return null;
+  if (limit === null) return null;
+  if (parkedBefore(run.job) >= settings.max_waits) {
+    // Retrying at once would hit the same limit: the job fails for good, saying why.
+    const why = `usage limit (${limit.why}) still there after waiting ${settings.max_waits} times ` +
+      `(rate_limit.max_waits); ork retry ${run.job.id} once it has reset`;
+    return await failed(ctx, run.ref, why, { exit_code: ran.outcome.exitCode }, { retry: false });
+  }
   const until = limit.until.toISOString();
   const note = `usage limit (${limit.why}); runs again at ${until}`;
   const parked = await ctx.queue.requeue(run.job.id, note, {

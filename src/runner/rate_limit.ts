@@ -15,6 +15,10 @@ export interface UsageLimit {
   readonly why: string;
 }
 
+/** How many of a failed command's last lines are looked at, and how much of each. */
+const MAX_LINES = 200;
+const MAX_LINE_CHARS = 1000;
+
 /** The longest a job waits for one limit, whatever its output says: a week. */
 const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 
@@ -41,12 +45,20 @@ export function usageLimit(
   output: string,
   now: Date = new Date(),
 ): UsageLimit | null {
+  // Line by line, the last lines only, each cut short: what a pattern costs stays bounded whatever the job
+  // printed (an agent's limit message is one of its last lines).
+  const lines = output.split("\n").slice(-MAX_LINES).map((line) => line.slice(0, MAX_LINE_CHARS));
   for (const pattern of settings.patterns) {
-    const match = new RegExp(pattern, "i").exec(output);
-    if (match === null) continue;
-    const line = output.slice(output.lastIndexOf("\n", match.index) + 1).split("\n")[0]!.trim();
-    const reset = match.groups?.reset === undefined ? null : resetTime(match.groups.reset, now);
-    return { until: reset ?? new Date(now.getTime() + settings.wait * 1000), why: line.slice(0, 200) };
+    const regex = new RegExp(pattern, "i");
+    for (const line of lines) {
+      const match = regex.exec(line);
+      if (match === null) continue;
+      const reset = match.groups?.reset === undefined ? null : resetTime(match.groups.reset, now);
+      return {
+        until: reset ?? new Date(now.getTime() + settings.wait * 1000),
+        why: line.trim().slice(0, 200),
+      };
+    }
   }
   if (exitCode !== null && settings.exit_codes.includes(exitCode)) {
     return { until: new Date(now.getTime() + settings.wait * 1000), why: `exit code ${exitCode}` };
@@ -85,11 +97,16 @@ function duration(text: string, now: Date): Date | null {
   ];
   if (parts.length === 0 || text.replace(/(\d+)\s*[a-z]+|,|and|\s/g, "") !== "") return null;
   const seconds = parts.reduce((sum, [, count, unit]) => sum + Number(count) * UNITS[unit![0]!]!, 0);
-  return new Date(now.getTime() + seconds * 1000);
+  // Capped before it becomes a date: a number of days too large for one is still "a week at most".
+  return new Date(now.getTime() + Math.min(seconds * 1000, MAX_WAIT_MS + 1000));
 }
 
+/**
+ * The next time of day `text` names after `now`: `3pm`, `15:30`, in local time, or in the zone it names in
+ * parentheses as Claude Code prints it (`1pm (Europe/Lisbon)`).
+ */
 function clock(text: string, now: Date): Date | null {
-  const match = /^(\d{1,2})(?::(\d\d))?\s*(am|pm)?$/.exec(text);
+  const match = /^(\d{1,2})(?::(\d\d))?\s*(am|pm)?(?:\s*\(([a-z_]+(?:\/[a-z_+-]+)*)\))?$/.exec(text);
   // A bare number is no time of day: "3pm" or "15:00".
   if (match === null || (match[2] === undefined && match[3] === undefined)) return null;
   let hour = Number(match[1]);
@@ -98,10 +115,48 @@ function clock(text: string, now: Date): Date | null {
   if (match[3] === "pm" && hour !== 12) hour += 12;
   if (match[3] === "am" && hour === 12) hour = 0;
   if (hour > 23 || minute > 59) return null;
-  const at = new Date(now);
-  at.setHours(hour, minute, 0, 0);
-  if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
-  return at;
+  const offset = match[4] === undefined ? localOffsetMs(now) : zoneOffsetMs(match[4], now);
+  if (offset === null) return null;
+  // The wall clock of the zone, as if it were UTC: set the time there, then back to real UTC.
+  const wall = new Date(now.getTime() + offset);
+  wall.setUTCHours(hour, minute, 0, 0);
+  let at = wall.getTime() - offset;
+  if (at <= now.getTime()) at += 86_400_000;
+  return new Date(at);
+}
+
+/** How far this machine's clock is ahead of UTC at `at`. */
+function localOffsetMs(at: Date): number {
+  return -at.getTimezoneOffset() * 60_000;
+}
+
+/** How far zone `name`'s clock is ahead of UTC at `at`; null for a zone this runtime does not know. */
+function zoneOffsetMs(name: string, at: Date): number | null {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: name,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    }).formatToParts(at);
+  } catch {
+    return null;
+  }
+  const field = (type: string) => Number(parts.find((part) => part.type === type)?.value);
+  const wall = Date.UTC(
+    field("year"),
+    field("month") - 1,
+    field("day"),
+    field("hour"),
+    field("minute"),
+    field("second"),
+  );
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** How much of the end of a failed command's output is looked at for a usage limit's message. */
@@ -115,7 +170,12 @@ export async function commandOutput(logPath: string, from: number): Promise<stri
   return new TextDecoder().decode(await readBytes(file, start, size - start));
 }
 
-/** How often the job was parked before (its tries that ended `parked`). */
+/** How often the job was parked since it last failed for good (`ork retry` gives it a new budget). */
 export function parkedBefore(job: Job): number {
-  return job.tries.filter((entry) => entry.outcome === "parked").length;
+  let count = 0;
+  for (const entry of [...job.tries].reverse()) {
+    if (entry.outcome === "failed") break;
+    if (entry.outcome === "parked") count++;
+  }
+  return count;
 }

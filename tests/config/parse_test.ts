@@ -616,8 +616,28 @@ Deno.test("a landing.parallel below 1, an unknown landing.approve, a bad rate_li
       [
         "rate_limit:\n  exit_codes: [0]\n",
         2,
-        "config/orchestrator.yaml:2: rate_limit.exit_codes[0]: expected an integer >= 1 and <= 255, got 0",
+        "config/orchestrator.yaml:2: rate_limit.exit_codes[0]: expected an integer >= 1, got 0",
         "an exit code, such as 75",
+      ],
+      [
+        "rate_limit:\n  exit_codes: [256]\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.exit_codes[0]: expected an integer >= 1 and <= 255, got 256",
+        "an exit code, such as 75",
+      ],
+      [
+        "rate_limit:\n  patterns: ['^(\\w+\\s?)+limit$']\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.patterns[0]: too slow a regular expression: a repeated group " +
+        "with a repetition inside can take exponential time on a line that almost matches",
+        "repeat a plain class instead, such as [\\w ]+",
+      ],
+      [
+        "rate_limit:\n  patterns: ['x*']\n",
+        2,
+        "config/orchestrator.yaml:2: rate_limit.patterns[0]: the pattern matches empty text, so every failed " +
+        "command would look like a usage limit",
+        "name words the agent prints, such as 'usage limit reached'",
       ],
       [
         "rate_limit:\n  patterns: ['(unclosed']\n",

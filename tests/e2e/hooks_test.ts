@@ -112,9 +112,9 @@ Deno.test("notify: desktop runs notify-send for a landing, a failure and a revie
   assert.equal(result.code, 1, result.stderr);
   const calls = (await Deno.readTextFile(join(s.trace, "notified"))).trim().split("\n\n").sort();
   assert.deepEqual(calls, [
-    "--app-name=ork\nork: awaiting review\nWaits",
-    "--app-name=ork\nork: failed\nFails",
-    "--app-name=ork\nork: landed\nLands 'quoted' $HOME",
+    "--app-name=ork\n--\nork: awaiting review\nWaits",
+    "--app-name=ork\n--\nork: failed\nFails",
+    "--app-name=ork\n--\nork: landed\nLands 'quoted' $HOME",
   ]);
 
   // No notifier on PATH: one warning in the log, and the jobs run as ever.

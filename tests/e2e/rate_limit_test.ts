@@ -67,12 +67,12 @@ Deno.test("Claude's 'usage limit reached|<epoch>' parks the job until that time,
   assert.equal((await s.queue.get(id)).status, "pending");
 });
 
-Deno.test("an exit code of rate_limit.exit_codes parks for rate_limit.wait; after max_waits it is a failure", async () => {
+Deno.test("an exit code of rate_limit.exit_codes parks for rate_limit.wait; after max_waits it fails for good, no retry spent", async () => {
   await using s = await runFixture(
     "rate_limit:\n  exit_codes: [75]\n  wait: 3\n  max_waits: 2\n",
     { sandbox: "off" },
   );
-  const id = await s.enqueue("always limited", limitedThenFine(s, "exit 75", 99), "--max-retries", "0");
+  const id = await s.enqueue("always limited", limitedThenFine(s, "exit 75", 99));
   // (A wait long enough that the run which parked it has ended before it may run again.)
   for (const expected of [1, 2]) {
     assert.equal((await s.run("--once")).code, 0);
@@ -86,9 +86,17 @@ Deno.test("an exit code of rate_limit.exit_codes parks for rate_limit.wait; afte
   assert.equal(last.code, 1, last.stderr);
   const failed = await s.queue.get(id);
   assert.equal(failed.status, "failed");
-  assert.match(failed.error ?? "", /^exit code 75/);
+  assert.equal(
+    failed.error,
+    `usage limit (exit code 75) still there after waiting 2 times (rate_limit.max_waits); ork retry ${id} once it has reset`,
+  );
+  assert.equal(failed.retry_count, 0, "retrying at once would hit the same limit");
   assert.deepEqual(failed.tries.map((t) => t.outcome), ["parked", "parked", "failed"]);
   assert.equal(await runs(s), 3);
+  // ork retry gives it a new budget of waits.
+  assert.equal((await ork(["retry", id], { cwd: s.dir })).code, 0);
+  assert.equal((await s.run("--once")).code, 0);
+  assert.deepEqual((await s.queue.get(id)).tries.map((t) => t.outcome).slice(3), ["parked"]);
 });
 
 Deno.test("a daemon runs a parked job again by itself once its time has come", async () => {
@@ -108,4 +116,48 @@ Deno.test("a daemon runs a parked job again by itself once its time has come", a
     "ran early",
   );
   assert.equal(await s.show("done.txt"), "done");
+});
+
+Deno.test("Claude Code's 'resets 3pm (Etc/UTC)' parks until then in that zone; a week at most; retry runs it at once; cancel clears it", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const zoned = await s.enqueue(
+    "zoned",
+    limitedThenFine(s, `echo "You've hit your limit · resets 3pm (Etc/UTC)"; exit 1`),
+  );
+  const far = await s.enqueue(
+    "far",
+    `echo "You've hit your usage limit. Upgrade to Pro or try again in 99999999999999 days."; exit 1`,
+  );
+  const before = Date.now();
+  assert.equal((await s.run("--once", "--workers", "2")).code, 0);
+  const next = new Date(before);
+  next.setUTCHours(15, 0, 0, 0);
+  if (next.getTime() <= before) next.setUTCDate(next.getUTCDate() + 1);
+  assert.equal((await s.queue.get(zoned)).parked_until, next.toISOString());
+  const farJob = await s.queue.get(far);
+  assert.equal(farJob.status, "pending", farJob.error ?? "");
+  const week = Date.parse(farJob.parked_until!) - Date.parse(farJob.tries[0]!.finished_at);
+  assert.ok(week > 6.9 * 86_400_000 && week <= 7 * 86_400_000 + 1000, `waits ${week} ms`);
+  // The limit reset sooner than it said: ork retry lets it run now.
+  assert.equal((await ork(["retry", zoned], { cwd: s.dir })).code, 0);
+  assert.equal((await s.queue.get(zoned)).parked_until, null);
+  assert.equal((await s.run("--once")).code, 0);
+  assert.equal((await s.queue.get(zoned)).status, "completed");
+  assert.equal((await ork(["cancel", far], { cwd: s.dir })).code, 0);
+  const cancelled = await s.queue.get(far);
+  assert.deepEqual([cancelled.status, cancelled.parked_until], ["cancelled", null]);
+});
+
+Deno.test("a test suite's failure that names a rate limit is a failure, not a usage limit", async () => {
+  await using s = await runFixture("", { sandbox: "off" });
+  const id = await s.enqueue(
+    "tests",
+    `echo "FAILED tests/test_client.py::test_retry_on_RateLimitError - AssertionError: quota exceeded"; exit 1`,
+    "--max-retries",
+    "0",
+  );
+  assert.equal((await s.run("--once")).code, 1);
+  const job = await s.queue.get(id);
+  assert.equal(job.status, "failed");
+  assert.deepEqual(job.tries.map((t) => t.outcome), ["failed"]);
 });
