@@ -44,7 +44,9 @@ export async function jobChange(root: string, job: Job): Promise<JobChange> {
 function whyNone(job: Job): string {
   switch (job.status) {
     case "pending":
-      return "it has not run yet";
+      return job.parked_until === null
+        ? "it has not run yet"
+        : `it is parked after a usage limit until ${job.parked_until}, and keeps nothing of its last try`;
     case "running":
       return "it is running, and its work is not committed yet";
     case "awaiting_review":

@@ -60,6 +60,11 @@ Deno.test("Claude's 'usage limit reached|<epoch>' parks the job until that time,
       `parked after a usage limit \\(no retry spent\\):\\n\\s+${id}\\s+tester\\s+until ${parked.parked_until}`,
     ),
   );
+  const show = await ork(["show", id], { cwd: s.dir });
+  assert.match(
+    show.stdout,
+    new RegExp(`change: none to show \\(it is parked after a usage limit until ${parked.parked_until}`),
+  );
   // Not before its time: a run now ends at once without running it.
   const early = await s.run("--once");
   assert.equal(early.code, 0, early.stderr);

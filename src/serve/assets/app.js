@@ -91,7 +91,14 @@ async function refresh() {
         class: job.id === view.selected ? "selected" : "",
         onclick: () => select(job.id),
       },
-      el("td", {}, el("span", { class: "chip " + job.status }, job.status)),
+      el(
+        "td",
+        {},
+        el("span", { class: "chip " + job.status }, job.status),
+        job.parked_until
+          ? el("span", { class: "chip parked" }, "parked until " + job.parked_until.slice(11, 16))
+          : "",
+      ),
       el("td", { class: "id" }, job.id.slice(0, 10)),
       el("td", {}, job.role),
       el("td", {}, age(job.created_at)),
