@@ -7,7 +7,7 @@
  */
 
 import type { QueueCore } from "./core.ts";
-import type { Job } from "./job.ts";
+import { isParked, type Job } from "./job.ts";
 import type { PendingEntry } from "./order.ts";
 import { readiness } from "./after.ts";
 import { transition } from "./status.ts";
@@ -32,7 +32,7 @@ export function claimNext(core: QueueCore, worker: string): Job | null {
       if (found === null || found.place !== "queue" || found.job.status !== "pending") continue;
       const job = found.job;
       // Parked after a usage limit: not before it resets.
-      if (job.parked_until !== null && Date.parse(job.parked_until) > Date.now()) {
+      if (isParked(job)) {
         waiting.push(next);
         continue;
       }

@@ -201,6 +201,22 @@ export function newJobRecord(
   };
 }
 
+/**
+ * Whether a pending job is parked after a usage limit at `now`: no runner may claim it yet.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const now = new Date("2026-12-06T10:00:00Z");
+ * assert.equal(isParked({ status: "pending", parked_until: "2026-12-06T11:00:00.000Z" }, now), true);
+ * assert.equal(isParked({ status: "pending", parked_until: "2026-12-06T09:00:00.000Z" }, now), false);
+ * ```
+ */
+export function isParked(job: Pick<Job, "status" | "parked_until">, now: Date = new Date()): boolean {
+  return job.status === "pending" && job.parked_until !== null &&
+    Date.parse(job.parked_until) > now.getTime();
+}
+
 /** Why a job file could not be read as a job; the file goes to quarantine. */
 export class InvalidJobFile extends Error {
   /**
@@ -329,7 +345,7 @@ export function checkNewJob(
   };
 }
 
-/** `review` is true or false (a job file written by hand may say anything). */
+/** `review` is true or false (a caller of the TypeScript API may pass anything). */
 function checkReview(review: unknown, name: string): boolean {
   if (typeof review === "boolean") return review;
   throw new InputError(

@@ -11,6 +11,7 @@ export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_PRIORITY,
   InvalidJobFile,
+  isParked,
   type Job,
   type JobTry,
   MAX_COMMAND_BYTES,

@@ -76,14 +76,24 @@ export async function settleDeadRunnersJobs(ws: Workspace, queue: FsQueue): Prom
 
 /**
  * Cancels a job as `ork cancel` and the dashboard do: the jobs of dead runners are settled first when it is
- * running (its runner may have died having landed it), so that a landed job is never recorded cancelled.
+ * running (its runner may have died having landed it), so that a landed job is never recorded cancelled; a job
+ * cancelled while it awaited review loses its branch.
  *
  * @returns the job, cancelled
  * @throws {OrkError} `invalid-transition` when it cannot be cancelled (finished, or landed meanwhile)
  */
 export async function cancelJob(ws: Workspace, queue: FsQueue, id: string): Promise<Job> {
-  if ((await queue.get(id)).status === "running") await settleDeadRunnersJobs(ws, queue);
-  return await queue.cancel(id);
+  const before = await queue.get(id);
+  if (before.status === "running") await settleDeadRunnersJobs(ws, queue);
+  const job = await queue.cancel(id);
+  // A job cancelled in review keeps no branch, as one cancelled while it ran (only ork's own branch of it).
+  if (
+    before.status === "awaiting_review" && job.branch !== null &&
+    ownedByJob({ ...job, worktree: null }, "").problem === null
+  ) {
+    await deleteBranch(ws.root, job.branch);
+  }
+  return job;
 }
 
 /**

@@ -249,6 +249,8 @@ async function parkIfLimited(run: Run, ctx: JobContext, ran: Ran): Promise<JobOu
     // Retrying at once would hit the same limit: the job fails for good, saying why.
     const why = `usage limit (${limit.why}) still there after waiting ${settings.max_waits} times ` +
       `(rate_limit.max_waits); ork retry ${run.job.id} once it has reset`;
+    // As any failed command's, its work stays on its branch for a look.
+    await keepForInspection(ctx, run.job, run.worktree, run.branch, run.base, why);
     return await failed(ctx, run.ref, why, { exit_code: ran.outcome.exitCode }, { retry: false });
   }
   const until = limit.until.toISOString();

@@ -39,7 +39,8 @@ export async function setUp(
   const recorded = await queue.record(job.id, {
     branch,
     worktree,
-    base,
+    // An approved job's change is still shown against where its work began, not where it lands.
+    base: approved === null ? base : job.base ?? base,
     log_path: logPath,
     sandbox: describeSandbox(ctx.sandbox),
   });

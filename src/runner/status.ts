@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { readHolder } from "../lock/mod.ts";
-import type { FsQueue, Job, QueueStats } from "../queue/mod.ts";
+import { type FsQueue, isParked, type Job, JOB_STATUSES, type QueueStats } from "../queue/mod.ts";
 import type { Workspace } from "../workspace/mod.ts";
 import { runnerAlive, runnerOfLockName } from "./identity.ts";
 import { readTrains, type TrainView } from "./train_view.ts";
@@ -70,19 +70,20 @@ export function liveRunners(locksDir: string, host: string): RunnerInfo[] {
  * Collects the status of a repository's runners and queue.
  *
  * @param lastLandings how many landings to show
+ * @param read the jobs, when the caller has just read them (`queue.peek()`)
  */
-export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings = 5): Promise<StatusReport> {
+export async function collectStatus(
+  ws: Workspace,
+  queue: FsQueue,
+  lastLandings = 5,
+  read: Job[] | null = null,
+): Promise<StatusReport> {
   // A look changes nothing: an invalid job file is reported, not quarantined.
-  const jobs = await queue.peek();
-  const counts: QueueStats = {
-    pending: 0,
-    running: 0,
-    awaiting_review: 0,
-    completed: 0,
-    failed: 0,
-    cancelled: 0,
-    total: jobs.length,
-  };
+  const jobs = read ?? await queue.peek();
+  const counts = Object.fromEntries([...JOB_STATUSES.map((status) => [status, 0]), [
+    "total",
+    jobs.length,
+  ]]) as QueueStats;
   for (const job of jobs) counts[job.status]++;
   const landings = jobs
     .filter((job) => job.status === "completed" && job.landed_commit !== null)
@@ -93,9 +94,9 @@ export async function collectStatus(ws: Workspace, queue: FsQueue, lastLandings 
     trains: readTrains(ws.paths.ork, ws.paths.locks, Deno.hostname()),
     paused: readPause(ws.paths.ork),
     running: jobs.filter((job) => job.status === "running"),
-    parked: jobs.filter((job) =>
-      job.status === "pending" && job.parked_until !== null && Date.parse(job.parked_until) > Date.now()
-    ).sort((a, b) => a.parked_until!.localeCompare(b.parked_until!)),
+    parked: jobs.filter((job) => isParked(job)).sort((a, b) =>
+      a.parked_until!.localeCompare(b.parked_until!)
+    ),
     counts,
     landings,
   };

@@ -6,4 +6,3 @@
  */
 
 export { type Dashboard, startDashboard } from "./server.ts";
-export { checkAccess, cookieName, newToken } from "./auth.ts";

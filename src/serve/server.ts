@@ -209,8 +209,8 @@ async function bodyOf(request: Request): Promise<Record<string, unknown>> {
 
 /** Everything the page's overview shows. */
 async function state(ws: Workspace, queue: FsQueue): Promise<{ status: unknown; jobs: Job[] }> {
-  const status = await collectStatus(ws, queue);
   const jobs = await queue.peek();
+  const status = await collectStatus(ws, queue, 5, jobs);
   // Every job awaiting review or running; of the long lists, the next pending ones and the newest finished.
   const finished = jobs.filter((job) => FINISHED_STATUSES.has(job.status)).slice(-MAX_LISTED);
   const pending = jobs.filter((job) => job.status === "pending").slice(0, MAX_LISTED);

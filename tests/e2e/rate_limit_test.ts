@@ -7,13 +7,13 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ork, spawnOrk, waitFor } from "../helpers/mod.ts";
+import { git, ork, spawnOrk, waitFor } from "../helpers/mod.ts";
 import { type RunFixture, runFixture } from "./_setup.ts";
 
 /** A command that fails with `limited` on its first `times` runs, counting them in the trace, then lands. */
 function limitedThenFine(s: RunFixture, limited: string, times = 1): string {
   const count = join(s.trace, "count");
-  return `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}; ` +
+  return `n=$(cat ${count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${count}; echo $n > try.txt; ` +
     `if [ $n -le ${times} ]; then ${limited}; fi; echo done > done.txt`;
 }
 
@@ -96,6 +96,11 @@ Deno.test("an exit code of rate_limit.exit_codes parks for rate_limit.wait; afte
     `usage limit (exit code 75) still there after waiting 2 times (rate_limit.max_waits); ork retry ${id} once it has reset`,
   );
   assert.equal(failed.retry_count, 0, "retrying at once would hit the same limit");
+  assert.equal(
+    await git(s.dir, "show", `${failed.branch}:try.txt`),
+    "3",
+    "its last try's work is not on its branch",
+  );
   assert.deepEqual(failed.tries.map((t) => t.outcome), ["parked", "parked", "failed"]);
   assert.equal(await runs(s), 3);
   // ork retry gives it a new budget of waits.

@@ -160,7 +160,13 @@ Deno.test("reject fails the job for good with the reason, no retry spent; cancel
   assert.equal(await git(s.dir, "show", `${job.branch}:n.txt`), "no", "its branch stays for a look");
   const cancel = await ork(["cancel", cancelled], { cwd: s.dir });
   assert.equal(cancel.code, 0, cancel.stderr);
-  assert.equal((await s.queue.get(cancelled)).status, "cancelled");
+  const gone = await s.queue.get(cancelled);
+  assert.equal(gone.status, "cancelled");
+  assert.equal(
+    await git(s.dir, "branch", "--list", gone.branch!),
+    "",
+    "a job cancelled in review keeps its branch",
+  );
   const again = await s.run("--once");
   assert.equal(again.code, 0, again.stderr);
   assert.equal(await git(s.dir, "rev-parse", "main"), mainBefore, "a rejected or cancelled job landed");
@@ -252,4 +258,55 @@ Deno.test("an approved job whose record names a branch not its own lands nothing
   assert.match(job.error ?? "", /^not landed: its branch feature is not one of ork's job branches/);
   assert.equal(await git(s.dir, "rev-parse", "main"), mainBefore);
   assert.equal(await git(s.dir, "rev-parse", "feature"), featureBefore);
+});
+
+Deno.test("gates changed between review and approval: the approved job is tested again, though main did not move", async () => {
+  await using s = await reviewFixture();
+  const id = await s.enqueue("reviewed", "echo r > r.txt", "--review");
+  assert.equal((await s.run("--once")).code, 0);
+  assert.equal((await s.queue.get(id)).status, "awaiting_review");
+  // A second gate in the checkout's config, not committed: ork loads it, and main's tree stays the same.
+  const mainBefore = await git(s.dir, "rev-parse", "main");
+  const config = join(s.dir, "config/orchestrator.yaml");
+  await Deno.writeTextFile(
+    config,
+    (await Deno.readTextFile(config)).replace(
+      "merge_gates:\n",
+      `merge_gates:\n  - name: second\n    command: echo "$ORK_JOB_ID" >> ${s.trace}/second\n`,
+    ),
+  );
+  assert.equal((await ork(["approve", id], { cwd: s.dir })).code, 0);
+  const result = await s.run("--once");
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await s.queue.get(id)).status, "completed");
+  assert.equal(await count(s, "second"), 1, "landed untested under gates its review never ran");
+  assert.notEqual(await git(s.dir, "rev-parse", "main"), mainBefore);
+});
+
+Deno.test("a job for review and a plain one in one train: nothing is built on the one for review", async () => {
+  await using s = await reviewFixture();
+  // Every gate holds until released: the job for review is under test when the plain one joins the train.
+  await Deno.writeTextFile(join(s.trace, "hold"), "");
+  const reviewed = await s.enqueue("reviewed", "echo r > r.txt", "--review");
+  const plain = await s.enqueue(
+    "plain",
+    `until [ -e ${s.trace}/held ]; do sleep 0.05; done; echo p > p.txt`,
+  );
+  const runner = s.run("--once", "--workers", "2");
+  await waitFor("both candidates under test", async () => (await count(s, "gates")) >= 2);
+  await Deno.writeTextFile(join(s.trace, "release"), "");
+  const result = await runner;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await s.queue.get(reviewed)).status, "awaiting_review");
+  const landed = await s.queue.get(plain);
+  assert.equal(landed.status, "completed");
+  const files = (await git(s.dir, "ls-tree", "-r", "--name-only", landed.landed_commit!)).split("\n");
+  assert.equal(files.includes("r.txt"), false, "the plain job landed the other's work");
+  // Built once, on main: never on the candidate of the job for review, so never built again when it left.
+  const log = await Deno.readTextFile(join(s.dir, ".ork/orchestrator.log"));
+  assert.doesNotMatch(log, new RegExp(`building ${plain}'s candidate again`));
+  const gates = (await Deno.readTextFile(join(s.trace, "gates"))).split("\n").filter((line) =>
+    line === plain
+  );
+  assert.equal(gates.length, 1);
 });

@@ -3,6 +3,7 @@ import { type CliContext, examples, REPO_FLAG, REPO_HELP, repoOption } from "../
 import { queueFor } from "../workspace.ts";
 import { secondsFlag, wholeNumberFlag } from "../flags.ts";
 import { InputError } from "../../errors/mod.ts";
+import { isParked } from "../../queue/mod.ts";
 
 /** `ork run`: runs queued jobs in worktrees and lands what passes the gates. */
 export function runCommand(ctx: CliContext): CommandUnknownOpts {
@@ -49,8 +50,7 @@ export function runCommand(ctx: CliContext): CommandUnknownOpts {
       // What is left: every job awaiting review (a person's to decide) and every one parked after a usage limit.
       const left = await queue.peek();
       const waiting = left.filter((job) => job.status === "awaiting_review").length;
-      const parked = left.filter((job) => job.status === "pending" && job.parked_until !== null)
-        .map((job) => job.parked_until!).sort();
+      const parked = left.filter((job) => isParked(job)).map((job) => job.parked_until!).sort();
       ctx.output.out(
         `ork run: ${completed} completed, ${failed} failed` +
           (retrying ? `, ${retrying} retried` : "") + (cancelled ? `, ${cancelled} cancelled` : "") +
