@@ -50,7 +50,7 @@ export function awaitingReview(
  */
 export function approved(job: Job, now: Date = new Date()): Job {
   refuseUnlessAwaiting(job, "approved");
-  return transition(job, "pending", { approved_at: now.toISOString(), error: null, base: job.base }, now);
+  return transition(job, "pending", { approved_at: now.toISOString(), error: null }, now);
 }
 
 /**

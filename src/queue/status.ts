@@ -125,16 +125,17 @@ export function transition(
       return { ...next, started_at: at, finished_at: null, parked_until: null };
     case "pending": {
       // A pending job has no run: whatever ran before left, and its next run starts from a new base. A retry
-      // runs the command anew, whose work nobody approved.
+      // runs the command anew, whose work nobody approved. An approved job keeps its base until it lands (or a
+      // retry drops the approval): its reviewed change is shown against it.
       const retried = next.retry_count > job.retry_count;
+      const approved = !retried && next.approved_at !== null;
       return {
         ...next,
         started_at: null,
         finished_at: null,
         worker: null,
         pid: null,
-        // Kept only by a change that says so (an approval: the reviewed change is shown against it until it lands).
-        base: changes.base ?? null,
+        base: approved ? job.base : null,
         // Parked only by a change that says until when (a usage limit); any other move to pending is free to run.
         parked_until: changes.parked_until ?? null,
         ...(retried ? { approved_at: null } : {}),

@@ -108,3 +108,13 @@ Deno.test("review: approve sends a waiting job back to pending marked approved; 
     /is completed; only a job awaiting review can be rejected/,
   );
 });
+
+Deno.test("an approved job keeps its base while it waits to land, a stop included; a retry of its run drops it", () => {
+  const waiting = awaitingReview({ ...transition(job("pending"), "running"), base: "b0" }, {});
+  const ok = approved(waiting);
+  assert.equal(ok.base, "b0");
+  const landing = { ...transition(ok, "running"), base: "b0" };
+  assert.equal(transition(landing, "pending").base, "b0", "stopped: still approved, still shown against b0");
+  assert.equal(transition(landing, "pending", { retry_count: 1 }).base, null);
+  assert.equal(transition({ ...transition(job("pending"), "running"), base: "b1" }, "pending").base, null);
+});
